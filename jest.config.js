@@ -1,0 +1,47 @@
+// Three tiers, one suffix each: *.unit.test.ts (no network),
+// *.int.test.ts (DynamoDB Local, started by the global setup) and
+// *.infra.test.ts (CDK assertions). `npm test` runs all three.
+
+// swc compiles TypeScript and the ESM-only @middy/* packages to CommonJS:
+// jest cannot require() ESM on Node 20.
+const transform = {
+  "^.+\\.(t|j)sx?$": [
+    "@swc/jest",
+    {
+      jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+      module: { type: "commonjs" },
+    },
+  ],
+};
+const transformIgnorePatterns = ["/node_modules/(?!(@middy)/)"];
+const setupFiles = ["<rootDir>/test/support/quiet-sdk-warning.ts"];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: "unit",
+      testMatch: ["<rootDir>/test/unit/**/*.unit.test.ts"],
+      transform,
+      transformIgnorePatterns,
+      setupFiles,
+    },
+    {
+      displayName: "integration",
+      testMatch: ["<rootDir>/test/integration/**/*.int.test.ts"],
+      transform,
+      transformIgnorePatterns,
+      setupFiles,
+      globalSetup: "<rootDir>/test/support/dynamodb-global-setup.ts",
+      globalTeardown: "<rootDir>/test/support/dynamodb-global-teardown.ts",
+    },
+    {
+      displayName: "infra",
+      testMatch: ["<rootDir>/test/infra/**/*.infra.test.ts"],
+      transform,
+      transformIgnorePatterns,
+      setupFiles,
+      setupFilesAfterEnv: ["aws-cdk-lib/testhelpers/jest-autoclean"],
+    },
+  ],
+};

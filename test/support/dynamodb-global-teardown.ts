@@ -1,0 +1,5 @@
+import type { RunningDynamoDbLocal } from "../../lib/local/dynamodb-local";
+
+export default async function dynamoDbGlobalTeardown(): Promise<void> {
+  await (globalThis as { dynamoDbLocal?: RunningDynamoDbLocal }).dynamoDbLocal?.stop();
+}
