@@ -1,0 +1,44 @@
+import { MAX_IN_PROGRESS_RETRY_AFTER_SECONDS, RecordStatus } from "./constants";
+import { type IdempotencyRecord, isExpired, isLeaseExpired, type StoredResponse } from "./record";
+
+export type Decision =
+  /** Nobody holds the key (or its holder is gone): run the request. */
+  | { readonly kind: "proceed" }
+  /** The same request finished: answer with what it answered. */
+  | { readonly kind: "replay"; readonly response: StoredResponse }
+  /** The same request is still running under a live lease. */
+  | { readonly kind: "in-progress"; readonly retryAfterSeconds: number }
+  /** The key belongs to a different request. */
+  | { readonly kind: "mismatch" };
+
+/**
+ * What to do with a request, given the record its key already has. Pure: the
+ * same rule the stores' claim condition enforces atomically, stated once in
+ * a form that can be read and tested as a table.
+ *
+ * 1. No record, or one past its retention → proceed.
+ * 2. A record of a different request → mismatch. A key stays bound to its
+ *    first request for the whole retention, even when that request crashed.
+ * 3. A completed record → replay its answer.
+ * 4. In progress, lease run out → proceed (take over a crashed attempt).
+ * 5. In progress, lease alive → in progress.
+ */
+export function decide(
+  existing: IdempotencyRecord | undefined,
+  fingerprint: string,
+  nowMs: number,
+): Decision {
+  if (existing === undefined || isExpired(existing, nowMs)) return { kind: "proceed" };
+  if (existing.fingerprint !== fingerprint) return { kind: "mismatch" };
+  if (existing.status === RecordStatus.Completed) {
+    return { kind: "replay", response: existing.response };
+  }
+  if (isLeaseExpired(existing, nowMs)) return { kind: "proceed" };
+  return { kind: "in-progress", retryAfterSeconds: retryAfterSeconds(existing, nowMs) };
+}
+
+/** Seconds until the lease ends, at least 1 and at most the cap. */
+function retryAfterSeconds(record: IdempotencyRecord, nowMs: number): number {
+  const untilLeaseEnds = Math.ceil((record.leaseExpiresAtMs - nowMs) / 1000);
+  return Math.min(Math.max(untilLeaseEnds, 1), MAX_IN_PROGRESS_RETRY_AFTER_SECONDS);
+}
