@@ -1,0 +1,77 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, type TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { DynamoDbIdempotencyStore, type IdempotencyRecord } from "../../functions/idempotency";
+import { idempotencyRecordSchema } from "../../functions/idempotency/record";
+import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
+
+/** Names and endpoint the integration tier's global setup provided. */
+export function testEnvironment() {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  const idempotencyTable = process.env.IDEMPOTENCY_TABLE_NAME;
+  const dataTable = process.env.DATA_TABLE_NAME;
+  if (!endpoint || !idempotencyTable || !dataTable) {
+    throw new Error("Integration tests need the jest global setup (DynamoDB Local).");
+  }
+  return { endpoint, idempotencyTable, dataTable };
+}
+
+let client: DynamoDBClient | undefined;
+
+/** One client per test file (each jest worker loads this module anew). */
+export function testClient(): DynamoDBClient {
+  client ??= createDynamoDbClient({ endpoint: testEnvironment().endpoint });
+  return client;
+}
+
+/** The record as stored, read around the store under test. */
+export async function readRecord(pk: string): Promise<IdempotencyRecord | undefined> {
+  const { idempotencyTable } = testEnvironment();
+  const { Item } = await testClient().send(
+    new GetItemCommand({
+      TableName: idempotencyTable,
+      Key: marshall({ pk }),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? idempotencyRecordSchema.parse(unmarshall(Item)) : undefined;
+}
+
+export async function seedRecord(record: IdempotencyRecord): Promise<void> {
+  const { idempotencyTable } = testEnvironment();
+  await testClient().send(
+    new PutItemCommand({ TableName: idempotencyTable, Item: marshall(record) }),
+  );
+}
+
+/** A business write into the data table that leaves `marker` behind. */
+export function markerWrite(
+  marker: string,
+  options: { rejected?: boolean } = {},
+): TransactWriteItem {
+  return {
+    Put: {
+      TableName: testEnvironment().dataTable,
+      Item: marshall({ pk: `marker#${marker}`, sk: "marker" }),
+      // A rejected write asks for an item that does not exist.
+      ConditionExpression: options.rejected ? "attribute_exists(pk)" : "attribute_not_exists(pk)",
+    },
+  };
+}
+
+export async function markerWritten(marker: string): Promise<boolean> {
+  const { Item } = await testClient().send(
+    new GetItemCommand({
+      TableName: testEnvironment().dataTable,
+      Key: marshall({ pk: `marker#${marker}`, sk: "marker" }),
+      ConsistentRead: true,
+    }),
+  );
+  return Item !== undefined;
+}
+
+export const dynamoDbStore = () =>
+  new DynamoDbIdempotencyStore({
+    client: testClient(),
+    tableName: testEnvironment().idempotencyTable,
+  });

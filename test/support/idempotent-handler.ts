@@ -1,0 +1,48 @@
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
+import {
+  type IdempotentContext,
+  type IdempotentHttpEvent,
+  idempotency,
+} from "../../functions/idempotency";
+import type { IdempotencyOptions } from "../../functions/idempotency/config";
+import type { HttpResponse } from "../../functions/idempotency/response";
+import { problemErrors } from "../../functions/shared/http/problem-errors-middleware";
+import { silentLogger } from "./lambda-fixtures";
+
+export type TestHandlerBody<TWrite> = (
+  event: IdempotentHttpEvent,
+  context: IdempotentContext<TWrite>,
+) => Promise<unknown>;
+
+export interface CountedHandler {
+  (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context): Promise<HttpResponse>;
+  /** How many times the handler body ran. */
+  readonly executions: () => number;
+}
+
+/**
+ * A handler wired the way the API's handlers are: idempotency, then the
+ * problem renderer registered after it. Counts how often its body runs.
+ */
+export function idempotentHandler<TWrite>(
+  options: IdempotencyOptions<TWrite>,
+  body: TestHandlerBody<TWrite>,
+): CountedHandler {
+  let executions = 0;
+  const handler = middy(async (event: IdempotentHttpEvent, context: IdempotentContext<TWrite>) => {
+    executions += 1;
+    return body(event, context);
+  })
+    .use(idempotency({ logger: silentLogger, ...options }))
+    .use(problemErrors({ logger: silentLogger }));
+  const invoke = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) =>
+    handler(event, context) as Promise<HttpResponse>;
+  return Object.assign(invoke, { executions: () => executions });
+}
+
+export const created = (body: object, headers: Record<string, string> = {}) => ({
+  statusCode: 201,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
