@@ -75,3 +75,26 @@ export const dynamoDbStore = () =>
     client: testClient(),
     tableName: testEnvironment().idempotencyTable,
   });
+
+/** A business write that counts how many times an effect was committed. */
+export function counterIncrement(counterId: string): TransactWriteItem {
+  return {
+    Update: {
+      TableName: testEnvironment().dataTable,
+      Key: marshall({ pk: `counter#${counterId}`, sk: "counter" }),
+      UpdateExpression: "ADD effects :one",
+      ExpressionAttributeValues: marshall({ ":one": 1 }),
+    },
+  };
+}
+
+export async function counterValue(counterId: string): Promise<number> {
+  const { Item } = await testClient().send(
+    new GetItemCommand({
+      TableName: testEnvironment().dataTable,
+      Key: marshall({ pk: `counter#${counterId}`, sk: "counter" }),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? Number(unmarshall(Item).effects) : 0;
+}

@@ -30,10 +30,16 @@ export function idempotentHandler<TWrite>(
   body: TestHandlerBody<TWrite>,
 ): CountedHandler {
   let executions = 0;
-  const handler = middy(async (event: IdempotentHttpEvent, context: IdempotentContext<TWrite>) => {
-    executions += 1;
-    return body(event, context);
-  })
+  const handler = middy(
+    async (event: IdempotentHttpEvent, context: IdempotentContext<TWrite>) => {
+      executions += 1;
+      return body(event, context);
+    },
+    // Middy's early timeout would abort a handler near its deadline and let
+    // onError release the claim. These tests play a process that dies or
+    // hangs past its deadline instead, where only the lease protects the key.
+    { timeoutEarlyInMillis: 0 },
+  )
     .use(idempotency({ logger: silentLogger, ...options }))
     .use(problemErrors({ logger: silentLogger }));
   const invoke = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) =>

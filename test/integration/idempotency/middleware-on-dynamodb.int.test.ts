@@ -1,0 +1,281 @@
+import { randomUUID } from "node:crypto";
+import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import {
+  BusinessWriteRejectedError,
+  DynamoDbIdempotencyStore,
+  recordKey,
+} from "../../../functions/idempotency";
+import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
+import { HttpProblem } from "../../../functions/shared/http/problem";
+import {
+  counterIncrement,
+  counterValue,
+  dynamoDbStore,
+  markerWrite,
+  markerWritten,
+  readRecord,
+  seedRecord,
+  testClient,
+} from "../../support/dynamodb";
+import { created, idempotentHandler } from "../../support/idempotent-handler";
+import { apiGatewayEvent, deferred, lambdaContext } from "../../support/lambda-fixtures";
+
+afterAll(() => testClient().destroy());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A fresh key and body per test: DynamoDB Local is shared by the whole tier. */
+function request(body: object = { amount: 500 }) {
+  const key = randomUUID();
+  const event = (overrides: { body?: object; sub?: string } = {}) =>
+    apiGatewayEvent({
+      method: "POST",
+      route: "/accounts/{accountId}/deposits",
+      path: "/accounts/acc-1/deposits",
+      pathParameters: { accountId: "acc-1" },
+      body: JSON.stringify(overrides.body ?? body),
+      idempotencyKey: key,
+      ...(overrides.sub ? { sub: overrides.sub } : {}),
+    });
+  return { key, pk: recordKey("caller-1", key), event };
+}
+
+/** A handler that commits one counted effect together with its answer. */
+function countingHandler(counterId: string, workMs = 0) {
+  return idempotentHandler<TransactWriteItem>({ store: dynamoDbStore() }, async (_e, context) => {
+    await sleep(workMs);
+    return context.idempotency?.commit([counterIncrement(counterId)], created({ counterId }));
+  });
+}
+
+describe("idempotency middleware on DynamoDB Local", () => {
+  it("runs 50 concurrent identical requests exactly once; the rest replay or get 409", async () => {
+    const counterId = randomUUID();
+    const handler = countingHandler(counterId, 50);
+    const { event } = request();
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => handler(event(), lambdaContext())),
+    );
+
+    const executed = responses.filter(
+      (response) => response.statusCode === 201 && !response.headers["idempotent-replayed"],
+    );
+    const replayed = responses.filter((response) => response.headers["idempotent-replayed"]);
+    const inProgress = responses.filter((response) => response.statusCode === 409);
+    expect(handler.executions()).toBe(1);
+    expect(await counterValue(counterId)).toBe(1);
+    expect(executed).toHaveLength(1);
+    expect(replayed.length + inProgress.length).toBe(49);
+    for (const replay of replayed) expect(replay.body).toBe(executed[0]?.body);
+    for (const conflict of inProgress) {
+      expect(Number(conflict.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("refuses the same key with another body (422) and leaves the original record intact", async () => {
+    const handler = countingHandler(randomUUID());
+    const { pk, event } = request({ amount: 500 });
+    await handler(event(), lambdaContext());
+    const original = await readRecord(pk);
+
+    const reused = await handler(event({ body: { amount: 999 } }), lambdaContext());
+
+    expect(reused.statusCode).toBe(422);
+    expect(JSON.parse(reused.body).type).toMatch(/\/problems\/idempotency-key-reused$/);
+    expect(original?.status).toBe("COMPLETED");
+    expect(await readRecord(pk)).toEqual(original);
+    expect(handler.executions()).toBe(1);
+  });
+
+  it("blocks retries of a crashed attempt until its lease ends, then lets a retry take over", async () => {
+    const counterId = randomUUID();
+    const { pk, event } = request();
+    // The first attempt claims and then hangs forever, as a killed process would.
+    const crashed = idempotentHandler(
+      { store: dynamoDbStore(), leaseMarginMs: 100 },
+      () => new Promise(() => undefined),
+    );
+    void crashed(event(), lambdaContext(400));
+    await waitFor(async () => (await readRecord(pk))?.status === "IN_PROGRESS");
+    const retry = countingHandler(counterId);
+
+    const duringLease = await retry(event(), lambdaContext());
+    await sleep(600);
+    const afterLease = await retry(event(), lambdaContext());
+
+    expect(duringLease.statusCode).toBe(409);
+    expect(afterLease.statusCode).toBe(201);
+    expect(afterLease.headers["idempotent-replayed"]).toBeUndefined();
+    expect(await counterValue(counterId)).toBe(1);
+    expect((await readRecord(pk))?.status).toBe("COMPLETED");
+  });
+
+  it("fences a zombie: once its lease is taken over it can neither commit nor release", async () => {
+    const { key, pk, event } = request();
+    const zombieMayGoOn = deferred();
+    const zombieEffect = `zombie-${key}`;
+    const zombie = idempotentHandler<TransactWriteItem>(
+      { store: dynamoDbStore(), leaseMarginMs: 0 },
+      async (_event, context) => {
+        await zombieMayGoOn.promise;
+        return context.idempotency?.commit([markerWrite(zombieEffect)], created({ by: "zombie" }));
+      },
+    );
+    const zombieResponse = zombie(event(), lambdaContext(200));
+    await sleep(400);
+    const successor = countingHandler(randomUUID());
+    const successorResponse = await successor(event(), lambdaContext());
+    const successorRecord = await readRecord(pk);
+
+    zombieMayGoOn.resolve();
+    const zombieAnswer = await zombieResponse;
+
+    expect(successorResponse.statusCode).toBe(201);
+    expect(zombieAnswer.statusCode).toBe(409);
+    expect(await markerWritten(zombieEffect)).toBe(false);
+    expect(await readRecord(pk)).toEqual(successorRecord);
+    expect(successorRecord?.status).toBe("COMPLETED");
+  });
+
+  it("does not let a failing zombie release the successor's claim", async () => {
+    const { pk, event } = request();
+    const zombieMayFail = deferred();
+    const zombie = idempotentHandler({ store: dynamoDbStore(), leaseMarginMs: 0 }, async () => {
+      await zombieMayFail.promise;
+      throw new Error("zombie crashed late");
+    });
+    const zombieResponse = zombie(event(), lambdaContext(200));
+    await sleep(400);
+    const successorMayFinish = deferred();
+    const successor = idempotentHandler({ store: dynamoDbStore() }, async () => {
+      await successorMayFinish.promise;
+      return created({ by: "successor" });
+    });
+    const successorResponse = successor(event(), lambdaContext());
+    await waitFor(async () => (await readRecord(pk))?.leaseExpiresAtMs !== undefined);
+    const successorClaim = await readRecord(pk);
+
+    zombieMayFail.resolve();
+    expect((await zombieResponse).statusCode).toBe(500);
+    const afterZombie = await readRecord(pk);
+    successorMayFinish.resolve();
+
+    expect(afterZombie).toEqual(successorClaim);
+    expect((await successorResponse).statusCode).toBe(201);
+  });
+
+  it("runs again a request whose record is past the retention, even before TTL deletes it", async () => {
+    const counterId = randomUUID();
+    const handler = countingHandler(counterId);
+    const { pk, event } = request();
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await seedRecord({
+      pk,
+      status: "COMPLETED",
+      fingerprint: "an-old-request",
+      leaseToken: "old",
+      leaseExpiresAtMs: (nowSeconds - 90_000) * 1000,
+      expiresAt: nowSeconds - 10,
+      createdAtMs: (nowSeconds - 90_000) * 1000,
+      completedAtMs: (nowSeconds - 90_000) * 1000,
+      response: { statusCode: 201, headers: {}, body: "old answer", isBase64Encoded: false },
+    });
+
+    const response = await handler(event(), lambdaContext());
+
+    expect(response.statusCode).toBe(201);
+    expect(response.body).not.toBe("old answer");
+    expect(await counterValue(counterId)).toBe(1);
+    expect((await readRecord(pk))?.expiresAt).toBeGreaterThan(nowSeconds + 80_000);
+  });
+
+  describe("the exactly-once path", () => {
+    it("leaves no business write and no completion when the transaction is refused", async () => {
+      const { key, pk, event } = request();
+      const handler = idempotentHandler<TransactWriteItem>(
+        { store: dynamoDbStore() },
+        async (_event, context) =>
+          context.idempotency?.commit(
+            [markerWrite(`kept-${key}`), markerWrite(`refused-${key}`, { rejected: true })],
+            created({}),
+          ),
+      );
+
+      const response = await handler(event(), lambdaContext());
+
+      expect(response.statusCode).toBe(500);
+      expect(await markerWritten(`kept-${key}`)).toBe(false);
+      expect(await readRecord(pk)).toBeUndefined();
+    });
+
+    it("stores the business answer of a refused transaction, with no business write", async () => {
+      const { key, pk, event } = request();
+      const handler = idempotentHandler<TransactWriteItem>(
+        { store: dynamoDbStore() },
+        async (_event, context) => {
+          try {
+            return await context.idempotency?.commit(
+              [markerWrite(`debit-${key}`, { rejected: true })],
+              created({}),
+            );
+          } catch (error) {
+            if (!(error instanceof BusinessWriteRejectedError)) throw error;
+            throw new HttpProblem(
+              409,
+              "insufficient-funds",
+              "Insufficient funds",
+              "Balance too low.",
+            );
+          }
+        },
+      );
+
+      const first = await handler(event(), lambdaContext());
+      const replay = await handler(event(), lambdaContext());
+
+      expect(first.statusCode).toBe(409);
+      expect(replay.statusCode).toBe(409);
+      expect(replay.headers["idempotent-replayed"]).toBe("true");
+      expect(await markerWritten(`debit-${key}`)).toBe(false);
+      expect(await readRecord(pk)).toMatchObject({
+        status: "COMPLETED",
+        response: { statusCode: 409 },
+      });
+      expect(handler.executions()).toBe(1);
+    });
+  });
+
+  describe("when the idempotency table cannot be reached", () => {
+    it.each([
+      ["a table that does not exist", () => ({ endpoint: undefined, table: "no-such-table" })],
+      [
+        "an endpoint that refuses connections",
+        () => ({ endpoint: "http://127.0.0.1:9", table: "x" }),
+      ],
+    ])("answers 503 with Retry-After for %s and runs nothing", async (_, target) => {
+      const { endpoint, table } = target();
+      const client = endpoint ? createDynamoDbClient({ endpoint, maxAttempts: 1 }) : testClient();
+      const handler = idempotentHandler(
+        { store: new DynamoDbIdempotencyStore({ client, tableName: table }) },
+        async () => created({}),
+      );
+
+      const response = await handler(request().event(), lambdaContext());
+
+      expect(response.statusCode).toBe(503);
+      expect(JSON.parse(response.body).type).toMatch(/\/problems\/idempotency-store-unavailable$/);
+      expect(Number(response.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(handler.executions()).toBe(0);
+      if (endpoint) client.destroy();
+    });
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(10);
+  }
+}
