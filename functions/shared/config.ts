@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * The environment every handler reads, validated once at cold start: a
+ * missing or malformed variable stops the function with a clear message
+ * instead of failing on the first request.
+ */
+export const handlerEnvironmentSchema = z.object({
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+  DATA_TABLE_NAME: z.string().min(1),
+  /** DynamoDB Local (or another endpoint); unset on AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** How long a key is bound to its request and its answer replayed. */
+  IDEMPOTENCY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+});
+
+export type HandlerConfig = {
+  readonly idempotencyTableName: string;
+  readonly dataTableName: string;
+  readonly dynamoDbEndpoint: string | undefined;
+  readonly idempotencyRetentionSeconds: number;
+};
+
+export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env): HandlerConfig {
+  const parsed = handlerEnvironmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return {
+    idempotencyTableName: parsed.data.IDEMPOTENCY_TABLE_NAME,
+    dataTableName: parsed.data.DATA_TABLE_NAME,
+    dynamoDbEndpoint: parsed.data.DYNAMODB_ENDPOINT,
+    idempotencyRetentionSeconds: parsed.data.IDEMPOTENCY_TTL_SECONDS,
+  };
+}

@@ -1,0 +1,46 @@
+import { loadHandlerConfig } from "../../../functions/shared/config";
+
+const tables = { IDEMPOTENCY_TABLE_NAME: "idem", DATA_TABLE_NAME: "data" };
+
+describe("handler configuration", () => {
+  it("defaults the retention to 24 hours and the endpoint to AWS's own", () => {
+    expect(loadHandlerConfig(tables)).toEqual({
+      idempotencyTableName: "idem",
+      dataTableName: "data",
+      dynamoDbEndpoint: undefined,
+      idempotencyRetentionSeconds: 86_400,
+    });
+  });
+
+  it("reads the retention and a local endpoint", () => {
+    const config = loadHandlerConfig({
+      ...tables,
+      IDEMPOTENCY_TTL_SECONDS: "3600",
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
+    });
+
+    expect(config.idempotencyRetentionSeconds).toBe(3600);
+    expect(config.dynamoDbEndpoint).toBe("http://127.0.0.1:8000");
+  });
+
+  it.each([
+    ["a missing table name", { DATA_TABLE_NAME: "data" }, /IDEMPOTENCY_TABLE_NAME/],
+    [
+      "a retention that is not a number",
+      { ...tables, IDEMPOTENCY_TTL_SECONDS: "a day" },
+      /IDEMPOTENCY_TTL_SECONDS/,
+    ],
+    [
+      "a retention under a minute",
+      { ...tables, IDEMPOTENCY_TTL_SECONDS: "5" },
+      /IDEMPOTENCY_TTL_SECONDS/,
+    ],
+    [
+      "an endpoint that is not a URL",
+      { ...tables, DYNAMODB_ENDPOINT: "localhost" },
+      /DYNAMODB_ENDPOINT/,
+    ],
+  ])("refuses to start with %s, naming the variable", (_, environment, message) => {
+    expect(() => loadHandlerConfig(environment)).toThrow(message);
+  });
+});
