@@ -1,0 +1,201 @@
+/**
+ * THE route table: every HTTP route of the API, as data. The CDK stack (one
+ * function per route, granted only what `access` says) and the local gateway
+ * (same handlers, same events) both read it; nothing else lists routes. It
+ * imports nothing, so reading it never loads a handler.
+ */
+
+export type HttpMethod = "GET" | "POST" | "PATCH";
+export type TableAccess = "none" | "read" | "write";
+
+export interface RouteDefinition {
+  /** Stable name: the function's logical id and the OpenAPI operationId. */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** API Gateway path template. */
+  readonly path: string;
+  /** Handler module, relative to `functions/`; it exports `handler`. */
+  readonly entry: string;
+  /** Needs an `Idempotency-Key` and runs under the idempotency middleware. */
+  readonly idempotent: boolean;
+  /** Behind the JWT authorizer. */
+  readonly authenticated: boolean;
+  /** What the route's function may do to each table (least privilege). */
+  readonly access: { readonly idempotency: TableAccess; readonly data: TableAccess };
+}
+
+const write = { idempotency: "write", data: "write" } as const;
+const read = { idempotency: "none", data: "read" } as const;
+
+export const routes = [
+  {
+    id: "createAccount",
+    method: "POST",
+    path: "/accounts",
+    entry: "accounts/create-account.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "getAccount",
+    method: "GET",
+    path: "/accounts/{accountId}",
+    entry: "accounts/get-account.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "listEntries",
+    method: "GET",
+    path: "/accounts/{accountId}/entries",
+    entry: "accounts/list-entries.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "createDeposit",
+    method: "POST",
+    path: "/accounts/{accountId}/deposits",
+    entry: "accounts/create-deposit.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "getDeposit",
+    method: "GET",
+    path: "/accounts/{accountId}/deposits/{depositId}",
+    entry: "accounts/get-deposit.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "createTransfer",
+    method: "POST",
+    path: "/transfers",
+    entry: "transfers/create-transfer.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "getTransfer",
+    method: "GET",
+    path: "/transfers/{transferId}",
+    entry: "transfers/get-transfer.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "createOrder",
+    method: "POST",
+    path: "/orders",
+    entry: "orders/create-order.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "getOrder",
+    method: "GET",
+    path: "/orders/{orderId}",
+    entry: "orders/get-order.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "updateOrder",
+    method: "PATCH",
+    path: "/orders/{orderId}",
+    entry: "orders/update-order.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "cancelOrder",
+    method: "POST",
+    path: "/orders/{orderId}/cancel",
+    entry: "orders/cancel-order.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "payOrder",
+    method: "POST",
+    path: "/orders/{orderId}/payments",
+    entry: "orders/pay-order.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "getPayment",
+    method: "GET",
+    path: "/orders/{orderId}/payment",
+    entry: "orders/get-payment.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "refundOrder",
+    method: "POST",
+    path: "/orders/{orderId}/refunds",
+    entry: "orders/refund-order.handler.ts",
+    idempotent: true,
+    authenticated: true,
+    access: write,
+  },
+  {
+    id: "getRefund",
+    method: "GET",
+    path: "/orders/{orderId}/refunds/{refundId}",
+    entry: "orders/get-refund.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: read,
+  },
+  {
+    id: "issueIdempotencyKey",
+    method: "POST",
+    path: "/idempotency-keys",
+    entry: "idempotency-keys/issue-key.handler.ts",
+    idempotent: false,
+    authenticated: true,
+    access: { idempotency: "none", data: "none" },
+  },
+  {
+    id: "health",
+    method: "GET",
+    path: "/health",
+    entry: "operations/health.handler.ts",
+    idempotent: false,
+    authenticated: false,
+    access: { idempotency: "read", data: "read" },
+  },
+  {
+    id: "openApi",
+    method: "GET",
+    path: "/openapi.json",
+    entry: "operations/openapi.handler.ts",
+    idempotent: false,
+    authenticated: false,
+    access: { idempotency: "none", data: "none" },
+  },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof routes)[number]["id"];
+
+export function routeById(id: RouteId): RouteDefinition {
+  const route = routes.find((candidate) => candidate.id === id);
+  if (!route) throw new Error(`Unknown route ${id}`);
+  return route;
+}
