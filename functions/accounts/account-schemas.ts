@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { amountSchema, currencySchema, idSchema } from "../shared/money";
+
+export const createAccountBodySchema = z.strictObject({
+  currency: currencySchema,
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+export const depositBodySchema = z.strictObject({ amount: amountSchema });
+
+export const accountParamsSchema = z.object({ accountId: idSchema });
+export const depositParamsSchema = z.object({ accountId: idSchema, depositId: idSchema });
+
+export const entriesQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { amountSchema, currencySchema } from "../shared/money";
+
+export const entryTypes = ["deposit", "transfer_out", "transfer_in", "payment", "refund"] as const;
+export type EntryType = (typeof entryTypes)[number];
+
+/** A wallet; its balance never goes negative and changes only with a ledger entry. */
+export const accountSchema = z.object({
+  id: z.string(),
+  ownerId: z.string(),
+  name: z.string().nullable(),
+  currency: currencySchema,
+  balance: z.number().int().min(0),
+  version: z.number().int().min(1),
+  createdAt: z.string(),
+});
+export type Account = z.infer<typeof accountSchema>;
+
+/** One change of a balance; an account's entries add up to its balance. */
+export const ledgerEntrySchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  type: z.enum(entryTypes),
+  amount: z.number().int().meta({ description: "Signed: debits are negative." }),
+  balanceAfter: z.number().int().min(0),
+  referenceId: z.string().meta({ description: "The deposit, transfer, payment or refund." }),
+  createdAt: z.string(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+export const depositSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  amount: amountSchema,
+  balance: z.number().int().min(0).meta({ description: "The balance after the deposit." }),
+  createdAt: z.string(),
+});
+export type Deposit = z.infer<typeof depositSchema>;
+
+/**
+ * Largest balance an account may hold: far above any real wallet and far
+ * below 2^53, where JSON numbers stop being exact integers.
+ */
+export const MAX_BALANCE = 1e15;
+
+export interface Posting {
+  readonly entryId: string;
+  readonly type: EntryType;
+  /** Signed amount in minor units. */
+  readonly delta: number;
+  readonly referenceId: string;
+  readonly at: string;
+}
+
+export type PostingResult =
+  | { readonly ok: true; readonly account: Account; readonly entry: LedgerEntry }
+  | { readonly ok: false; readonly reason: "insufficient-funds" | "balance-limit" };
+
+/** The account after a posting, and its ledger entry; the version moves by one. */
+export function post(account: Account, posting: Posting): PostingResult {
+  const balance = account.balance + posting.delta;
+  if (balance < 0) return { ok: false, reason: "insufficient-funds" };
+  if (balance > MAX_BALANCE) return { ok: false, reason: "balance-limit" };
+  return {
+    ok: true,
+    account: { ...account, balance, version: account.version + 1 },
+    entry: {
+      id: posting.entryId,
+      accountId: account.id,
+      type: posting.type,
+      amount: posting.delta,
+      balanceAfter: balance,
+      referenceId: posting.referenceId,
+      createdAt: posting.at,
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { routeById } from "../routes";
+import { commitOf } from "../shared/dependencies";
+import { createHttpHandler } from "../shared/http/http-handler";
+import { createAccountDependencies } from "./account-dependencies";
+import { accountParamsSchema, depositBodySchema } from "./account-schemas";
+import { createDeposit } from "./account-use-cases";
+
+const { accounts, idempotency, logger } = createAccountDependencies("createDeposit");
+
+export const handler = createHttpHandler({
+  route: routeById("createDeposit"),
+  schemas: { params: accountParamsSchema, body: depositBodySchema },
+  resourceName: "The account",
+  idempotency,
+  logger,
+  handle: ({ caller, params, body }, context) =>
+    createDeposit(
+      { caller, accountId: params.accountId, amount: body.amount },
+      { accounts, commit: commitOf(context), now: () => new Date() },
+    ),
+});

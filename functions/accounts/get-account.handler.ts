@@ -1,0 +1,15 @@
+import { routeById } from "../routes";
+import { createHttpHandler } from "../shared/http/http-handler";
+import { createAccountDependencies } from "./account-dependencies";
+import { accountParamsSchema } from "./account-schemas";
+import { getAccount } from "./account-use-cases";
+
+const { accounts, logger } = createAccountDependencies("getAccount");
+
+export const handler = createHttpHandler({
+  route: routeById("getAccount"),
+  schemas: { params: accountParamsSchema },
+  resourceName: "The account",
+  logger,
+  handle: ({ caller, params }) => getAccount({ caller, accountId: params.accountId }, { accounts }),
+});

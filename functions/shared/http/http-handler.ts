@@ -1,0 +1,123 @@
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
+import type { z } from "zod";
+import {
+  type HttpResponse,
+  type IdempotencyStore,
+  type IdempotentContext,
+  idempotency,
+  principalFromAuthorizer,
+} from "../../idempotency";
+import type { RouteDefinition } from "../../routes";
+import { type Logger, withCorrelationId } from "../logger";
+import { problems } from "./http-problems";
+import {
+  assertBodySize,
+  type IfMatch,
+  parseIfMatch,
+  parseJsonBody,
+  parsePathParameters,
+  parseQuery,
+} from "./parse-request";
+import { problemErrors } from "./problem-errors-middleware";
+
+export interface RouteSchemas {
+  readonly body?: z.ZodType;
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+}
+
+type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+/** A request after authentication and validation: what a use case receives. */
+export interface HttpRequest<S extends RouteSchemas> {
+  /** The caller: the JWT's `sub`, as the authorizer verified it. */
+  readonly caller: string;
+  readonly body: Parsed<S["body"]>;
+  readonly params: Parsed<S["params"]>;
+  readonly query: Parsed<S["query"]>;
+  /** Present when the route asked for it (`requireIfMatch`). */
+  readonly ifMatch?: IfMatch;
+}
+
+export type LambdaHttpHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<HttpResponse>;
+
+export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
+  readonly route: RouteDefinition;
+  readonly schemas: S;
+  /** Name of the resource the path parameters point at, for 404s. */
+  readonly resourceName?: string;
+  /** The route needs `If-Match` (428 without it). */
+  readonly requireIfMatch?: boolean;
+  /** Required for idempotent routes. */
+  readonly idempotency?: {
+    readonly store: IdempotencyStore<TWrite>;
+    readonly retentionSeconds: number;
+  };
+  readonly logger: Logger;
+  readonly handle: (
+    request: HttpRequest<S>,
+    context: IdempotentContext<TWrite>,
+  ) => Promise<unknown>;
+}
+
+/**
+ * Wires an authenticated route: request parsing and validation (rejections
+ * are never stored), then the idempotency middleware for idempotent routes,
+ * then the problem renderer, registered last so it renders first on error.
+ */
+export function createHttpHandler<S extends RouteSchemas, TWrite>(
+  options: HttpHandlerOptions<S, TWrite>,
+): LambdaHttpHandler {
+  const { route, schemas, logger } = options;
+  if (route.idempotent && !options.idempotency) {
+    throw new Error(`Route ${route.id} is idempotent but has no idempotency store`);
+  }
+  // Validated requests, keyed by their event: computed once, before the claim.
+  const validated = new WeakMap<object, HttpRequest<S>>();
+
+  const validate = {
+    before: async (request: { event: APIGatewayProxyEventV2WithJWTAuthorizer }) => {
+      const { event } = request;
+      const caller = principalFromAuthorizer(event);
+      if (!caller) throw problems.unauthorized(Boolean(event.headers?.authorization));
+      assertBodySize(event);
+      const parsed = {
+        caller,
+        params: (schemas.params
+          ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
+          : undefined) as Parsed<S["params"]>,
+        query: (schemas.query ? parseQuery(event, schemas.query) : undefined) as Parsed<S["query"]>,
+        body: (schemas.body ? parseJsonBody(event, schemas.body) : undefined) as Parsed<S["body"]>,
+        ...(options.requireIfMatch ? { ifMatch: parseIfMatch(event) } : {}),
+      };
+      validated.set(event, parsed);
+    },
+  };
+
+  const handler = middy(
+    async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: IdempotentContext<TWrite>) => {
+      const request = validated.get(event);
+      if (!request) throw new Error("request was not validated");
+      return options.handle(request, context);
+    },
+  ).use(validate);
+  if (options.idempotency) {
+    handler.use(
+      idempotency<TWrite>({
+        store: options.idempotency.store,
+        retentionSeconds: options.idempotency.retentionSeconds,
+        logger,
+      }),
+    );
+  }
+  handler.use(problemErrors({ logger }));
+
+  return (event, context) =>
+    withCorrelationId(event.requestContext?.requestId ?? context.awsRequestId, () =>
+      handler(event, context as IdempotentContext<TWrite>),
+    ) as Promise<HttpResponse>;
+}

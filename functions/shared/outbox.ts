@@ -1,0 +1,30 @@
+import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import type { DataTable } from "./dynamodb/data-table";
+import { newId } from "./ids";
+
+/**
+ * An event of the transactional outbox: written in the same transaction as
+ * the change it describes, published from the table's stream afterwards.
+ */
+export interface OutboxEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  /** The id of the account, transfer or order the event is about. */
+  readonly subject: string;
+  readonly data: Record<string, unknown>;
+}
+
+export function outboxEvent(
+  type: string,
+  subject: string,
+  data: Record<string, unknown>,
+  occurredAt: string,
+): OutboxEvent {
+  return { id: newId(), type, occurredAt, subject, data };
+}
+
+/** The outbox item: its own partition, so the stream filter can pick `kind = "outbox"`. */
+export function writeOutboxEvent(table: DataTable, event: OutboxEvent): TransactWriteItem {
+  return table.create({ pk: `EVENT#${event.id}`, sk: "EVENT", kind: "outbox", ...event });
+}
