@@ -11,41 +11,38 @@ export interface RequestIdentity {
   readonly isBase64Encoded?: boolean;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
 /**
- * JSON with object keys sorted (by UTF-16 code units) and no insignificant
- * whitespace. Numbers and strings are written as `JSON.stringify` writes them,
- * which is what RFC 8785 (JCS) prescribes, so `{"a":1,"b":2}` and
- * `{ "b": 2, "a": 1 }` give the same text and `"\u00e9"` equals `"é"`.
+ * JSON with object keys sorted by UTF-16 code units and no insignificant
+ * whitespace: the key order of RFC 8785 (JCS). Numbers and strings are
+ * written as `JSON.stringify` writes them, which is what JCS prescribes, so
+ * `{"a":1,"b":2}` and `{ "b": 2, "a": 1 }` give the same text and `"\u00e9"`
+ * equals `"é"`. Written out directly rather than through a re-built object:
+ * objects list integer-like keys first, and a `__proto__` key would be lost.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): Json {
-  if (Array.isArray(value)) return value.map(sortKeys);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const sorted: { [key: string]: Json } = {};
-    for (const key of Object.keys(value).sort()) {
-      const child = (value as Record<string, unknown>)[key];
-      if (child !== undefined) sorted[key] = sortKeys(child);
-    }
-    return sorted;
+    const members = Object.keys(value)
+      .sort()
+      .flatMap((key) => {
+        const child = (value as Record<string, unknown>)[key];
+        return child === undefined ? [] : [`${JSON.stringify(key)}:${canonicalJson(child)}`];
+      });
+    return `{${members.join(",")}}`;
   }
-  return (value ?? null) as Json;
+  return JSON.stringify(value ?? null);
 }
 
 /**
  * The body as a canonical value: JSON text is parsed so that formatting does
  * not count; anything else (text that is not JSON, binary) counts byte for byte.
  */
-function canonicalBody(body: unknown, isBase64Encoded: boolean | undefined): Json {
+function canonicalBody(body: unknown, isBase64Encoded: boolean | undefined): unknown {
   if (body === undefined || body === null || body === "") return null;
-  if (typeof body !== "string") return { json: sortKeys(body) };
+  if (typeof body !== "string") return { json: body };
   if (isBase64Encoded) return { base64: body };
   try {
-    return { json: sortKeys(JSON.parse(body)) };
+    return { json: JSON.parse(body) };
   } catch {
     return { text: body };
   }

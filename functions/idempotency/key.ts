@@ -72,7 +72,8 @@ function parseStructuredFieldString(value: string): string {
       key += escaped;
       index += 1;
     } else if (char === '"') {
-      const rest = value.slice(index + 1).trimStart();
+      // Only spaces and tabs may follow (HTTP whitespace), as around a bare key.
+      const rest = value.slice(index + 1).replace(/^[ \t]+/, "");
       if (rest.startsWith(",")) throw invalid("The header must have exactly one value.");
       if (rest.length > 0) throw invalid("Nothing may follow the closing quote of the key.");
       return key;
