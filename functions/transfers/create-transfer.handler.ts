@@ -1,0 +1,20 @@
+import { routeById } from "../routes";
+import { commitOf } from "../shared/dependencies";
+import { createHttpHandler } from "../shared/http/http-handler";
+import { createTransferDependencies } from "./transfer-dependencies";
+import { createTransferBodySchema } from "./transfer-schemas";
+import { createTransfer } from "./transfer-use-cases";
+
+const { accounts, transfers, idempotency, logger } = createTransferDependencies("createTransfer");
+
+export const handler = createHttpHandler({
+  route: routeById("createTransfer"),
+  schemas: { body: createTransferBodySchema },
+  idempotency,
+  logger,
+  handle: ({ caller, body }, context) =>
+    createTransfer(
+      { caller, ...body },
+      { accounts, transfers, commit: commitOf(context), now: () => new Date() },
+    ),
+});

@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { amountSchema, idSchema } from "../shared/money";
+
+export const createTransferBodySchema = z
+  .strictObject({ fromAccountId: idSchema, toAccountId: idSchema, amount: amountSchema })
+  .refine((body) => body.fromAccountId !== body.toAccountId, {
+    path: ["toAccountId"],
+    message: "must differ from fromAccountId",
+  });
+
+export const transferParamsSchema = z.object({ transferId: idSchema });

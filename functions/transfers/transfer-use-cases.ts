@@ -1,0 +1,100 @@
+import { post } from "../accounts/account";
+import type { AccountRepository } from "../accounts/account-repository";
+import { ownAccount } from "../accounts/account-use-cases";
+import { problems } from "../shared/http/http-problems";
+import { created, ok } from "../shared/http/responses";
+import { newId } from "../shared/ids";
+import { retryOnConflict } from "../shared/optimistic-retry";
+import { outboxEvent } from "../shared/outbox";
+import { type StoredTransfer, transferView } from "./transfer";
+import type { TransferRepository } from "./transfer-repository";
+
+export interface TransferPorts<TWrite> {
+  readonly accounts: AccountRepository<TWrite>;
+  readonly transfers: TransferRepository<TWrite>;
+  readonly commit: (writes: readonly TWrite[], answer: unknown) => Promise<unknown>;
+  readonly now: () => Date;
+}
+
+/**
+ * Debits the caller's account and credits the destination in one
+ * transaction, each write conditioned on the version read. A lost race is
+ * read again and decided again, so the balance check is never stale.
+ */
+export async function createTransfer<TWrite>(
+  input: { caller: string; fromAccountId: string; toAccountId: string; amount: number },
+  ports: TransferPorts<TWrite>,
+): Promise<unknown> {
+  const transferId = newId();
+  return retryOnConflict(async () => {
+    const from = await ownAccount(ports.accounts, input.caller, input.fromAccountId);
+    const to = await ports.accounts.find(input.toAccountId);
+    if (!to) throw problems.notFound("The destination account");
+    if (from.currency !== to.currency) {
+      throw problems.conflict(
+        "currency-mismatch",
+        "Currency mismatch",
+        `The source account holds ${from.currency} and the destination ${to.currency}.`,
+      );
+    }
+    const at = ports.now().toISOString();
+    const debit = post(from, {
+      entryId: newId(),
+      type: "transfer_out",
+      delta: -input.amount,
+      referenceId: transferId,
+      at,
+    });
+    if (!debit.ok) {
+      throw problems.conflict(
+        "insufficient-funds",
+        "Insufficient funds",
+        `The balance of the source account is ${from.balance}; the transfer needs ${input.amount}.`,
+      );
+    }
+    const credit = post(to, {
+      entryId: newId(),
+      type: "transfer_in",
+      delta: input.amount,
+      referenceId: transferId,
+      at,
+    });
+    if (!credit.ok) {
+      throw problems.conflict(
+        "balance-limit-exceeded",
+        "Balance limit exceeded",
+        "The transfer would take the destination over the largest balance an account may hold.",
+      );
+    }
+    const transfer: StoredTransfer = {
+      id: transferId,
+      fromAccountId: from.id,
+      toAccountId: to.id,
+      amount: input.amount,
+      currency: from.currency,
+      createdAt: at,
+      ownerId: input.caller,
+    };
+    const view = transferView(transfer);
+    const event = outboxEvent("transfer.completed", transfer.id, { transfer: view }, at);
+    return ports.commit(
+      [
+        ...ports.accounts.saveBalance(from, debit.account, debit.entry),
+        ...ports.accounts.saveBalance(to, credit.account, credit.entry),
+        ports.transfers.create(transfer),
+        ports.accounts.recordEvent(event),
+      ],
+      created(`/transfers/${transfer.id}`, view),
+    );
+  });
+}
+
+/** Visible to the owner of the source account only; to anyone else it does not exist. */
+export async function getTransfer<TWrite>(
+  input: { caller: string; transferId: string },
+  ports: Pick<TransferPorts<TWrite>, "transfers">,
+): Promise<unknown> {
+  const transfer = await ports.transfers.find(input.transferId);
+  if (!transfer || transfer.ownerId !== input.caller) throw problems.notFound("The transfer");
+  return ok(transferView(transfer));
+}

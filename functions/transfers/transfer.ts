@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { amountSchema, currencySchema } from "../shared/money";
+
+/** A move of money between two accounts of one currency. */
+export const transferSchema = z.object({
+  id: z.string(),
+  fromAccountId: z.string(),
+  toAccountId: z.string(),
+  amount: amountSchema,
+  currency: currencySchema,
+  createdAt: z.string(),
+});
+export type Transfer = z.infer<typeof transferSchema>;
+
+/** As stored: with the owner of the source account, who alone may read it. */
+export const storedTransferSchema = transferSchema.extend({ ownerId: z.string() });
+export type StoredTransfer = z.infer<typeof storedTransferSchema>;
+
+export const transferView = ({ ownerId: _ownerId, ...transfer }: StoredTransfer): Transfer =>
+  transfer;
