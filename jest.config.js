@@ -2,7 +2,7 @@
 // *.int.test.ts (DynamoDB Local, started by the global setup) and
 // *.infra.test.ts (CDK assertions). `npm test` runs all three.
 
-// swc compiles TypeScript and the ESM-only @middy/* packages to CommonJS:
+// swc compiles TypeScript and the ESM-only @middy/* and jose packages to CommonJS:
 // jest cannot require() ESM on Node 20.
 const transform = {
   "^.+\\.(t|j)sx?$": [
@@ -13,7 +13,7 @@ const transform = {
     },
   ],
 };
-const transformIgnorePatterns = ["/node_modules/(?!(@middy)/)"];
+const transformIgnorePatterns = ["/node_modules/(?!(@middy|jose)/)"];
 const setupFiles = ["<rootDir>/test/support/quiet-sdk-warning.ts"];
 
 /** @type {import('jest').Config} */

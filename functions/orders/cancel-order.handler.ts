@@ -1,0 +1,21 @@
+import { routeById } from "../routes";
+import { commitOf } from "../shared/dependencies";
+import { createHttpHandler } from "../shared/http/http-handler";
+import { createOrderDependencies } from "./order-dependencies";
+import { orderParamsSchema } from "./order-schemas";
+import { cancelOrder } from "./order-use-cases";
+
+const { orders, idempotency, logger } = createOrderDependencies("cancelOrder");
+
+export const handler = createHttpHandler({
+  route: routeById("cancelOrder"),
+  schemas: { params: orderParamsSchema },
+  resourceName: "The order",
+  idempotency,
+  logger,
+  handle: ({ caller, params }, context) =>
+    cancelOrder(
+      { caller, orderId: params.orderId },
+      { orders, commit: commitOf(context), now: () => new Date() },
+    ),
+});

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { amountSchema, currencySchema, idSchema } from "../shared/money";
+import { isWithinTotalLimit, MAX_ORDER_ITEMS, MAX_ORDER_TOTAL, orderItemSchema } from "./order";
+
+/** Items as a caller sends them: unknown fields are refused, the total is bounded. */
+export const orderItemsBodySchema = z
+  .array(z.strictObject(orderItemSchema.shape))
+  .min(1)
+  .max(MAX_ORDER_ITEMS)
+  .refine(isWithinTotalLimit, {
+    message: `the order total (Σ quantity × unitPrice) must not exceed ${MAX_ORDER_TOTAL}`,
+  });
+
+export const createOrderBodySchema = z.strictObject({
+  currency: currencySchema,
+  items: orderItemsBodySchema,
+});
+
+export const updateOrderBodySchema = z.strictObject({ items: orderItemsBodySchema });
+
+export const payOrderBodySchema = z.strictObject({ accountId: idSchema });
+
+export const refundOrderBodySchema = z.strictObject({ amount: amountSchema });
+
+export const orderParamsSchema = z.object({ orderId: idSchema });
+export const refundParamsSchema = z.object({ orderId: idSchema, refundId: idSchema });

@@ -1,0 +1,21 @@
+import { routeById } from "../routes";
+import { commitOf } from "../shared/dependencies";
+import { createHttpHandler } from "../shared/http/http-handler";
+import { createOrderDependencies } from "./order-dependencies";
+import { orderParamsSchema, payOrderBodySchema } from "./order-schemas";
+import { payOrder } from "./order-use-cases";
+
+const { accounts, orders, idempotency, logger } = createOrderDependencies("payOrder");
+
+export const handler = createHttpHandler({
+  route: routeById("payOrder"),
+  schemas: { params: orderParamsSchema, body: payOrderBodySchema },
+  resourceName: "The order",
+  idempotency,
+  logger,
+  handle: ({ caller, params, body }, context) =>
+    payOrder(
+      { caller, orderId: params.orderId, accountId: body.accountId },
+      { accounts, orders, commit: commitOf(context), now: () => new Date() },
+    ),
+});

@@ -1,0 +1,21 @@
+import { routeById } from "../routes";
+import { commitOf } from "../shared/dependencies";
+import { createHttpHandler } from "../shared/http/http-handler";
+import { createOrderDependencies } from "./order-dependencies";
+import { orderParamsSchema, refundOrderBodySchema } from "./order-schemas";
+import { refundOrder } from "./order-use-cases";
+
+const { accounts, orders, idempotency, logger } = createOrderDependencies("refundOrder");
+
+export const handler = createHttpHandler({
+  route: routeById("refundOrder"),
+  schemas: { params: orderParamsSchema, body: refundOrderBodySchema },
+  resourceName: "The order",
+  idempotency,
+  logger,
+  handle: ({ caller, params, body }, context) =>
+    refundOrder(
+      { caller, orderId: params.orderId, amount: body.amount },
+      { accounts, orders, commit: commitOf(context), now: () => new Date() },
+    ),
+});
