@@ -102,8 +102,8 @@ function operationOf(route: RouteDefinition): ZodOpenApiOperationObject {
   const { success, errors, requestParams, ...spec } = operations[route.id as RouteId];
   const statuses = new Set<number>(errors);
   if (route.authenticated) statuses.add(401);
-  if (route.method !== "GET") [400, 413, 415].forEach((status) => statuses.add(status));
-  if (route.idempotent) [409, 422, 503].forEach((status) => statuses.add(status));
+  if (route.method !== "GET") for (const status of [400, 413, 415]) statuses.add(status);
+  if (route.idempotent) for (const status of [409, 422, 503]) statuses.add(status);
   const headerParams = route.idempotent
     ? requestParams?.header
       ? (requestParams.header as z.ZodObject).extend({ "idempotency-key": idempotencyKeyHeader })

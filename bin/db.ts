@@ -1,0 +1,63 @@
+import { createServer } from "node:net";
+import { z } from "zod";
+import { localAwsEnvironment, startDynamoDbLocal } from "../lib/local/dynamodb-local";
+
+/**
+ * `npm run db`: DynamoDB Local alone, in the foreground, for
+ * `DYNAMODB_ENDPOINT` (several `npm start` runs, or a debugger, sharing one
+ * database). In memory: its data goes when it stops.
+ */
+
+const portSchema = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.coerce.number().int().min(1).max(65_535).default(8000),
+);
+
+/** DynamoDB Local's start-up check only sees that *something* listens: look first. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another one.`)),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+async function main(): Promise<void> {
+  const parsed = portSchema.safeParse(process.env.DYNAMODB_PORT);
+  if (!parsed.success) {
+    throw new Error(`DYNAMODB_PORT: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  }
+  const port = parsed.data;
+  await assertPortFree(port);
+  const dynamoDbLocal = await startDynamoDbLocal({ port });
+  process.stdout.write(
+    [
+      `DynamoDB Local (in memory) listening on ${dynamoDbLocal.endpoint}`,
+      // Without -sharedDb, DynamoDB Local keeps one database per access key and region.
+      `Clients share its data only with the same region and access key (npm start uses ${localAwsEnvironment.AWS_REGION} / ${localAwsEnvironment.AWS_ACCESS_KEY_ID} unless AWS_* are set).`,
+      "Start the API against it in another terminal:",
+      `  DYNAMODB_ENDPOINT=${dynamoDbLocal.endpoint} npm start`,
+      "Ctrl-C stops it.",
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    dynamoDbLocal.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import { signLocalToken } from "../lib/local/jwt";
+import { type LocalApi, startLocalApi } from "../lib/local/local-api";
+
+/**
+ * `npm start`: the whole API on this machine (see lib/local/local-api.ts).
+ * Tests wait for the line `API listening on <url>`: keep its wording.
+ */
+
+const DEMO_CALLER = "local-user";
+
+async function banner(api: LocalApi): Promise<string> {
+  const token = await signLocalToken(DEMO_CALLER, api.jwtSecret);
+  const database = api.ownsDynamoDbLocal
+    ? `DynamoDB Local (in memory, stopped with the API) at ${api.dynamoDbEndpoint}`
+    : api.dynamoDbEndpoint;
+  return [
+    "",
+    `API listening on ${api.url}`,
+    `DynamoDB: ${database}`,
+    "",
+    "A token for a caller (valid for one hour):",
+    "  npm run token -- <sub>",
+    "",
+    `Try it (caller "${DEMO_CALLER}"); send it twice: the second answer is replayed:`,
+    `  curl -i -X POST ${api.url}/accounts \\`,
+    `    -H "Authorization: Bearer ${token}" \\`,
+    '    -H "Content-Type: application/json" \\',
+    `    -H "Idempotency-Key: ${randomUUID()}" \\`,
+    `    -d '{"currency":"EUR","name":"Wallet"}'`,
+    "",
+    "Ctrl-C stops it.",
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const api = await startLocalApi(process.env);
+  process.stdout.write(`${await banner(api)}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping\n`);
+    api.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Could not stop cleanly: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+import { join } from "node:path";
+import { routes } from "../../functions/routes";
+import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
+import type { Logger } from "../../functions/shared/logger";
+import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
+import { ensureTable } from "./create-tables";
+import { localAwsEnvironment, startDynamoDbLocal } from "./dynamodb-local";
+import {
+  type GatewayHandler,
+  type GatewayOptions,
+  type GatewayRoute,
+  type RunningGateway,
+  startGateway,
+} from "./gateway";
+import { type LocalEnvironment, parseLocalEnvironment } from "./local-environment";
+
+/**
+ * The whole API on one machine: DynamoDB Local (or a given endpoint) with the
+ * tables, every handler of the route table, and the gateway in front. What
+ * `npm start` runs, and what tests start in-process.
+ *
+ * Handlers read their configuration once, when their module is loaded; this
+ * function sets `process.env` first. A second API in the same module registry
+ * reuses the handlers already loaded, with their first configuration.
+ */
+
+const FUNCTIONS_DIR = join(__dirname, "..", "..", "functions");
+
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  /** The secret local tokens must be signed with. */
+  readonly jwtSecret: string;
+  readonly dynamoDbEndpoint: string;
+  /** True when this API started (and will stop) its own DynamoDB Local. */
+  readonly ownsDynamoDbLocal: boolean;
+  /** Stops the gateway, then the DynamoDB Local it started, if any. */
+  close(): Promise<void>;
+}
+
+export interface LocalApiOptions {
+  /** The gateway's request log. @default JSON lines on stdout */
+  readonly logger?: Logger;
+}
+
+export async function startLocalApi(
+  environment: NodeJS.ProcessEnv = process.env,
+  options: LocalApiOptions = {},
+): Promise<LocalApi> {
+  const settings = parseLocalEnvironment(environment);
+  // DynamoDB Local keeps one database per access key and region: every
+  // client of this process must use the same ones.
+  for (const [name, fallback] of Object.entries(localAwsEnvironment)) {
+    process.env[name] = environment[name] || process.env[name] || fallback;
+  }
+
+  const database = await openDatabase(settings.DYNAMODB_ENDPOINT);
+  try {
+    await createTables(database.endpoint, settings);
+    // Before any handler is loaded: handlers read their config at import.
+    Object.assign(process.env, {
+      [idempotencyTableDefinition.tableNameEnv]: settings.IDEMPOTENCY_TABLE_NAME,
+      [dataTableDefinition.tableNameEnv]: settings.DATA_TABLE_NAME,
+      DYNAMODB_ENDPOINT: database.endpoint,
+      IDEMPOTENCY_TTL_SECONDS: String(settings.IDEMPOTENCY_TTL_SECONDS),
+    });
+    const gateway = await listen({
+      routes: await loadRouteHandlers(),
+      jwtSecret: settings.JWT_SECRET,
+      functionTimeoutMs: settings.FUNCTION_TIMEOUT_SECONDS * 1000,
+      port: settings.PORT,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+
+    let closed: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      port: gateway.port,
+      jwtSecret: settings.JWT_SECRET,
+      dynamoDbEndpoint: database.endpoint,
+      ownsDynamoDbLocal: database.owned,
+      close() {
+        closed ??= (async () => {
+          try {
+            await gateway.close();
+          } finally {
+            await database.stop();
+          }
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    // Never leave a Java process behind a failed start.
+    await database.stop();
+    throw error;
+  }
+}
+
+interface Database {
+  readonly endpoint: string;
+  /** Started here, so stopped here. */
+  readonly owned: boolean;
+  stop(): Promise<void>;
+}
+
+/** The given endpoint, or a DynamoDB Local of our own (in memory, free port). */
+async function openDatabase(endpoint: string | undefined): Promise<Database> {
+  if (endpoint) return { endpoint, owned: false, stop: async () => undefined };
+  const dynamoDbLocal = await startDynamoDbLocal();
+  return { endpoint: dynamoDbLocal.endpoint, owned: true, stop: () => dynamoDbLocal.stop() };
+}
+
+async function listen(options: GatewayOptions): Promise<RunningGateway> {
+  try {
+    return await startGateway(options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(
+      `Port ${options.port} on 127.0.0.1 is already in use: set PORT to another one (0 picks a free port).`,
+      { cause: error },
+    );
+  }
+}
+
+async function createTables(endpoint: string, settings: LocalEnvironment): Promise<void> {
+  const client = createDynamoDbClient({ endpoint });
+  try {
+    await ensureTable(client, idempotencyTableDefinition, settings.IDEMPOTENCY_TABLE_NAME);
+    await ensureTable(client, dataTableDefinition, settings.DATA_TABLE_NAME);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot create the tables at ${endpoint}: ${reason}`, { cause: error });
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Loads every route's handler module (`functions/<entry>`, export `handler`).
+ * All failures are reported at once, each naming its module.
+ */
+async function loadRouteHandlers(): Promise<GatewayRoute[]> {
+  const loaded: GatewayRoute[] = [];
+  const failures: string[] = [];
+  for (const route of routes) {
+    const modulePath = `functions/${route.entry}`;
+    try {
+      const module: Record<string, unknown> = await import(join(FUNCTIONS_DIR, route.entry));
+      const { handler } = module;
+      if (typeof handler !== "function") {
+        failures.push(`${modulePath} (route ${route.id}): does not export a \`handler\` function`);
+        continue;
+      }
+      loaded.push({
+        id: route.id,
+        method: route.method,
+        path: route.path,
+        authenticated: route.authenticated,
+        handler: handler as GatewayHandler,
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      failures.push(`${modulePath} (route ${route.id}): ${reason}`);
+    }
+  }
+  if (failures.length > 0) {
+    throw new Error(
+      `Cannot load ${failures.length} of ${routes.length} route handlers:\n  ${failures.join("\n  ")}`,
+    );
+  }
+  return loaded;
+}

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { handlerEnvironmentSchema } from "../../functions/shared/config";
+import { DEFAULT_LOCAL_JWT_SECRET } from "./jwt";
+
+/**
+ * The environment of the local runner (`npm start`), validated once at
+ * start-up so that a typo fails with the variable's name instead of a
+ * confusing error from a handler later.
+ */
+
+// `PORT= npm start` means "unset", not 0: empty strings fall back to the default.
+const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema);
+
+export const localEnvironmentSchema = z.object({
+  /** 0 lets the OS choose a free port. */
+  PORT: optional(z.coerce.number().int().min(0).max(65_535).default(3000)),
+  /** An existing DynamoDB (Local); when unset, `npm start` starts its own. */
+  DYNAMODB_ENDPOINT: optional(z.url().optional()),
+  /** HS256 needs a key at least as long as the hash (RFC 7518): 32 bytes. */
+  JWT_SECRET: optional(z.string().min(32).default(DEFAULT_LOCAL_JWT_SECRET)),
+  // The handlers' own rule, so the runner refuses what they would refuse at import.
+  IDEMPOTENCY_TTL_SECONDS: optional(handlerEnvironmentSchema.shape.IDEMPOTENCY_TTL_SECONDS),
+  /** Lambda's timeout for every function: 900 s at most, as on AWS. */
+  FUNCTION_TIMEOUT_SECONDS: optional(z.coerce.number().positive().max(900).default(10)),
+  IDEMPOTENCY_TABLE_NAME: optional(z.string().min(1).default("payments-idempotency")),
+  DATA_TABLE_NAME: optional(z.string().min(1).default("payments-data")),
+});
+
+export type LocalEnvironment = z.output<typeof localEnvironmentSchema>;
+
+/** Parses the environment, or throws one message naming every bad variable. */
+export function parseLocalEnvironment(
+  environment: NodeJS.ProcessEnv = process.env,
+): LocalEnvironment {
+  const parsed = localEnvironmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
+    throw new Error(`Invalid environment for the local API: ${problems}`);
+  }
+  return parsed.data;
+}

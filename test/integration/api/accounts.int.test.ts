@@ -1,0 +1,169 @@
+import { randomUUID } from "node:crypto";
+import { startTestApi, type TestApi } from "../../support/http-api";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.close());
+
+describe("accounts over HTTP", () => {
+  it("opens an account: 201, Location, ETag and the account", async () => {
+    const alice = api.caller("alice-accounts");
+
+    const answer = await alice.post("/accounts", { currency: "EUR", name: "Savings" });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({
+      ownerId: "alice-accounts",
+      name: "Savings",
+      currency: "EUR",
+      balance: 0,
+      version: 1,
+    });
+    expect(answer.body.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(answer.headers.get("location")).toBe(`/accounts/${answer.body.id}`);
+    expect(answer.headers.get("etag")).toBe('"1"');
+    expect(new Date(String(answer.body.createdAt)).toISOString()).toBe(answer.body.createdAt);
+  });
+
+  it("reads an account with its version as ETag, and hides it from anyone else", async () => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount("EUR", 700);
+
+    const own = await alice.get(`/accounts/${accountId}`);
+    const foreign = await api.caller().get(`/accounts/${accountId}`);
+    const missing = await alice.get("/accounts/01ARZ3NDEKTSV4RRFFQ69G5FAV");
+
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ balance: 700, version: 2 });
+    expect(own.headers.get("etag")).toBe('"2"');
+    expect(foreign.status).toBe(404);
+    expect(foreign.text).toBe(missing.text.replace("01ARZ3NDEKTSV4RRFFQ69G5FAV", accountId));
+    expect(foreign.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("deposits once however often the same request is retried", async () => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount();
+    const key = randomUUID();
+
+    const first = await alice.post(`/accounts/${accountId}/deposits`, { amount: 500 }, { key });
+    const retry = await alice.post(`/accounts/${accountId}/deposits`, { amount: 500 }, { key });
+
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ accountId, amount: 500, balance: 500 });
+    expect(first.headers.get("location")).toBe(`/accounts/${accountId}/deposits/${first.body.id}`);
+    expect(retry.status).toBe(201);
+    expect(retry.text).toBe(first.text);
+    expect(retry.headers.get("location")).toBe(first.headers.get("location"));
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(await alice.balanceOf(accountId)).toBe(500);
+    const deposit = await alice.get(String(first.headers.get("location")));
+    expect(deposit.body).toEqual(first.body);
+  });
+
+  it("applies 20 concurrent identical deposits exactly once", async () => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount();
+    const key = randomUUID();
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        alice.post(`/accounts/${accountId}/deposits`, { amount: 250 }, { key }),
+      ),
+    );
+
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    expect(
+      answers.filter((a) => a.status === 201 && !a.headers.get("idempotent-replayed")),
+    ).toHaveLength(1);
+    expect(await alice.balanceOf(accountId)).toBe(250);
+    expect(await alice.entriesOf(accountId)).toHaveLength(1);
+  });
+
+  it("pages through entries oldest first, and they add up to the balance", async () => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount();
+    for (const amount of [100, 200, 300, 400, 500]) {
+      await alice.post(`/accounts/${accountId}/deposits`, { amount });
+    }
+
+    const first = await alice.get(`/accounts/${accountId}/entries?limit=2`);
+    const second = await alice.get(
+      `/accounts/${accountId}/entries?limit=2&cursor=${first.body.nextCursor}`,
+    );
+    const third = await alice.get(
+      `/accounts/${accountId}/entries?limit=2&cursor=${second.body.nextCursor}`,
+    );
+
+    const items = [first, second, third].flatMap(
+      (page) => page.body.items as Array<{ amount: number; balanceAfter: number; type: string }>,
+    );
+    expect(items.map((entry) => entry.amount)).toEqual([100, 200, 300, 400, 500]);
+    expect(items.map((entry) => entry.balanceAfter)).toEqual([100, 300, 600, 1000, 1500]);
+    expect(items.every((entry) => entry.type === "deposit")).toBe(true);
+    expect(third.body.nextCursor).toBeNull();
+    expect(items.reduce((sum, entry) => sum + entry.amount, 0)).toBe(
+      await alice.balanceOf(accountId),
+    );
+  });
+
+  it.each([
+    ["limit=0", "limit"],
+    ["limit=101", "limit"],
+    ["limit=abc", "limit"],
+    ["cursor=not-a-cursor", "cursor"],
+    ["colour=blue", ""],
+  ])("refuses entries?%s with a validation error", async (query, path) => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount();
+
+    const answer = await alice.get(`/accounts/${accountId}/entries?${query}`);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.type).toMatch(/\/problems\/validation-error$/);
+    expect((answer.body as { errors?: Array<{ path: string }> }).errors?.[0]?.path).toBe(path);
+  });
+
+  it.each<[string, unknown, string]>([
+    ["a lower-case currency", { currency: "eur" }, "currency"],
+    ["an unknown field", { currency: "EUR", colour: "blue" }, ""],
+    ["a name over 100 characters", { currency: "EUR", name: "x".repeat(101) }, "name"],
+    ["no currency", {}, "currency"],
+  ])("refuses an account with %s (400, field named)", async (_, body, path) => {
+    const answer = await api.caller().post("/accounts", body);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.type).toMatch(/\/problems\/validation-error$/);
+    expect((answer.body as { errors?: Array<{ path: string }> }).errors?.[0]?.path).toBe(path);
+  });
+
+  it.each<[string, unknown]>([
+    ["zero", 0],
+    ["negative", -5],
+    ["fractional", 1.5],
+    ["over 10^12", 1e12 + 1],
+    ["a string", "500"],
+  ])("refuses a %s deposit amount", async (_, amount) => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount();
+
+    const answer = await alice.post(`/accounts/${accountId}/deposits`, { amount });
+
+    expect(answer.status).toBe(400);
+    expect(await alice.balanceOf(accountId)).toBe(0);
+  });
+
+  it("hides another caller's account from deposits (404) and leaves its balance alone", async () => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount("EUR", 100);
+
+    const answer = await api.caller().post(`/accounts/${accountId}/deposits`, { amount: 50 });
+
+    expect(answer.status).toBe(404);
+    expect(await alice.balanceOf(accountId)).toBe(100);
+  });
+});

@@ -1,0 +1,69 @@
+import { startTestApi, type TestApi } from "../../support/http-api";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.close());
+
+describe("operations over HTTP", () => {
+  it("reports health without a token", async () => {
+    const answer = await fetch(`${api.url}/health`);
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ status: "ok" });
+  });
+
+  it("serves the OpenAPI document without a token", async () => {
+    const answer = await fetch(`${api.url}/openapi.json`);
+    const document = (await answer.json()) as { openapi: string; paths: Record<string, unknown> };
+
+    expect(answer.status).toBe(200);
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths)).toContain("/accounts/{accountId}/deposits");
+  });
+
+  it("mints a fresh key for the caller, which then works like any other key", async () => {
+    const alice = api.caller();
+
+    const issued = await alice.post("/idempotency-keys", undefined, { key: null });
+    const key = String(issued.body.key);
+    const first = await alice.post("/accounts", { currency: "EUR" }, { key });
+    const retry = await alice.post("/accounts", { currency: "EUR" }, { key });
+    const another = await alice.post("/idempotency-keys", undefined, { key: null });
+
+    expect(issued.status).toBe(201);
+    expect(key).toMatch(/^ik_[A-Za-z0-9_-]{32}$/);
+    expect(Date.parse(String(issued.body.expiresAt)) - Date.now()).toBeGreaterThan(86_000_000);
+    expect(another.body.key).not.toBe(key);
+    expect(first.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.body.id).toBe(first.body.id);
+  });
+
+  it("answers 401 with WWW-Authenticate: Bearer without a token, and for a bad one", async () => {
+    const none = await fetch(`${api.url}/accounts`, { method: "POST" });
+    const bad = await fetch(`${api.url}/accounts/01ARZ3NDEKTSV4RRFFQ69G5FAV`, {
+      headers: { authorization: "Bearer not.a.token" },
+    });
+
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(none.headers.get("content-type")).toBe("application/problem+json");
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get("www-authenticate")).toMatch(/invalid_token/);
+  });
+
+  it("answers 404 for an unknown path and 405 with Allow for a known path", async () => {
+    const alice = api.caller();
+
+    const unknown = await alice.get("/nothing-here");
+    const wrongMethod = await alice.send("DELETE", "/accounts", undefined, { key: null });
+
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toMatch(/\/problems\/not-found$/);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toContain("POST");
+    expect(wrongMethod.body.type).toMatch(/\/problems\/method-not-allowed$/);
+  });
+});

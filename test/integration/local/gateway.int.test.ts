@@ -1,0 +1,628 @@
+import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import type { Context } from "aws-lambda";
+import { SignJWT } from "jose";
+import {
+  type GatewayEvent,
+  type GatewayHandler,
+  MAX_GATEWAY_BODY_BYTES,
+  type RunningGateway,
+  startGateway,
+} from "../../../lib/local/gateway";
+import { localJwtKey, signLocalToken } from "../../../lib/local/jwt";
+import { deferred, silentLogger } from "../../support/lambda-fixtures";
+
+// The local gateway with small fixture handlers: no DynamoDB involved.
+
+const SECRET = "gateway-tests-secret-of-at-least-32-characters";
+const TIMEOUT_MS = 5_000;
+
+interface Echo {
+  readonly event: GatewayEvent;
+  readonly functionName: string;
+  readonly awsRequestId: string;
+}
+
+/** Answers with the event and context it received, so tests can look at them. */
+const echo: GatewayHandler = async (event, context) => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({
+    event,
+    functionName: context.functionName,
+    awsRequestId: context.awsRequestId,
+  }),
+});
+
+/** An authenticated route whose calls are counted: a 401 must never reach it. */
+const guarded = jest.fn(echo);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Parallelism: each handler waits until the other one has started.
+const leftStarted = deferred();
+const rightStarted = deferred();
+
+const logLines: Array<Record<string, unknown>> = [];
+const capturingLogger = {
+  info: (message: string, attributes?: Record<string, unknown>) =>
+    logLines.push({ level: "info", message, ...attributes }),
+  warn: (message: string, attributes?: Record<string, unknown>) =>
+    logLines.push({ level: "warn", message, ...attributes }),
+  error: (message: string, attributes?: Record<string, unknown>) =>
+    logLines.push({ level: "error", message, ...attributes }),
+};
+
+let gateway: RunningGateway;
+let url: string;
+
+beforeAll(async () => {
+  gateway = await startGateway({
+    jwtSecret: SECRET,
+    functionTimeoutMs: TIMEOUT_MS,
+    logger: capturingLogger,
+    routes: [
+      {
+        id: "createPart",
+        method: "POST",
+        path: "/things/{thingId}/parts",
+        authenticated: true,
+        handler: echo,
+      },
+      {
+        id: "getThing",
+        method: "GET",
+        path: "/things/{thingId}",
+        authenticated: true,
+        handler: echo,
+      },
+      {
+        id: "updateThing",
+        method: "PATCH",
+        path: "/things/{thingId}",
+        authenticated: true,
+        handler: echo,
+      },
+      { id: "guarded", method: "GET", path: "/guarded", authenticated: true, handler: guarded },
+      { id: "publicEcho", method: "GET", path: "/public", authenticated: false, handler: echo },
+      {
+        id: "publicUpload",
+        method: "POST",
+        path: "/public/uploads",
+        authenticated: false,
+        handler: echo,
+      },
+      {
+        id: "failing",
+        method: "GET",
+        path: "/public/failing",
+        authenticated: false,
+        handler: async () => {
+          throw new Error("secret detail: connection string postgres://admin:hunter2@db");
+        },
+      },
+      {
+        id: "binaryFile",
+        method: "GET",
+        path: "/public/file",
+        authenticated: false,
+        handler: async () => ({
+          statusCode: 201,
+          headers: { "content-type": "image/png", "x-attempt": 7 },
+          cookies: ["session=abc; HttpOnly", "theme=dark"],
+          body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]).toString("base64"),
+          isBase64Encoded: true,
+        }),
+      },
+      {
+        id: "plainValue",
+        method: "GET",
+        path: "/public/plain",
+        authenticated: false,
+        handler: async () => ({ hello: "world" }),
+      },
+      {
+        id: "malformedAnswer",
+        method: "GET",
+        path: "/public/malformed",
+        authenticated: false,
+        handler: async () => ({ statusCode: "200", body: "ok" }),
+      },
+      {
+        id: "countdown",
+        method: "GET",
+        path: "/public/countdown",
+        authenticated: false,
+        handler: async (_event: GatewayEvent, context: Context) => {
+          const atStart = context.getRemainingTimeInMillis();
+          await sleep(150);
+          return { atStart, afterSleep: context.getRemainingTimeInMillis() };
+        },
+      },
+      {
+        id: "left",
+        method: "GET",
+        path: "/public/left",
+        authenticated: false,
+        handler: async () => {
+          leftStarted.resolve();
+          await rightStarted.promise;
+          return { side: "left" };
+        },
+      },
+      {
+        id: "right",
+        method: "GET",
+        path: "/public/right",
+        authenticated: false,
+        handler: async () => {
+          rightStarted.resolve();
+          await leftStarted.promise;
+          return { side: "right" };
+        },
+      },
+    ],
+  });
+  url = gateway.url;
+});
+
+afterAll(async () => {
+  await gateway.close();
+});
+
+async function echoed(response: Response): Promise<Echo> {
+  expect(response.status).toBe(200);
+  return (await response.json()) as Echo;
+}
+
+/**
+ * node:http, because fetch merges repeated headers before sending them. Several
+ * chunks are sent with chunked encoding (no Content-Length).
+ */
+function rawPost(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  chunks: readonly (string | Buffer)[],
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${url}${path}`, { method: "POST", headers }, (incoming) => {
+      const received: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => received.push(chunk));
+      incoming.on("end", () =>
+        resolve({
+          status: incoming.statusCode ?? 0,
+          text: Buffer.concat(received).toString("utf8"),
+        }),
+      );
+    });
+    outgoing.on("error", reject);
+    for (const chunk of chunks) outgoing.write(chunk);
+    outgoing.end();
+  });
+}
+
+describe("the event handed to the handler", () => {
+  it("is an API Gateway payload 2.0 event with route key, decoded path parameters and raw query", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+    const path = "/things/a%20b%2Fc/parts?x=1&x=2&y=z%21";
+
+    // Act
+    const answer = await rawPost(
+      path,
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "x-repeated": ["one", "two"],
+        cookie: ["a=1; b=2", "c=3"],
+        "user-agent": "gateway-test",
+      },
+      ['{"n":1}'],
+    );
+
+    // Assess
+    expect(answer.status).toBe(200);
+    const { event, functionName } = JSON.parse(answer.text) as Echo;
+    expect(functionName).toBe("createPart");
+    expect(event).toMatchObject({
+      version: "2.0",
+      routeKey: "POST /things/{thingId}/parts",
+      rawPath: "/things/a%20b%2Fc/parts",
+      rawQueryString: "x=1&x=2&y=z%21",
+      queryStringParameters: { x: "1,2", y: "z!" },
+      pathParameters: { thingId: "a b/c" },
+      cookies: ["a=1", "b=2", "c=3"],
+      body: '{"n":1}',
+      isBase64Encoded: false,
+    });
+    expect(event.headers["x-repeated"]).toBe("one,two");
+    expect(event.headers.cookie).toBeUndefined();
+    expect(event.headers["content-type"]).toBe("application/json");
+    expect(event.requestContext).toMatchObject({
+      routeKey: "POST /things/{thingId}/parts",
+      stage: "$default",
+      http: {
+        method: "POST",
+        path: "/things/a%20b%2Fc/parts",
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: "gateway-test",
+      },
+    });
+    expect(event.requestContext.time).toMatch(
+      /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/,
+    );
+    expect(Math.abs(event.requestContext.timeEpoch - Date.now())).toBeLessThan(5_000);
+    expect(event.requestContext.requestId).toEqual(expect.any(String));
+  });
+
+  it("carries a binary body as base64 with isBase64Encoded", async () => {
+    // Prepare
+    const bytes = new Uint8Array([0x00, 0xff, 0x01, 0x02]);
+
+    // Act
+    const response = await fetch(`${url}/public/uploads`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: bytes,
+    });
+
+    // Assess
+    const { event } = await echoed(response);
+    expect(event.isBase64Encoded).toBe(true);
+    expect(event.body).toBe("AP8BAg==");
+  });
+
+  it.each([
+    "text/plain; charset=utf-8",
+    "application/merge-patch+json",
+    "application/x-www-form-urlencoded",
+  ])("carries a %s body as a UTF-8 string", async (contentType) => {
+    // Act
+    const response = await fetch(`${url}/public/uploads`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: "caf\u00e9=1",
+    });
+
+    // Assess
+    const { event } = await echoed(response);
+    expect(event.isBase64Encoded).toBe(false);
+    expect(event.body).toBe("caf\u00e9=1");
+  });
+
+  it("has no body, query parameters, path parameters or cookies when the request has none", async () => {
+    // Act
+    const { event } = await echoed(await fetch(`${url}/public`));
+
+    // Assess
+    expect(event.body).toBeUndefined();
+    expect(event.isBase64Encoded).toBe(false);
+    expect(event.rawQueryString).toBe("");
+    expect(event.queryStringParameters).toBeUndefined();
+    expect(event.pathParameters).toBeUndefined();
+    expect(event.cookies).toBeUndefined();
+  });
+
+  it("gives the request id to the event and to the apigw-requestid response header", async () => {
+    // Act
+    const response = await fetch(`${url}/public`);
+
+    // Assess
+    const { event, awsRequestId } = await echoed(response);
+    expect(response.headers.get("apigw-requestid")).toBe(event.requestContext.requestId);
+    expect(awsRequestId).toEqual(expect.any(String));
+    expect(awsRequestId).not.toBe(event.requestContext.requestId);
+  });
+});
+
+describe("authentication", () => {
+  beforeEach(() => guarded.mockClear());
+
+  it("answers 401 with WWW-Authenticate: Bearer when no token is sent, without calling the handler", async () => {
+    // Act
+    const response = await fetch(`${url}/guarded`);
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe("Bearer");
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const problem = (await response.json()) as { type: string; status: number };
+    expect(problem.type).toMatch(/\/problems\/unauthorized$/);
+    expect(problem.status).toBe(401);
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("answers 401 with a plain Bearer challenge for another scheme than Bearer", async () => {
+    // Act
+    const response = await fetch(`${url}/guarded`, {
+      headers: { authorization: "Basic YWxpY2U6c2VjcmV0" },
+    });
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe("Bearer");
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["a token that is not a JWT", async () => "not-a-jwt"],
+    ["a token signed with another secret", () => signLocalToken("alice", "x".repeat(40))],
+    ["an expired token", () => signLocalToken("alice", SECRET, -60)],
+    [
+      "a token without sub",
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "HS256" })
+          .setExpirationTime("1h")
+          .sign(localJwtKey(SECRET)),
+    ],
+    [
+      "a token without exp",
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("alice")
+          .sign(localJwtKey(SECRET)),
+    ],
+  ])('answers 401 with error="invalid_token" for %s', async (_name, makeToken) => {
+    // Prepare
+    const token = await makeToken();
+
+    // Act
+    const response = await fetch(`${url}/things/t-1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    const problem = (await response.json()) as { type: string };
+    expect(problem.type).toMatch(/\/problems\/unauthorized$/);
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const response = await fetch(`${url}/things/t-1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    const { event } = await echoed(response);
+    if (!("authorizer" in event.requestContext)) throw new Error("no authorizer in the event");
+    const { claims, scopes } = event.requestContext.authorizer.jwt;
+    expect(claims.sub).toBe("alice");
+    expect(claims.iss).toBe("local");
+    expect(typeof claims.exp).toBe("string");
+    expect(scopes).toEqual([]);
+  });
+
+  it("lets a request reach an unauthenticated route without a token, and gives it no authorizer", async () => {
+    // Act
+    const response = await fetch(`${url}/public`);
+
+    // Assess
+    const { event } = await echoed(response);
+    expect("authorizer" in event.requestContext).toBe(false);
+  });
+});
+
+describe("routing", () => {
+  it("answers 404 not-found for a path no route has", async () => {
+    // Act
+    const response = await fetch(`${url}/nowhere/to/go`);
+
+    // Assess
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await response.json()) as { type: string }).type).toMatch(/\/problems\/not-found$/);
+  });
+
+  it("answers 405 method-not-allowed with Allow for a known path and another method", async () => {
+    // Act
+    const response = await fetch(`${url}/things/t-1`, { method: "DELETE" });
+
+    // Assess
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, PATCH");
+    expect(((await response.json()) as { type: string }).type).toMatch(
+      /\/problems\/method-not-allowed$/,
+    );
+  });
+
+  it("answers 413 payload-too-large for a streamed body that grows over 10 MB", async () => {
+    // Prepare
+    const chunk = Buffer.alloc(1024 * 1024);
+    const chunks = Array.from({ length: 11 }, () => chunk);
+
+    // Act
+    const answer = await rawPost(
+      "/public/uploads",
+      { "content-type": "application/octet-stream" },
+      chunks,
+    );
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect((JSON.parse(answer.text) as { type: string }).type).toMatch(
+      /\/problems\/payload-too-large$/,
+    );
+  });
+
+  it("answers 413 payload-too-large for a body over API Gateway's 10 MB", async () => {
+    // Prepare
+    const body = new Uint8Array(MAX_GATEWAY_BODY_BYTES + 1);
+
+    // Act
+    const response = await fetch(`${url}/public/uploads`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body,
+    });
+
+    // Assess
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { type: string }).type).toMatch(
+      /\/problems\/payload-too-large$/,
+    );
+  });
+});
+
+describe("invocation", () => {
+  it("answers 500 internal-error without details when the handler throws", async () => {
+    // Act
+    const response = await fetch(`${url}/public/failing`);
+
+    // Assess
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ status: 500, title: "Internal error" });
+    expect((JSON.parse(text) as { type: string }).type).toMatch(/\/problems\/internal-error$/);
+    expect(text).not.toMatch(/secret|hunter2|Error:|at /);
+  });
+
+  it("gives the handler a remaining time that counts down from the function timeout", async () => {
+    // Act
+    const response = await fetch(`${url}/public/countdown`);
+
+    // Assess
+    const { atStart, afterSleep } = (await response.json()) as {
+      atStart: number;
+      afterSleep: number;
+    };
+    expect(atStart).toBeLessThanOrEqual(TIMEOUT_MS);
+    expect(atStart).toBeGreaterThan(TIMEOUT_MS - 1_000);
+    expect(atStart - afterSleep).toBeGreaterThanOrEqual(140);
+  });
+
+  it("runs requests in parallel: two handlers that each wait for the other both answer", async () => {
+    // Act
+    const [left, right] = await Promise.all([
+      fetch(`${url}/public/left`),
+      fetch(`${url}/public/right`),
+    ]);
+
+    // Assess
+    expect([left.status, right.status]).toEqual([200, 200]);
+    expect(await left.json()).toEqual({ side: "left" });
+    expect(await right.json()).toEqual({ side: "right" });
+  });
+
+  it("answers 504 gateway-timeout when the handler outlives the timeout, and drops its late answer", async () => {
+    // Prepare
+    const release = deferred();
+    const finished = deferred<string>();
+    let handlerDone = false;
+    const slow = await startGateway({
+      jwtSecret: SECRET,
+      functionTimeoutMs: 200,
+      logger: silentLogger,
+      routes: [
+        {
+          id: "slow",
+          method: "GET",
+          path: "/slow",
+          authenticated: false,
+          handler: async () => {
+            await release.promise;
+            handlerDone = true;
+            finished.resolve("late answer");
+            return { statusCode: 200, body: "late answer" };
+          },
+        },
+      ],
+    });
+
+    try {
+      // Act
+      const startedAt = Date.now();
+      const response = await fetch(`${slow.url}/slow`);
+      const text = await response.text();
+      const elapsedMs = Date.now() - startedAt;
+
+      // Assess: answered at the timeout while the handler is still running
+      expect(response.status).toBe(504);
+      expect((JSON.parse(text) as { type: string }).type).toMatch(/\/problems\/gateway-timeout$/);
+      expect(elapsedMs).toBeGreaterThanOrEqual(190);
+      expect(handlerDone).toBe(false);
+
+      // ... and the zombie still finishes, in the background
+      release.resolve();
+      await expect(finished.promise).resolves.toBe("late answer");
+      expect(handlerDone).toBe(true);
+      expect(text).not.toContain("late answer");
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("the answer", () => {
+  it("decodes a base64 body and turns cookies into Set-Cookie headers", async () => {
+    // Act
+    const response = await fetch(`${url}/public/file`);
+
+    // Assess
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(response.headers.get("x-attempt")).toBe("7");
+    expect(response.headers.getSetCookie()).toEqual(["session=abc; HttpOnly", "theme=dark"]);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]),
+    );
+  });
+
+  it("treats a result without statusCode as API Gateway does: 200 with the value as JSON", async () => {
+    // Act
+    const response = await fetch(`${url}/public/plain`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.text()).toBe('{"hello":"world"}');
+  });
+
+  it("answers 500 internal-error when the handler's response is malformed", async () => {
+    // Act
+    const response = await fetch(`${url}/public/malformed`);
+
+    // Assess
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { type: string }).type).toMatch(
+      /\/problems\/internal-error$/,
+    );
+  });
+});
+
+describe("the request log", () => {
+  it("writes one line per request with method, route, status, duration and request id, never the token or the body", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const response = await fetch(`${url}/things/t-9/parts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: '{"secretBodyField":"do-not-log"}',
+    });
+
+    // Assess
+    const requestId = response.headers.get("apigw-requestid");
+    const lines = logLines.filter((line) => line.requestId === requestId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: "info",
+      message: "request",
+      method: "POST",
+      routeId: "createPart",
+      status: 200,
+      durationMs: expect.any(Number),
+    });
+    const everything = JSON.stringify(logLines);
+    expect(everything).not.toContain(token);
+    expect(everything).not.toContain("do-not-log");
+  });
+});

@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import { signLocalToken } from "../../lib/local/jwt";
+import { startLocalApi } from "../../lib/local/local-api";
+
+export const TEST_JWT_SECRET = "integration-tests-secret-of-at-least-32-chars";
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body parsed as JSON (undefined when empty). */
+  readonly body: Record<string, unknown> & { type?: string };
+}
+
+export interface RequestOptions {
+  /** The Idempotency-Key; a fresh one when omitted; `null` sends none. */
+  readonly key?: string | null;
+  readonly headers?: Record<string, string>;
+  /** A raw body, sent as is instead of JSON. */
+  readonly rawBody?: string;
+}
+
+/** A caller of the API: a token for `sub` and helpers for JSON requests. */
+export class ApiCaller {
+  private tokenPromise: Promise<string> | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly sub: string,
+  ) {}
+
+  token(): Promise<string> {
+    this.tokenPromise ??= signLocalToken(this.sub, TEST_JWT_SECRET);
+    return this.tokenPromise;
+  }
+
+  get(path: string, options: RequestOptions = {}): Promise<ApiAnswer> {
+    return this.send("GET", path, undefined, { key: null, ...options });
+  }
+
+  post(path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiAnswer> {
+    return this.send("POST", path, body, options);
+  }
+
+  patch(path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiAnswer> {
+    return this.send("PATCH", path, body, options);
+  }
+
+  async send(
+    method: string,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+  ): Promise<ApiAnswer> {
+    const key = options.key === undefined ? randomUUID() : options.key;
+    const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await this.token()}`,
+        ...(payload !== undefined ? { "content-type": "application/json" } : {}),
+        ...(key !== null ? { "idempotency-key": key } : {}),
+        ...options.headers,
+      },
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      body: text ? (JSON.parse(text) as ApiAnswer["body"]) : {},
+    };
+  }
+
+  // Shortcuts for the setup steps most tests share.
+
+  async openAccount(currency = "EUR", deposit = 0): Promise<string> {
+    const account = await this.post("/accounts", { currency });
+    if (account.status !== 201) throw new Error(`account not created: ${account.text}`);
+    const id = String(account.body.id);
+    if (deposit > 0) {
+      const answer = await this.post(`/accounts/${id}/deposits`, { amount: deposit });
+      if (answer.status !== 201) throw new Error(`deposit failed: ${answer.text}`);
+    }
+    return id;
+  }
+
+  async balanceOf(accountId: string): Promise<number> {
+    const account = await this.get(`/accounts/${accountId}`);
+    return Number(account.body.balance);
+  }
+
+  /** Every ledger entry of an account, following the cursor to the end. */
+  async entriesOf(
+    accountId: string,
+  ): Promise<Array<{ amount: number; balanceAfter: number; type: string }>> {
+    const entries: Array<{ amount: number; balanceAfter: number; type: string }> = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor
+        ? `?limit=100&cursor=${encodeURIComponent(cursor)}`
+        : "?limit=100";
+      const page = await this.get(`/accounts/${accountId}/entries${query}`);
+      entries.push(...(page.body.items as typeof entries));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    return entries;
+  }
+}
+
+export interface TestApi {
+  readonly url: string;
+  caller(sub?: string): ApiCaller;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole local API (gateway + every handler of the route table) on a free
+ * port, against the tier's DynamoDB Local.
+ */
+export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
+  const api = await startLocalApi({
+    ...process.env,
+    PORT: "0",
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...environment,
+  });
+  return {
+    url: api.url,
+    caller: (sub = `user-${randomUUID()}`) => new ApiCaller(api.url, sub),
+    close: () => api.close(),
+  };
+}
