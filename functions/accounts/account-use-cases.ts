@@ -3,7 +3,7 @@ import { created, ok } from "../shared/http/responses";
 import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
-import { type Account, type Deposit, post } from "./account";
+import { type Account, type Deposit, type Posting, post } from "./account";
 import type { AccountRepository } from "./account-repository";
 
 /** Ports of the account use cases: storage, the exactly-once commit, a clock. */
@@ -24,6 +24,27 @@ export async function ownAccount<TWrite>(
   const account = await accounts.find(accountId);
   if (!account || account.ownerId !== caller) throw problems.notFound("The account");
   return account;
+}
+
+/**
+ * The account after a posting and its entry, or the 409 that says why the
+ * posting is refused (`what` names the account in the message).
+ */
+export function postOrRefuse(account: Account, what: string, posting: Posting) {
+  const result = post(account, posting);
+  if (result.ok) return result;
+  if (result.reason === "insufficient-funds") {
+    throw problems.conflict(
+      "insufficient-funds",
+      "Insufficient funds",
+      `The balance of ${what} is ${account.balance}; this needs ${-posting.delta}.`,
+    );
+  }
+  throw problems.conflict(
+    "balance-limit-exceeded",
+    "Balance limit exceeded",
+    `This would take ${what} over the largest balance an account may hold.`,
+  );
 }
 
 export async function createAccount<TWrite>(
@@ -77,20 +98,13 @@ export async function createDeposit<TWrite>(
   return retryOnConflict(async () => {
     const account = await ownAccount(ports.accounts, input.caller, input.accountId);
     const at = ports.now().toISOString();
-    const posting = post(account, {
+    const posting = postOrRefuse(account, "the account", {
       entryId: newId(),
       type: "deposit",
       delta: input.amount,
       referenceId: depositId,
       at,
     });
-    if (!posting.ok) {
-      throw problems.conflict(
-        "balance-limit-exceeded",
-        "Balance limit exceeded",
-        "The deposit would take the balance over the largest balance an account may hold.",
-      );
-    }
     const deposit: Deposit = {
       id: depositId,
       accountId: account.id,

@@ -1,6 +1,5 @@
-import { post } from "../accounts/account";
 import type { AccountRepository } from "../accounts/account-repository";
-import { ownAccount } from "../accounts/account-use-cases";
+import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
 import { BusinessWriteRejectedError } from "../idempotency";
 import { problems } from "../shared/http/http-problems";
 import type { IfMatch } from "../shared/http/parse-request";
@@ -174,20 +173,13 @@ export async function payOrder<TWrite>(
         `The order is in ${order.currency} and the account holds ${account.currency}.`,
       );
     }
-    const debit = post(account, {
+    const debit = postOrRefuse(account, "the account", {
       entryId: newId(),
       type: "payment",
       delta: -order.total,
       referenceId: paymentId,
       at,
     });
-    if (!debit.ok) {
-      throw problems.conflict(
-        "insufficient-funds",
-        "Insufficient funds",
-        `The balance of the account is ${account.balance}; the order needs ${order.total}.`,
-      );
-    }
     const payment: Payment = {
       id: paymentId,
       orderId: order.id,
@@ -238,20 +230,13 @@ export async function refundOrder<TWrite>(
     if (!payment) throw new Error(`Order ${order.id} is ${order.status} but has no payment`);
     const account = await ports.accounts.find(payment.accountId);
     if (!account) throw new Error(`The paying account of order ${order.id} does not exist`);
-    const credit = post(account, {
+    const credit = postOrRefuse(account, "the paying account", {
       entryId: newId(),
       type: "refund",
       delta: input.amount,
       referenceId: refundId,
       at,
     });
-    if (!credit.ok) {
-      throw problems.conflict(
-        "balance-limit-exceeded",
-        "Balance limit exceeded",
-        "The refund would take the account over the largest balance an account may hold.",
-      );
-    }
     const record: Refund = { id: refundId, orderId: order.id, amount: input.amount, createdAt: at };
     const event = outboxEvent("order.refunded", order.id, { order: refunded, refund: record }, at);
     return ports.commit(

@@ -1,6 +1,5 @@
-import { post } from "../accounts/account";
 import type { AccountRepository } from "../accounts/account-repository";
-import { ownAccount } from "../accounts/account-use-cases";
+import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
 import { problems } from "../shared/http/http-problems";
 import { created, ok } from "../shared/http/responses";
 import { newId } from "../shared/ids";
@@ -38,34 +37,20 @@ export async function createTransfer<TWrite>(
       );
     }
     const at = ports.now().toISOString();
-    const debit = post(from, {
+    const debit = postOrRefuse(from, "the source account", {
       entryId: newId(),
       type: "transfer_out",
       delta: -input.amount,
       referenceId: transferId,
       at,
     });
-    if (!debit.ok) {
-      throw problems.conflict(
-        "insufficient-funds",
-        "Insufficient funds",
-        `The balance of the source account is ${from.balance}; the transfer needs ${input.amount}.`,
-      );
-    }
-    const credit = post(to, {
+    const credit = postOrRefuse(to, "the destination account", {
       entryId: newId(),
       type: "transfer_in",
       delta: input.amount,
       referenceId: transferId,
       at,
     });
-    if (!credit.ok) {
-      throw problems.conflict(
-        "balance-limit-exceeded",
-        "Balance limit exceeded",
-        "The transfer would take the destination over the largest balance an account may hold.",
-      );
-    }
     const transfer: StoredTransfer = {
       id: transferId,
       fromAccountId: from.id,
