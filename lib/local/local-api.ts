@@ -5,13 +5,8 @@ import type { Logger } from "../../functions/shared/logger";
 import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
 import { ensureTable } from "./create-tables";
 import { localAwsEnvironment, startDynamoDbLocal } from "./dynamodb-local";
-import {
-  type GatewayHandler,
-  type GatewayOptions,
-  type GatewayRoute,
-  type RunningGateway,
-  startGateway,
-} from "./gateway";
+import { type GatewayOptions, type RunningGateway, startGateway } from "./gateway/gateway";
+import type { GatewayHandler, GatewayRoute } from "./gateway/gateway-route";
 import { type LocalEnvironment, parseLocalEnvironment } from "./local-environment";
 
 /**

@@ -1,13 +1,13 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import type { Context } from "aws-lambda";
 import { SignJWT } from "jose";
+import type { GatewayEvent } from "../../../lib/local/gateway/api-gateway-event";
 import {
-  type GatewayEvent,
-  type GatewayHandler,
   MAX_GATEWAY_BODY_BYTES,
   type RunningGateway,
   startGateway,
-} from "../../../lib/local/gateway";
+} from "../../../lib/local/gateway/gateway";
+import type { GatewayHandler } from "../../../lib/local/gateway/gateway-route";
 import { localJwtKey, signLocalToken } from "../../../lib/local/jwt";
 import { deferred, silentLogger } from "../../support/lambda-fixtures";
 

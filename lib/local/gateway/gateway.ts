@@ -1,0 +1,222 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
+import { internalError } from "../../../functions/shared/http/problem";
+import { createLogger, type Logger } from "../../../functions/shared/logger";
+import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
+import { authorizeBearerToken } from "./authorizer";
+import { type GatewayAnswer, writeAnswer } from "./gateway-answer";
+import { answerFromProblem, gatewayProblems } from "./gateway-problems";
+import type { GatewayRoute } from "./gateway-route";
+import { lambdaContext } from "./lambda-context";
+import { invoke } from "./lambda-invocation";
+import { answerFromResult } from "./lambda-result";
+import { GATEWAY_HOST } from "./local-deployment";
+import { compileRoutes, matchRoute } from "./route-matcher";
+
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0, JWT
+ * authorizer) in front of one Lambda per route: it turns each HTTP request
+ * into the event API Gateway would send, calls the route's handler with a
+ * Lambda-like context and turns the result back into HTTP, the way API
+ * Gateway does. No npm package does this faithfully without Docker or the
+ * Serverless Framework (see the toolchain notes).
+ */
+
+/** API Gateway's own payload limit; the app's 64 KiB limit is the handlers' job. */
+export const MAX_GATEWAY_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface GatewayOptions {
+  readonly routes: readonly GatewayRoute[];
+  /** HS256 secret the bearer tokens are signed with. */
+  readonly jwtSecret: string;
+  /** Lambda's timeout: past it the gateway answers 504. */
+  readonly functionTimeoutMs: number;
+  /** @default 0, a free port chosen by the OS */
+  readonly port?: number;
+  /** @default JSON lines on stdout */
+  readonly logger?: Logger;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger("local-gateway");
+  const key = new TextEncoder().encode(options.jwtSecret);
+  const routes = compileRoutes(options.routes);
+  let closing = false;
+
+  async function answer(
+    request: IncomingMessage,
+    requestId: string,
+    log: Record<string, unknown>,
+  ): Promise<GatewayAnswer> {
+    const receivedAt = new Date();
+    const method = (request.method ?? "GET").toUpperCase();
+    const { rawPath, rawQueryString } = splitUrl(request.url ?? "/");
+    const match = matchRoute(routes, method, rawPath);
+    if (match.kind === "no-route") {
+      return answerFromProblem(gatewayProblems.notFound(method, rawPath));
+    }
+    if (match.kind === "method-not-allowed") {
+      return answerFromProblem(gatewayProblems.methodNotAllowed(method, match.allowedMethods));
+    }
+    const { compiled, pathParameters } = match;
+    const { route } = compiled;
+    log.routeId = route.id;
+
+    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES);
+    if (body.kind === "too-large") {
+      return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
+    }
+
+    let authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined;
+    if (route.authenticated) {
+      const authorization = await authorizeBearerToken(request.headers.authorization, key);
+      if (!authorization.ok) {
+        return answerFromProblem(gatewayProblems.unauthorized(authorization.tokenSent));
+      }
+      authorizer = authorization.authorizer;
+    }
+
+    const event = buildEvent({
+      request,
+      method: compiled.method,
+      routeKey: compiled.routeKey,
+      rawPath,
+      rawQueryString,
+      pathParameters,
+      body: body.bytes,
+      requestId,
+      receivedAt,
+      authorizer,
+    });
+    const context = lambdaContext(route.id, options.functionTimeoutMs);
+    log.awsRequestId = context.awsRequestId;
+    const outcome = await invoke(route.handler, event, context, options.functionTimeoutMs);
+
+    if (outcome.kind === "timed-out") {
+      log.outcome = "timed out";
+      void outcome.late.then((late) =>
+        logger.warn("late answer dropped", {
+          routeId: route.id,
+          requestId,
+          outcome: late.kind,
+        }),
+      );
+      return answerFromProblem(gatewayProblems.gatewayTimeout());
+    }
+    if (outcome.kind === "threw") {
+      Object.assign(log, { outcome: "handler threw" }, describeError(outcome.error));
+      return answerFromProblem(internalError());
+    }
+    const result = answerFromResult(outcome.value);
+    if ("invalid" in result) {
+      Object.assign(log, { outcome: `invalid handler response: ${result.invalid}` });
+      return answerFromProblem(internalError());
+    }
+    return result;
+  }
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const startedAt = performance.now();
+    const requestId = newRequestId();
+    const log: Record<string, unknown> = {
+      method: request.method,
+      path: splitUrl(request.url ?? "/").rawPath,
+      routeId: undefined,
+    };
+    let status: number;
+    try {
+      const result = await answer(request, requestId, log);
+      status = result.statusCode;
+      try {
+        writeAnswer(response, result, requestId, closing);
+      } catch (error) {
+        // An unwritable header from the handler: nothing was sent yet.
+        Object.assign(log, { outcome: "unwritable handler response" }, describeError(error));
+        status = 500;
+        for (const name of response.getHeaderNames()) response.removeHeader(name);
+        writeAnswer(response, answerFromProblem(internalError()), requestId, closing);
+      }
+    } catch (error) {
+      Object.assign(log, { outcome: "gateway error" }, describeError(error));
+      status = 500;
+      if (!response.headersSent) {
+        writeAnswer(response, answerFromProblem(internalError()), requestId, closing);
+      } else {
+        response.destroy();
+      }
+    }
+    const attributes = {
+      ...log,
+      status,
+      durationMs: Math.round(performance.now() - startedAt),
+      requestId,
+    };
+    if (status >= 500) logger.error("request", attributes);
+    else logger.info("request", attributes);
+  }
+
+  const server = createServer((request, response) => {
+    void serve(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, GATEWAY_HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${GATEWAY_HOST}:${port}`,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing = true;
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Idle keep-alive connections go now; busy ones after their answer
+        // (sent with `Connection: close`).
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+type BodyResult =
+  | { readonly kind: "body"; readonly bytes: Buffer }
+  | { readonly kind: "too-large" };
+
+/** Reads at most `limit` bytes; the rest of an oversized body is drained, not kept. */
+function readBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = Number(request.headers["content-length"]);
+  // Node drains the unread body once the answer is sent, keeping the connection usable.
+  if (declared > limit) return Promise.resolve({ kind: "too-large" });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) resolve({ kind: "too-large" });
+      else chunks.push(chunk);
+    });
+    request.once("end", () => resolve({ kind: "body", bytes: Buffer.concat(chunks) }));
+    request.once("error", reject);
+  });
+}
+
+/** An error's name, message and stack as log attributes. */
+function describeError(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { errorName: error.name, errorMessage: error.message, errorStack: error.stack }
+    : { errorMessage: String(error) };
+}
