@@ -1,22 +1,15 @@
-import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match } from "aws-cdk-lib/assertions";
 import { idempotencyRecordSchema } from "../../functions/idempotency/record";
 import { toCreateTableInput } from "../../lib/local/create-tables";
-import { PaymentsStack } from "../../lib/payments-stack";
 import {
   dataTableDefinition,
   idempotencyTableDefinition,
   tableDefinitions,
 } from "../../lib/tables/table-definitions";
-
-function synth(): Template {
-  // Skips asset bundling: these tests read the template, not the bundles.
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-  return Template.fromStack(new PaymentsStack(app, "Test"));
-}
+import { synthStack } from "./synth";
 
 describe("the stack's tables", () => {
-  const template = synth();
+  const { template } = synthStack();
 
   it.each(tableDefinitions.map((definition) => [definition.logicalId, definition] as const))(
     "deploys %s with the keys, TTL and stream that local runs and tests create",

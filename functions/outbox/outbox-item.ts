@@ -1,0 +1,86 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from "aws-lambda";
+import { z } from "zod";
+import type { OutboxEvent } from "../shared/outbox";
+
+/** The `kind` of outbox items (see `writeOutboxEvent` in functions/shared/outbox.ts). */
+export const OUTBOX_KIND = "outbox";
+
+/**
+ * The Lambda event filter that lets only new outbox items through. Outbox
+ * items are only ever created (the write requires a new key), so INSERT is
+ * the one event that matters; the publisher checks the same rule itself,
+ * because the local stream runner has no filter.
+ */
+export const outboxStreamFilterPattern = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { kind: { S: [OUTBOX_KIND] } } },
+} as const;
+
+/** The outbox item as it arrives in a stream record's NewImage, unmarshalled. */
+export const outboxItemSchema = z
+  .object({
+    pk: z.string().startsWith("EVENT#"),
+    sk: z.literal("EVENT"),
+    kind: z.literal(OUTBOX_KIND),
+    id: z.string().min(1),
+    type: z.string().min(1),
+    occurredAt: z.iso.datetime({ offset: true }),
+    subject: z.string().min(1),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .refine((item) => item.pk === `EVENT#${item.id}`, {
+    message: "pk does not match the event id",
+    path: ["pk"],
+  });
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
+
+/** A new outbox item: the only stream records the publisher acts on. */
+export function isOutboxInsert(record: DynamoDBRecord): boolean {
+  return record.eventName === "INSERT" && record.dynamodb?.NewImage?.kind?.S === OUTBOX_KIND;
+}
+
+/**
+ * The event an outbox insert carries.
+ * @throws Error naming the invalid fields when the image is not an outbox item
+ */
+export function outboxEventOf(record: DynamoDBRecord): OutboxEvent {
+  const image = record.dynamodb?.NewImage;
+  if (image === undefined) throw new Error("The stream record has no NewImage.");
+  const parsed = outboxItemSchema.safeParse(unmarshall(toSdkImage(image)));
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
+    throw new Error(`Invalid outbox item: ${problems}`);
+  }
+  const { id, type, occurredAt, subject, data } = parsed.data;
+  return { id, type, occurredAt, subject, data };
+}
+
+/**
+ * Stream images (aws-lambda's type: binaries as base64 strings) into the
+ * SDK's AttributeValue (binaries as bytes), which `unmarshall` expects.
+ */
+export function toSdkImage(
+  image: Readonly<Record<string, StreamAttributeValue>>,
+): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(image).map(([name, value]) => [name, toSdkAttributeValue(value)]),
+  );
+}
+
+function toSdkAttributeValue(value: StreamAttributeValue): AttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  if (value.NULL !== undefined) return { NULL: value.NULL };
+  if (value.B !== undefined) return { B: Buffer.from(value.B, "base64") };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map((item) => Buffer.from(item, "base64")) };
+  if (value.L !== undefined) return { L: value.L.map(toSdkAttributeValue) };
+  if (value.M !== undefined) return { M: toSdkImage(value.M) };
+  throw new Error("A stream image holds an attribute value of an unknown type.");
+}
