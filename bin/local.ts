@@ -18,6 +18,7 @@ async function banner(api: LocalApi): Promise<string> {
     "",
     `API listening on ${api.url}`,
     `DynamoDB: ${database}`,
+    `Events (transactional outbox): appended to ${api.outboxSinkFile}`,
     "",
     "A token for a caller (valid for one hour):",
     "  npm run token -- <sub>",

@@ -8,6 +8,11 @@ import { localAwsEnvironment, startDynamoDbLocal } from "./dynamodb-local";
 import { type GatewayOptions, type RunningGateway, startGateway } from "./gateway/gateway";
 import type { GatewayHandler, GatewayRoute } from "./gateway/gateway-route";
 import { type LocalEnvironment, parseLocalEnvironment } from "./local-environment";
+import {
+  type OutboxStreamRunner,
+  outboxSinkFile,
+  startOutboxStreamRunner,
+} from "./outbox-stream-runner";
 
 /**
  * The whole API on one machine: DynamoDB Local (or a given endpoint) with the
@@ -29,12 +34,14 @@ export interface LocalApi {
   readonly dynamoDbEndpoint: string;
   /** True when this API started (and will stop) its own DynamoDB Local. */
   readonly ownsDynamoDbLocal: boolean;
-  /** Stops the gateway, then the DynamoDB Local it started, if any. */
+  /** The JSON-lines file the outbox events are published to. */
+  readonly outboxSinkFile: string;
+  /** Stops the gateway, the outbox publisher, then the DynamoDB Local it started, if any. */
   close(): Promise<void>;
 }
 
 export interface LocalApiOptions {
-  /** The gateway's request log. @default JSON lines on stdout */
+  /** The gateway's request log and the outbox publisher's. @default JSON lines on stdout */
   readonly logger?: Logger;
 }
 
@@ -50,6 +57,7 @@ export async function startLocalApi(
   }
 
   const database = await openDatabase(settings.DYNAMODB_ENDPOINT);
+  let outbox: OutboxStreamRunner | undefined;
   try {
     await createTables(database.endpoint, settings);
     // Before any handler is loaded: handlers read their config at import.
@@ -58,6 +66,17 @@ export async function startLocalApi(
       [dataTableDefinition.tableNameEnv]: settings.DATA_TABLE_NAME,
       DYNAMODB_ENDPOINT: database.endpoint,
       IDEMPOTENCY_TTL_SECONDS: String(settings.IDEMPOTENCY_TTL_SECONDS),
+    });
+    // Before the gateway takes requests, so no event is missed even from
+    // LATEST. A database of our own is new: read it all. A shared one (tests,
+    // `npm run db`) may hold a long history other runners published already.
+    outbox = await startOutboxStreamRunner({
+      endpoint: database.endpoint,
+      dataTableName: settings.DATA_TABLE_NAME,
+      idempotencyTableName: settings.IDEMPOTENCY_TABLE_NAME,
+      sinkFile: outboxSinkFile(environment),
+      startingPosition: database.owned ? "TRIM_HORIZON" : "LATEST",
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     const gateway = await listen({
       routes: await loadRouteHandlers(),
@@ -74,11 +93,13 @@ export async function startLocalApi(
       jwtSecret: settings.JWT_SECRET,
       dynamoDbEndpoint: database.endpoint,
       ownsDynamoDbLocal: database.owned,
+      outboxSinkFile: outbox.sinkFile,
       close() {
         closed ??= (async () => {
           try {
             await gateway.close();
           } finally {
+            await outbox?.stop();
             await database.stop();
           }
         })();
@@ -86,7 +107,8 @@ export async function startLocalApi(
       },
     };
   } catch (error) {
-    // Never leave a Java process behind a failed start.
+    // Never leave a Java process (or a poller) behind a failed start.
+    await outbox?.stop();
     await database.stop();
     throw error;
   }

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { DataTable } from "../../../functions/shared/dynamodb/data-table";
+import { outboxEvent, writeOutboxEvent } from "../../../functions/shared/outbox";
+import {
+  type OutboxStreamRunner,
+  startOutboxStreamRunner,
+} from "../../../lib/local/outbox-stream-runner";
+import { testClient, testEnvironment } from "../../support/dynamodb";
+import { silentLogger } from "../../support/lambda-fixtures";
+
+jest.setTimeout(60_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function publishedIds(sinkFile: string): string[] {
+  let text = "";
+  try {
+    text = readFileSync(sinkFile, "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => String((JSON.parse(line) as { id: string }).id));
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Commits outbox events the way the use cases do: in a transaction. */
+async function commitEvents(count: number): Promise<string[]> {
+  const table = new DataTable(testClient(), testEnvironment().dataTable);
+  const events = Array.from({ length: count }, (_, index) =>
+    outboxEvent("test.happened", `subject-${index}`, { index }, new Date().toISOString()),
+  );
+  await testClient().send(
+    new TransactWriteItemsCommand({
+      TransactItems: events.map((event) => writeOutboxEvent(table, event)),
+    }),
+  );
+  return events.map((event) => event.id);
+}
+
+const countOf = (ids: readonly string[], id: string) => ids.filter((seen) => seen === id).length;
+
+describe("the local outbox publisher on DynamoDB Local's stream", () => {
+  const runners: OutboxStreamRunner[] = [];
+  const start = async (sinkFile: string, startingPosition: "LATEST" | "TRIM_HORIZON") => {
+    const { endpoint, dataTable, idempotencyTable } = testEnvironment();
+    const runner = await startOutboxStreamRunner({
+      endpoint,
+      dataTableName: dataTable,
+      idempotencyTableName: idempotencyTable,
+      sinkFile,
+      startingPosition,
+      pollIntervalMs: 50,
+      logger: silentLogger,
+    });
+    runners.push(runner);
+    return runner;
+  };
+  afterAll(async () => {
+    await Promise.all(runners.map((runner) => runner.stop()));
+    testClient().destroy();
+  });
+
+  it("publishes each committed event once, and nothing again when the stream is read anew", async () => {
+    const sinkFile = join(mkdtempSync(join(tmpdir(), "outbox-")), "events.jsonl");
+    const first = await start(sinkFile, "LATEST");
+
+    const earlier = await commitEvents(3);
+    await until(() => earlier.every((id) => publishedIds(sinkFile).includes(id)), "3 events");
+    await first.stop();
+    // A restart from the start of the stream redelivers every record.
+    await start(sinkFile, "TRIM_HORIZON");
+    const later = await commitEvents(1);
+    await until(() => later.every((id) => publishedIds(sinkFile).includes(id)), "the 4th event");
+    await sleep(500);
+
+    const published = publishedIds(sinkFile);
+    for (const id of [...earlier, ...later]) expect([id, countOf(published, id)]).toEqual([id, 1]);
+  });
+});
