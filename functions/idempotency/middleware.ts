@@ -219,14 +219,20 @@ export function idempotency<TWrite>(
     }
   };
 
+  /**
+   * Once the effect and its answer are committed, that answer is the truth
+   * to tell, whatever the handler or a later middleware did afterwards.
+   */
+  const answerCommitted = (attempt: ClaimedAttempt, request: IdempotentRequest<TWrite>) => {
+    if (!attempt.committed) return false;
+    attempt.settled = true;
+    request.response = attempt.committed;
+    return true;
+  };
+
   const after = async (request: IdempotentRequest<TWrite>): Promise<void> => {
     const attempt = attempts.get(request);
-    if (!attempt || attempt.settled) return;
-    if (attempt.committed) {
-      attempt.settled = true;
-      request.response = attempt.committed;
-      return;
-    }
+    if (!attempt || attempt.settled || answerCommitted(attempt, request)) return;
     const response = normalizeResponse(request.response);
     request.response = response;
     await settle(attempt, response);
@@ -234,14 +240,7 @@ export function idempotency<TWrite>(
 
   const onError = async (request: IdempotentRequest<TWrite>): Promise<void> => {
     const attempt = attempts.get(request);
-    if (!attempt || attempt.settled) return;
-    if (attempt.committed) {
-      // The effect and its answer are committed: that is the truth to tell,
-      // whatever failed after the commit.
-      attempt.settled = true;
-      request.response = attempt.committed;
-      return;
-    }
+    if (!attempt || attempt.settled || answerCommitted(attempt, request)) return;
     const rendered = request.response;
     if (rendered === undefined || rendered === null) {
       await release(attempt);

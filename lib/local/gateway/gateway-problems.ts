@@ -1,3 +1,4 @@
+import { problems } from "../../../functions/shared/http/http-problems";
 import {
   HttpProblem,
   type ProblemLike,
@@ -20,17 +21,9 @@ export const gatewayProblems = {
       `${method} is not allowed here; use ${allowed.join(" or ")}.`,
       { allow: allowed.join(", ") },
     ),
-  unauthorized: (tokenSent: boolean) =>
-    new HttpProblem(401, "unauthorized", "Unauthorized", "A valid bearer token is required.", {
-      "www-authenticate": tokenSent ? 'Bearer error="invalid_token"' : "Bearer",
-    }),
-  payloadTooLarge: (limitBytes: number) =>
-    new HttpProblem(
-      413,
-      "payload-too-large",
-      "Payload too large",
-      `The body must not exceed ${limitBytes} bytes.`,
-    ),
+  // The same answers the handlers give, so a client sees one 401 and one 413.
+  unauthorized: problems.unauthorized,
+  payloadTooLarge: problems.payloadTooLarge,
   gatewayTimeout: () =>
     new HttpProblem(504, "gateway-timeout", "Gateway timeout", "The function timed out."),
 };
