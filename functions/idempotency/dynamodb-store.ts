@@ -182,7 +182,15 @@ function isConditionalCheckFailure(error: unknown): error is ConditionalCheckFai
 
 function transactionFailure(error: unknown, businessWriteCount: number): Error {
   const reasons = cancellationReasons(error);
-  if (reasons === undefined) return unavailable(error);
+  if (reasons === undefined) {
+    // The transaction may or may not have committed: the retry tells which
+    // (a replay if it did, a fresh run if it did not).
+    return new IdempotencyStoreUnavailableError(
+      STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      { cause: error },
+      "The outcome of the commit is unknown. Retry with the same key to get the request's answer.",
+    );
+  }
   // The completion is the last item; reasons are matched on Code, never on
   // Message (DynamoDB and DynamoDB Local word them differently).
   if (reasons[businessWriteCount]?.Code === "ConditionalCheckFailed") {

@@ -83,11 +83,12 @@ export class IdempotencyStoreUnavailableError extends IdempotencyError {
   readonly slug = "idempotency-store-unavailable";
   readonly title = "Idempotency store unavailable";
   override readonly headers: Readonly<Record<string, string>>;
-  constructor(retryAfterSeconds: number, options?: ErrorOptions) {
-    super(
-      "The request was not run because its idempotency could not be guaranteed. Retry later.",
-      options,
-    );
+  constructor(
+    retryAfterSeconds: number,
+    options?: ErrorOptions,
+    detail = "The request was not run because its idempotency could not be guaranteed. Retry later.",
+  ) {
+    super(detail, options);
     this.headers = { "retry-after": String(retryAfterSeconds) };
   }
 }

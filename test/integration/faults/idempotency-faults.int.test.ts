@@ -1,0 +1,365 @@
+import { randomUUID } from "node:crypto";
+import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import { DynamoDbIdempotencyStore, recordKey } from "../../../functions/idempotency";
+import type { HttpResponse } from "../../../functions/idempotency/response";
+import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
+import {
+  counterIncrement,
+  counterValue,
+  dynamoDbStore,
+  readRecord,
+  testClient,
+  testEnvironment,
+} from "../../support/dynamodb";
+import {
+  type DynamoDbCommandName,
+  type FaultKind,
+  type FaultTiming,
+  injectFaults,
+} from "../../support/fault-injection";
+import { created, idempotentHandler, type TestHandlerBody } from "../../support/idempotent-handler";
+import { apiGatewayEvent, lambdaContext } from "../../support/lambda-fixtures";
+
+/**
+ * A DynamoDB call of the idempotency layer fails (throttled, connection reset,
+ * timed out), before reaching DynamoDB or after it executed the call (the
+ * ambiguous case). Whatever fails, a retry with the same key ends with one
+ * final answer, the counted effect committed exactly once, and the record
+ * COMPLETED with that answer; a claim that outlives the failure holds the key
+ * no longer than its lease.
+ */
+
+jest.setTimeout(30_000);
+
+afterAll(() => testClient().destroy());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The faulty attempt's lease: its invocation time plus the margin. */
+const FAULTY_INVOCATION_MS = 300;
+const LEASE_MARGIN_MS = 100;
+
+/** A fresh key, body and counter per test: DynamoDB Local is shared by the whole tier. */
+function depositRequest() {
+  const key = randomUUID();
+  const event = () =>
+    apiGatewayEvent({
+      method: "POST",
+      route: "/accounts/{accountId}/deposits",
+      path: "/accounts/acc-1/deposits",
+      pathParameters: { accountId: "acc-1" },
+      body: JSON.stringify({ amount: 500 }),
+      idempotencyKey: key,
+    });
+  return { pk: recordKey("caller-1", key), event, counterId: randomUUID() };
+}
+
+type Behaviour = "commits its effect" | "answers without committing" | "fails once, then commits";
+
+/**
+ * The handler body, shared by the faulty attempt and its retries so that its
+ * runs are counted across both. Each answer names its run: the stored answer
+ * tells which run produced it.
+ */
+function handlerBody(behaviour: Behaviour, counterId: string) {
+  let runs = 0;
+  const body: TestHandlerBody<TransactWriteItem> = async (_event, context) => {
+    runs += 1;
+    const answer = created({ counterId, run: runs });
+    if (behaviour === "answers without committing") return answer;
+    if (behaviour === "fails once, then commits" && runs === 1) {
+      throw new Error("the handler crashed");
+    }
+    return context.idempotency?.commit([counterIncrement(counterId)], answer);
+  };
+  return { body, runs: () => runs };
+}
+
+function faultyClient(): DynamoDBClient {
+  // One attempt per call: the layer itself must cope, without the SDK's retries.
+  return createDynamoDbClient({ endpoint: testEnvironment().endpoint, maxAttempts: 1 });
+}
+
+function storeOn(client: DynamoDBClient) {
+  return new DynamoDbIdempotencyStore({ client, tableName: testEnvironment().idempotencyTable });
+}
+
+/** What a retry (on a healthy client) got, and the in-progress answers on its way. */
+interface RetryOutcome {
+  readonly final: HttpResponse;
+  readonly answeredAtMs: number;
+  readonly inProgress: readonly HttpResponse[];
+}
+
+/** Sends the request again until the answer is final (neither 409 nor 5xx). */
+async function retryUntilFinal(send: () => Promise<HttpResponse>): Promise<RetryOutcome> {
+  const inProgress: HttpResponse[] = [];
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const answer = await send();
+    if (answer.statusCode !== 409 && answer.statusCode < 500) {
+      return { final: answer, answeredAtMs: Date.now(), inProgress };
+    }
+    if (answer.statusCode === 409) inProgress.push(answer);
+    if (Date.now() > deadline) throw new Error(`no final answer: ${answer.statusCode}`);
+    await sleep(25);
+  }
+}
+
+function problemSlug(response: HttpResponse): string | undefined {
+  const type: unknown = JSON.parse(response.body).type;
+  return typeof type === "string" ? type.split("/problems/")[1] : undefined;
+}
+
+type Step = "claim" | "business transaction" | "completion" | "release";
+
+const stepUnderTest: Record<Step, { command: DynamoDbCommandName; behaviour: Behaviour }> = {
+  claim: { command: "PutItemCommand", behaviour: "commits its effect" },
+  "business transaction": { command: "TransactWriteItemsCommand", behaviour: "commits its effect" },
+  // Without a transaction the middleware completes the record after the handler.
+  completion: { command: "UpdateItemCommand", behaviour: "answers without committing" },
+  // The claim is released after a handler error.
+  release: { command: "DeleteItemCommand", behaviour: "fails once, then commits" },
+};
+
+interface Expectation {
+  readonly step: Step;
+  readonly timing: FaultTiming;
+  /** The faulty attempt's answer: a problem slug, or a 201 from the handler. */
+  readonly firstAnswer: { status: 201 } | { status: 500 | 503; slug: string };
+  /** The record right after the faulty attempt. */
+  readonly recordAfterFault: "absent" | "claimed" | "completed";
+  /** Runs of the handler body over the faulty attempt and every retry. */
+  readonly runs: number;
+  /** The counted effect at the end. */
+  readonly effects: number;
+  /** The retry's final answer: the stored one replayed, or a new run's. */
+  readonly retryGets: "a replay of the stored answer" | "a fresh answer";
+}
+
+const storeUnavailable = { status: 503, slug: "idempotency-store-unavailable" } as const;
+
+const expectations: readonly Expectation[] = [
+  {
+    step: "claim",
+    timing: "before-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "absent",
+    runs: 1,
+    effects: 1,
+    retryGets: "a fresh answer",
+  },
+  {
+    // The claim was written but its caller never learnt it: nobody releases
+    // it, and the retry takes it over once its lease has run out.
+    step: "claim",
+    timing: "after-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "claimed",
+    runs: 1,
+    effects: 1,
+    retryGets: "a fresh answer",
+  },
+  {
+    // Nothing was committed: the 503 releases the claim, the retry runs again.
+    step: "business transaction",
+    timing: "before-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "absent",
+    runs: 2,
+    effects: 1,
+    retryGets: "a fresh answer",
+  },
+  {
+    // The effect and the completion committed together; the release of the
+    // 503 is fenced off (the record is no longer in progress): the retry replays.
+    step: "business transaction",
+    timing: "after-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "completed",
+    runs: 1,
+    effects: 1,
+    retryGets: "a replay of the stored answer",
+  },
+  {
+    // The handler's answer stands but is not stored: the key stays claimed
+    // until its lease runs out, then the (non-transactional) handler runs again.
+    step: "completion",
+    timing: "before-reaching-dynamodb",
+    firstAnswer: { status: 201 },
+    recordAfterFault: "claimed",
+    runs: 2,
+    effects: 0,
+    retryGets: "a fresh answer",
+  },
+  {
+    step: "completion",
+    timing: "after-reaching-dynamodb",
+    firstAnswer: { status: 201 },
+    recordAfterFault: "completed",
+    runs: 1,
+    effects: 0,
+    retryGets: "a replay of the stored answer",
+  },
+  {
+    // The claim of the failed attempt stays until its lease runs out.
+    step: "release",
+    timing: "before-reaching-dynamodb",
+    firstAnswer: { status: 500, slug: "internal-error" },
+    recordAfterFault: "claimed",
+    runs: 2,
+    effects: 1,
+    retryGets: "a fresh answer",
+  },
+  {
+    step: "release",
+    timing: "after-reaching-dynamodb",
+    firstAnswer: { status: 500, slug: "internal-error" },
+    recordAfterFault: "absent",
+    runs: 2,
+    effects: 1,
+    retryGets: "a fresh answer",
+  },
+];
+
+const faultKinds: readonly FaultKind[] = ["throttling", "network", "timeout"];
+
+const matrix = expectations.flatMap((expectation) =>
+  faultKinds.map((kind) => ({ ...expectation, kind })),
+);
+
+describe("idempotency under DynamoDB faults (no SDK retries)", () => {
+  it.each(matrix)(
+    "$step fails ($kind, $timing): answers $firstAnswer.status, and a retry gets $retryGets with $effects effect(s)",
+    async ({ step, timing, kind, firstAnswer, recordAfterFault, runs, effects, retryGets }) => {
+      const { command, behaviour } = stepUnderTest[step];
+      const { pk, event, counterId } = depositRequest();
+      const handler = handlerBody(behaviour, counterId);
+      const client = faultyClient();
+      const faults = injectFaults(client);
+      faults.inject({ command, kind, timing });
+      const faulty = idempotentHandler(
+        { store: storeOn(client), leaseMarginMs: LEASE_MARGIN_MS },
+        handler.body,
+      );
+      const healthy = idempotentHandler({ store: dynamoDbStore() }, handler.body);
+
+      const context = lambdaContext(FAULTY_INVOCATION_MS);
+      const leaseEndsBy = Date.now() + FAULTY_INVOCATION_MS + LEASE_MARGIN_MS;
+      const first = await faulty(event(), context);
+      const afterFault = await readRecord(pk);
+      const retry = await retryUntilFinal(() => healthy(event(), lambdaContext()));
+      await sleep(Math.max(0, leaseEndsBy - Date.now()) + 20);
+      const settled = await readRecord(pk);
+      client.destroy();
+
+      // The fault fired once, where it was meant to.
+      expect(faults.injected()).toEqual([{ command, kind, timing }]);
+      expect(faults.pending()).toBe(0);
+
+      // The faulty attempt's answer.
+      expect(first.statusCode).toBe(firstAnswer.status);
+      expect(first.headers["idempotent-replayed"]).toBeUndefined();
+      if ("slug" in firstAnswer) expect(problemSlug(first)).toBe(firstAnswer.slug);
+      if (first.statusCode === 503) {
+        expect(Number(first.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      }
+
+      // What it left behind, and for how long a claim holds the key.
+      const statusAfterFault = {
+        absent: undefined,
+        claimed: "IN_PROGRESS",
+        completed: "COMPLETED",
+      };
+      expect(afterFault?.status).toBe(statusAfterFault[recordAfterFault]);
+      if (afterFault?.status === "IN_PROGRESS") {
+        expect(afterFault.leaseExpiresAtMs).toBeLessThanOrEqual(leaseEndsBy);
+        expect(retry.answeredAtMs).toBeGreaterThan(afterFault.leaseExpiresAtMs);
+        expect(retry.inProgress.length).toBeGreaterThan(0);
+        for (const conflict of retry.inProgress) {
+          expect(problemSlug(conflict)).toBe("idempotency-key-in-progress");
+          expect(Number(conflict.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+        }
+      } else {
+        expect(retry.inProgress).toEqual([]);
+      }
+
+      // The retry's final answer.
+      expect(retry.final.statusCode).toBe(201);
+      if (retryGets === "a replay of the stored answer") {
+        expect(retry.final.headers["idempotent-replayed"]).toBe("true");
+        if (afterFault?.status === "COMPLETED") {
+          expect(retry.final.body).toBe(afterFault.response.body);
+        }
+        if (first.statusCode === 201) expect(retry.final.body).toBe(first.body);
+      } else {
+        expect(retry.final.headers["idempotent-replayed"]).toBeUndefined();
+        expect(JSON.parse(retry.final.body).run).toBe(runs);
+      }
+
+      // Exactly once, and never claimed past the lease.
+      expect(handler.runs()).toBe(runs);
+      expect(await counterValue(counterId)).toBe(effects);
+      expect(settled?.status).toBe("COMPLETED");
+      if (settled?.status === "COMPLETED") {
+        expect(settled.response.statusCode).toBe(201);
+        expect(settled.response.body).toBe(retry.final.body);
+      }
+    },
+  );
+});
+
+describe("idempotency under DynamoDB faults the SDK retries (maxAttempts 3)", () => {
+  it.each(faultKinds)(
+    "absorbs a %s fault on the claim: one run, one effect, no 503",
+    async (kind) => {
+      const { pk, event, counterId } = depositRequest();
+      const handler = handlerBody("commits its effect", counterId);
+      const client = createDynamoDbClient({ endpoint: testEnvironment().endpoint, maxAttempts: 3 });
+      const faults = injectFaults(client);
+      faults.inject({ command: "PutItemCommand", kind });
+      const withRetries = idempotentHandler({ store: storeOn(client) }, handler.body);
+
+      const answer = await withRetries(event(), lambdaContext());
+      client.destroy();
+
+      expect(answer.statusCode).toBe(201);
+      expect(faults.attempts("PutItemCommand")).toBe(2);
+      expect(handler.runs()).toBe(1);
+      expect(await counterValue(counterId)).toBe(1);
+      expect((await readRecord(pk))?.status).toBe("COMPLETED");
+    },
+  );
+
+  it.each(faultKinds)(
+    "commits once when a transaction that reached DynamoDB is resent after a %s fault",
+    async (kind) => {
+      const { pk, event, counterId } = depositRequest();
+      const handler = handlerBody("commits its effect", counterId);
+      const client = createDynamoDbClient({ endpoint: testEnvironment().endpoint, maxAttempts: 3 });
+      const faults = injectFaults(client);
+      faults.inject({
+        command: "TransactWriteItemsCommand",
+        kind,
+        timing: "after-reaching-dynamodb",
+      });
+      const withRetries = idempotentHandler({ store: storeOn(client) }, handler.body);
+      const healthy = idempotentHandler({ store: dynamoDbStore() }, handler.body);
+
+      const first = await withRetries(event(), lambdaContext());
+      const retry = await retryUntilFinal(() => healthy(event(), lambdaContext()));
+      client.destroy();
+
+      // The SDK resent the transaction with its ClientRequestToken: DynamoDB
+      // acknowledges the repeat of a committed transaction without writing again.
+      expect(faults.attempts("TransactWriteItemsCommand")).toBe(2);
+      expect(first.statusCode).toBe(201);
+      expect(retry.final.statusCode).toBe(201);
+      expect(retry.final.headers["idempotent-replayed"]).toBe("true");
+      expect(retry.final.body).toBe(first.body);
+      expect(handler.runs()).toBe(1);
+      expect(await counterValue(counterId)).toBe(1);
+      expect((await readRecord(pk))?.status).toBe("COMPLETED");
+    },
+  );
+});
