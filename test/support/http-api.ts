@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { signLocalToken } from "../../lib/local/jwt";
 import { startLocalApi } from "../../lib/local/local-api";
+import { silentLogger } from "./lambda-fixtures";
 
 export const TEST_JWT_SECRET = "integration-tests-secret-of-at-least-32-chars";
 
@@ -120,12 +124,18 @@ export interface TestApi {
  * port, against the tier's DynamoDB Local.
  */
 export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
-  const api = await startLocalApi({
-    ...process.env,
-    PORT: "0",
-    JWT_SECRET: TEST_JWT_SECRET,
-    ...environment,
-  });
+  const api = await startLocalApi(
+    {
+      ...process.env,
+      PORT: "0",
+      JWT_SECRET: TEST_JWT_SECRET,
+      // Published events go to a file of this API's own, not into the checkout.
+      OUTBOX_SINK_FILE: join(mkdtempSync(join(tmpdir(), "test-api-")), "outbox-events.jsonl"),
+      ...environment,
+    },
+    // The request log would bury jest's report; tests assert on answers.
+    { logger: silentLogger },
+  );
   return {
     url: api.url,
     caller: (sub = `user-${randomUUID()}`) => new ApiCaller(api.url, sub),

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
@@ -21,7 +23,12 @@ export function startLocalApiProcess(
   // that SIGKILL really kills the server.
   const child = spawn(process.execPath, ["--import", "tsx", "bin/local.ts"], {
     cwd: ROOT,
-    env: { ...process.env, ...environment },
+    // Its published events go to a file of its own, not into the checkout.
+    env: {
+      ...process.env,
+      OUTBOX_SINK_FILE: join(mkdtempSync(join(tmpdir(), "local-api-")), "outbox-events.jsonl"),
+      ...environment,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

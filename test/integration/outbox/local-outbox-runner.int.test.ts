@@ -1,13 +1,19 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { DataTable } from "../../../functions/shared/dynamodb/data-table";
+import { newId } from "../../../functions/shared/ids";
 import { outboxEvent, writeOutboxEvent } from "../../../functions/shared/outbox";
+import { ensureTable } from "../../../lib/local/create-tables";
 import {
   type OutboxStreamRunner,
   startOutboxStreamRunner,
 } from "../../../lib/local/outbox-stream-runner";
+import {
+  dataTableDefinition,
+  idempotencyTableDefinition,
+} from "../../../lib/tables/table-definitions";
 import { testClient, testEnvironment } from "../../support/dynamodb";
 import { silentLogger } from "../../support/lambda-fixtures";
 
@@ -36,9 +42,17 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/**
+ * Tables of this file alone: the shared data table's stream is also read by
+ * the `npm start` processes other test files spawn, whose publishers would
+ * claim (and publish elsewhere) the events this test waits for.
+ */
+const suffix = newId().toLowerCase();
+const tables = { data: `outbox-data-${suffix}`, idempotency: `outbox-idempotency-${suffix}` };
+
 /** Commits outbox events the way the use cases do: in a transaction. */
 async function commitEvents(count: number): Promise<string[]> {
-  const table = new DataTable(testClient(), testEnvironment().dataTable);
+  const table = new DataTable(testClient(), tables.data);
   const events = Array.from({ length: count }, (_, index) =>
     outboxEvent("test.happened", `subject-${index}`, { index }, new Date().toISOString()),
   );
@@ -55,11 +69,10 @@ const countOf = (ids: readonly string[], id: string) => ids.filter((seen) => see
 describe("the local outbox publisher on DynamoDB Local's stream", () => {
   const runners: OutboxStreamRunner[] = [];
   const start = async (sinkFile: string, startingPosition: "LATEST" | "TRIM_HORIZON") => {
-    const { endpoint, dataTable, idempotencyTable } = testEnvironment();
     const runner = await startOutboxStreamRunner({
-      endpoint,
-      dataTableName: dataTable,
-      idempotencyTableName: idempotencyTable,
+      endpoint: testEnvironment().endpoint,
+      dataTableName: tables.data,
+      idempotencyTableName: tables.idempotency,
       sinkFile,
       startingPosition,
       pollIntervalMs: 50,
@@ -68,8 +81,15 @@ describe("the local outbox publisher on DynamoDB Local's stream", () => {
     runners.push(runner);
     return runner;
   };
+  beforeAll(async () => {
+    await ensureTable(testClient(), dataTableDefinition, tables.data);
+    await ensureTable(testClient(), idempotencyTableDefinition, tables.idempotency);
+  });
   afterAll(async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
+    for (const name of Object.values(tables)) {
+      await testClient().send(new DeleteTableCommand({ TableName: name }));
+    }
     testClient().destroy();
   });
 
