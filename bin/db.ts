@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { localAwsEnvironment, startDynamoDbLocal } from "../lib/local/dynamodb-local";
 
 /**

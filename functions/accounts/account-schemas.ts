@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { amountSchema, currencySchema, idSchema } from "../shared/money";
 
 export const createAccountBodySchema = z.strictObject({

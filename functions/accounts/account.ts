@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { amountSchema, currencySchema } from "../shared/money";
 
 export const entryTypes = ["deposit", "transfer_out", "transfer_in", "payment", "refund"] as const;

@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { DataTable } from "../shared/dynamodb/data-table";
 import { type OutboxEvent, writeOutboxEvent } from "../shared/outbox";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { RecordStatus } from "./constants";
 
 /** A response as stored with its record: only what is needed to replay it. */

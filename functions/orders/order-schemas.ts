@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { amountSchema, currencySchema, idSchema } from "../shared/money";
 import { isWithinTotalLimit, MAX_ORDER_ITEMS, MAX_ORDER_TOTAL, orderItemSchema } from "./order";
 

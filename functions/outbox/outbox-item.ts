@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import type { OutboxEvent } from "../shared/outbox";
 
 /** The `kind` of outbox items (see `writeOutboxEvent` in functions/shared/outbox.ts). */

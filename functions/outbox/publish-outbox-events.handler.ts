@@ -1,6 +1,6 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_LEASE_MARGIN_MS, DynamoDbIdempotencyStore } from "../idempotency";
 import { createDynamoDbClient } from "../shared/aws/dynamodb-client";
 import { handlerEnvironmentSchema } from "../shared/config";

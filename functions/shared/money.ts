@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Minor units: `1999` is 19.99. Positive, at most 10^12. */
 export const amountSchema = z

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { amountSchema, currencySchema } from "../shared/money";
 
 /** A move of money between two accounts of one currency. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { handlerEnvironmentSchema } from "../../functions/shared/config";
 import { DEFAULT_LOCAL_JWT_SECRET } from "./jwt";
 

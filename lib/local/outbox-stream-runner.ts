@@ -9,7 +9,7 @@ import {
   GetShardIteratorCommand,
   type Shard,
 } from "@aws-sdk/client-dynamodb-streams";
-import { z } from "zod";
+import * as z from "zod";
 import {
   DEFAULT_LEASE_WITHOUT_DEADLINE_MS,
   DynamoDbIdempotencyStore,

@@ -5,7 +5,7 @@ import {
   type TransactWriteItem,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { z } from "zod";
+import type * as z from "zod";
 
 export interface ItemKey {
   readonly pk: string;

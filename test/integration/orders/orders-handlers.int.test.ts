@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { accountSchema, ledgerEntrySchema } from "../../../functions/accounts/account";
 import { handler as createAccountHandler } from "../../../functions/accounts/create-account.handler";
 import { handler as createDepositHandler } from "../../../functions/accounts/create-deposit.handler";
