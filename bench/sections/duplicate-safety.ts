@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
+import { newId } from "../../functions/shared/ids";
+import { depositHandlers, type Variant, variantLabels, variants } from "../deposit/variants";
+import { type BenchDatabase, benchTables } from "../support/bench-database";
+import {
+  balanceOf,
+  type DepositTarget,
+  depositEvent,
+  invokeDeposit,
+  openAccounts,
+} from "../support/deposit-requests";
+import { describeStatuses } from "../support/load";
+import { markdownTable } from "../support/markdown";
+import { progress } from "../support/progress";
+import type { BenchSection } from "./section";
+
+const DUPLICATES = 20;
+const STAGGER_MS = 5;
+const HANDLER_MS = 50;
+const TRIALS = 3;
+const AMOUNT = 100;
+
+interface Trial {
+  readonly executions: number;
+  /** Deposits the balance shows, in multiples of the amount. */
+  readonly deposits: number;
+  readonly statuses: Map<number, number>;
+}
+
+/**
+ * Section 4: the same request sent again and again while the first is still
+ * running, the way a client with a short timeout or a double-click sends it;
+ * and a retry after the key was reused with another body.
+ */
+export const duplicateSafety: BenchSection = {
+  title: "Duplicate safety",
+  async run(database) {
+    const staggered = new Map<Variant, Trial[]>();
+    const afterReuse = new Map<Variant, Trial>();
+    for (const variant of variants) {
+      progress(`duplicate safety: ${variantLabels[variant]}`);
+      const bench = await slowDeposit(database, variant);
+      const trials: Trial[] = [];
+      for (let trial = 0; trial < TRIALS; trial += 1) trials.push(await sendStaggered(bench));
+      staggered.set(variant, trials);
+      afterReuse.set(variant, await retryAfterReuse(bench));
+    }
+
+    const staggeredRows = variants.map((variant) => {
+      const trials = staggered.get(variant) ?? [];
+      return [
+        variantLabels[variant],
+        trials.map((trial) => trial.executions).join(", "),
+        trials.map((trial) => trial.deposits).join(", "),
+        describeStatuses(mergeStatuses(trials)),
+      ];
+    });
+    const reuseRows = variants.map((variant) => {
+      const trial = afterReuse.get(variant);
+      return [
+        variantLabels[variant],
+        String(trial?.executions ?? "n/a"),
+        String(trial?.deposits ?? "n/a"),
+        trial ? describeStatuses(trial.statuses) : "n/a",
+      ];
+    });
+    return [
+      `${DUPLICATES} requests with one key and one body, sent ${STAGGER_MS} ms apart while the handler`,
+      `takes ${HANDLER_MS} ms (${TRIALS} trials, a fresh key each). Goal: 1 execution and 1 deposit per trial.`,
+      "",
+      markdownTable(
+        ["variant", "handler executions per trial", "deposits per trial", "answers (all trials)"],
+        staggeredRows,
+      ),
+      "",
+      "A request, then the same key with another body (a client bug), then the first request",
+      "retried. Goal: the retry replays; 1 execution, 1 deposit.",
+      "",
+      markdownTable(["variant", "handler executions", "deposits", "answers"], reuseRows),
+      "",
+      "This project refuses a duplicate with one conditional write that changes nothing (409 while",
+      "in flight, 422 for another body). A refused duplicate under Powertools' middleware deletes the",
+      "record it did not own (see section 1), so a later duplicate or retry runs the deposit again.",
+    ].join("\n");
+  },
+};
+
+interface SlowDeposit {
+  readonly database: BenchDatabase;
+  readonly handler: LambdaHttpHandler;
+  readonly target: DepositTarget;
+  executions: number;
+}
+
+async function slowDeposit(database: BenchDatabase, variant: Variant): Promise<SlowDeposit> {
+  const client = database.client().dynamoDb;
+  const [target] = await openAccounts(client, benchTables.data, 1);
+  if (!target) throw new Error("no account opened");
+  const bench: SlowDeposit = {
+    database,
+    target,
+    executions: 0,
+    handler: depositHandlers[variant]({
+      client,
+      tables: benchTables,
+      onExecute: async () => {
+        bench.executions += 1;
+        await sleep(HANDLER_MS);
+      },
+    }),
+  };
+  return bench;
+}
+
+async function observe(bench: SlowDeposit, send: () => Promise<number[]>): Promise<Trial> {
+  const client = bench.database.client().dynamoDb;
+  const before = await balanceOf(client, benchTables.data, bench.target);
+  bench.executions = 0;
+  const answers = await send();
+  const after = await balanceOf(client, benchTables.data, bench.target);
+  const statuses = new Map<number, number>();
+  for (const status of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  return { executions: bench.executions, deposits: (after - before) / AMOUNT, statuses };
+}
+
+function sendStaggered(bench: SlowDeposit): Promise<Trial> {
+  const key = newId();
+  return observe(bench, () =>
+    Promise.all(
+      Array.from({ length: DUPLICATES }, async (_, index) => {
+        await sleep(index * STAGGER_MS);
+        return invokeDeposit(bench.handler, depositEvent(bench.target, key, AMOUNT));
+      }),
+    ),
+  );
+}
+
+function retryAfterReuse(bench: SlowDeposit): Promise<Trial> {
+  const key = newId();
+  const send = (amount: number) =>
+    invokeDeposit(bench.handler, depositEvent(bench.target, key, amount));
+  return observe(bench, async () => {
+    const first = await send(AMOUNT);
+    const reused = await send(AMOUNT * 7);
+    // Only a body-mismatch refusal leaves the money alone; count what reached the balance.
+    const retried = await send(AMOUNT);
+    return [first, reused, retried];
+  });
+}
+
+function mergeStatuses(trials: readonly Trial[]): Map<number, number> {
+  const merged = new Map<number, number>();
+  for (const trial of trials) {
+    for (const [status, count] of trial.statuses)
+      merged.set(status, (merged.get(status) ?? 0) + count);
+  }
+  return merged;
+}

@@ -1,0 +1,85 @@
+import { type RunningGateway, startGateway } from "../../lib/local/gateway/gateway";
+import type { GatewayHandler } from "../../lib/local/gateway/gateway-route";
+import { signLocalToken } from "../../lib/local/jwt";
+import { depositRoute } from "../deposit/deposit-handler";
+import { depositHandlers, variants } from "../deposit/variants";
+import { benchTables } from "../support/bench-database";
+import { type DepositTarget, openAccounts } from "../support/deposit-requests";
+import { runLatencyMatrix, type VariantUnderLoad } from "../support/latency-matrix";
+import { quietLogger } from "../support/quiet-logger";
+import type { BenchSection } from "./section";
+
+const CONCURRENCY = 16;
+const JWT_SECRET = "bench-only-secret-of-at-least-32-characters";
+
+/**
+ * Section 3: the same load over HTTP, through the local gateway (JWT check,
+ * API Gateway event, Lambda context), from Node's built-in fetch (undici)
+ * over keep-alive connections.
+ */
+export const httpLatency: BenchSection = {
+  title: "Latency and throughput over HTTP, through the local gateway",
+  async run(database) {
+    const gateways: RunningGateway[] = [];
+    try {
+      const underLoad: VariantUnderLoad[] = [];
+      for (const variant of variants) {
+        const client = database.client().dynamoDb;
+        const gateway = await startGateway({
+          routes: [
+            {
+              id: depositRoute.id,
+              method: depositRoute.method,
+              path: depositRoute.path,
+              authenticated: true,
+              // An authenticated route: the gateway always passes the authorizer's claims.
+              handler: depositHandlers[variant]({ client, tables: benchTables }) as GatewayHandler,
+            },
+          ],
+          jwtSecret: JWT_SECRET,
+          functionTimeoutMs: 10_000,
+          logger: quietLogger,
+        });
+        gateways.push(gateway);
+        const targets = await openAccounts(client, benchTables.data, CONCURRENCY);
+        const token = await signLocalToken((targets[0] as DepositTarget).caller, JWT_SECRET);
+        underLoad.push({
+          variant,
+          targets,
+          send: async (target, key, amount) => {
+            const response = await fetch(`${gateway.url}/accounts/${target.accountId}/deposits`, {
+              method: "POST",
+              headers: {
+                authorization: `Bearer ${token}`,
+                "content-type": "application/json",
+                "idempotency-key": key,
+              },
+              body: JSON.stringify({ amount }),
+            });
+            await response.arrayBuffer();
+            return response.status;
+          },
+        });
+      }
+      const tables = await runLatencyMatrix(
+        {
+          name: "http",
+          sequentialRequests: 100,
+          concurrency: CONCURRENCY,
+          concurrentRequests: 320,
+          rounds: 2,
+          warmupRequests: 30,
+        },
+        underLoad,
+      );
+      return [
+        tables,
+        "",
+        "One gateway per variant on loopback, each serving the deposit route alone; the client runs",
+        "in the same process. Latency is from sending the request to reading the whole answer.",
+      ].join("\n");
+    } finally {
+      await Promise.all(gateways.map((gateway) => gateway.close()));
+    }
+  },
+};

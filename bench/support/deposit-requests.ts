@@ -1,0 +1,70 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import { createAccount, ownAccount } from "../../functions/accounts/account-use-cases";
+import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
+import { DataTable } from "../../functions/shared/dynamodb/data-table";
+import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
+import { newId } from "../../functions/shared/ids";
+import { apiGatewayEvent, lambdaContext } from "../../test/support/lambda-fixtures";
+import { depositRoute } from "../deposit/deposit-handler";
+import { transactionCommit } from "../deposit/transaction-commit";
+
+/** An account of one caller: where a bench deposits. */
+export interface DepositTarget {
+  readonly caller: string;
+  readonly accountId: string;
+}
+
+/** Opens `count` accounts of a new caller, written directly (not measured). */
+export async function openAccounts(
+  client: DynamoDBClient,
+  dataTable: string,
+  count: number,
+): Promise<DepositTarget[]> {
+  const caller = `bench-${newId()}`;
+  const accounts = new DynamoDbAccountRepository(new DataTable(client, dataTable));
+  const targets: DepositTarget[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const answer = (await createAccount(
+      { caller, currency: "EUR" },
+      { accounts, commit: transactionCommit(client), now: () => new Date() },
+    )) as { body: string };
+    targets.push({ caller, accountId: String((JSON.parse(answer.body) as { id: string }).id) });
+  }
+  return targets;
+}
+
+export async function balanceOf(
+  client: DynamoDBClient,
+  dataTable: string,
+  target: DepositTarget,
+): Promise<number> {
+  const accounts = new DynamoDbAccountRepository(new DataTable(client, dataTable));
+  return (await ownAccount(accounts, target.caller, target.accountId)).balance;
+}
+
+/** The event API Gateway sends for `POST /accounts/{id}/deposits` after its authorizer. */
+export function depositEvent(
+  target: DepositTarget,
+  key: string,
+  amount: number,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return apiGatewayEvent({
+    method: depositRoute.method,
+    route: depositRoute.path,
+    path: `/accounts/${target.accountId}/deposits`,
+    pathParameters: { accountId: target.accountId },
+    body: JSON.stringify({ amount }),
+    sub: target.caller,
+    idempotencyKey: key,
+  });
+}
+
+/** Invokes a handler as Lambda would (10 s timeout) and returns the status it answered. */
+export async function invokeDeposit(
+  handler: LambdaHttpHandler,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<number> {
+  const response = await handler(event, lambdaContext(10_000));
+  return response.statusCode;
+}
