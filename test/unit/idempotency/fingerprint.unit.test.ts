@@ -101,6 +101,23 @@ describe("canonicalJson", () => {
     // Assess
     expect(canonical).toBe(text);
   });
+
+  it.each([
+    ["a few levels", 3],
+    ["past the recursion limit", 300],
+    ["deeper than any call stack", 20_000],
+  ])("writes values nested %s, keys sorted at every level", (_name, depth) => {
+    // Prepare: {"z":0,"a":{"z":0,"a":...[2,{"y":1,"b":null},[]]...}}
+    const text = `${'{"z":0,"a":'.repeat(depth)}[2,{"y":1,"b":null},[]]${"}".repeat(depth)}`;
+
+    // Act
+    const canonical = canonicalJson(JSON.parse(text));
+
+    // Assess
+    expect(canonical).toBe(
+      `${'{"a":'.repeat(depth)}[2,{"b":null,"y":1},[]]${',"z":0}'.repeat(depth)}`,
+    );
+  });
 });
 
 describe("fingerprint", () => {
