@@ -19,7 +19,12 @@ export interface StoreHarness<TWrite> {
   seed(record: IdempotencyRecord): Promise<void>;
 }
 
-const NOW_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
+/**
+ * A simulated clock far in the future: DynamoDB Local runs TTL on the real
+ * clock and deletes records whose `expiresAt` has passed, which would make
+ * records of a clock set in the past vanish in the middle of a test.
+ */
+const NOW_MS = Date.UTC(2100, 0, 1, 12, 0, 0);
 let sequence = 0;
 
 function inProgress(overrides: Partial<InProgressRecord> = {}): InProgressRecord {

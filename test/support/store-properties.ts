@@ -15,7 +15,12 @@ import type { StoreHarness } from "./store-contract";
  * contract (store.ts, decide.ts), not from either adapter.
  */
 
-const START_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
+/**
+ * A simulated clock far in the future: DynamoDB Local runs TTL on the real
+ * clock and deletes records whose `expiresAt` has passed, which would make
+ * records of a clock set in the past vanish in the middle of a test.
+ */
+const START_MS = Date.UTC(2100, 0, 1, 12, 0, 0);
 const KEY_COUNT = 3;
 const CLIENT_COUNT = 4;
 const FINGERPRINTS = ["fingerprint-a", "fingerprint-b"] as const;
