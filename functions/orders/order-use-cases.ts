@@ -1,6 +1,6 @@
 import type { AccountRepository } from "../accounts/account-repository";
 import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
-import { BusinessWriteRejectedError } from "../idempotency";
+import { BusinessWriteRejectedError } from "../idempotency/errors";
 import { problems } from "../shared/http/http-problems";
 import type { IfMatch } from "../shared/http/parse-request";
 import { created, ok } from "../shared/http/responses";

@@ -3,6 +3,7 @@ import {
   DynamoDbIdempotencyStore,
   IdempotencyConfigurationError,
   type IdempotentContext,
+  idempotency,
 } from "../idempotency";
 import { createDynamoDbClient } from "./aws/dynamodb-client";
 import { loadHandlerConfig } from "./config";
@@ -11,19 +12,23 @@ import { createLogger } from "./logger";
 
 /**
  * What every handler builds once per cold start: config from the
- * environment, one DynamoDB client, the idempotency store and the data table.
+ * environment, one DynamoDB client, the data table and the idempotency
+ * middleware over its store.
  */
 export function createDependencies(service: string) {
   const config = loadHandlerConfig();
   const client = createDynamoDbClient({ endpoint: config.dynamoDbEndpoint });
+  const logger = createLogger(service);
   return {
     config,
-    logger: createLogger(service),
+    logger,
     dataTable: new DataTable(client, config.dataTableName),
-    idempotency: {
+    /** The idempotency middleware for this function's idempotent route. */
+    idempotency: idempotency<TransactWriteItem>({
       store: new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName }),
       retentionSeconds: config.idempotencyRetentionSeconds,
-    },
+      logger,
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { BusinessWriteRejectedError } from "../idempotency";
+import { BusinessWriteRejectedError } from "../idempotency/errors";
 import { problems } from "./http/http-problems";
 
 /**

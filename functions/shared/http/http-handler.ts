@@ -1,13 +1,9 @@
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
 import type * as z from "zod";
-import {
-  type HttpResponse,
-  type IdempotencyStore,
-  type IdempotentContext,
-  idempotency,
-  principalFromAuthorizer,
-} from "../../idempotency";
+// Types and the principal only: a route without idempotency bundles none of the layer.
+import type { HttpResponse, IdempotentContext } from "../../idempotency";
+import { principalFromAuthorizer } from "../../idempotency/http-event";
 import type { RouteDefinition } from "../../routes";
 import { type Logger, withCorrelationId } from "../logger";
 import { problems } from "./http-problems";
@@ -45,6 +41,14 @@ export type LambdaHttpHandler = (
   context: Context,
 ) => Promise<HttpResponse>;
 
+/** A Middy middleware that makes a route idempotent. */
+export type IdempotencyMiddleware<TWrite> = MiddlewareObj<
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  HttpResponse,
+  Error,
+  IdempotentContext<TWrite>
+>;
+
 export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
   readonly route: RouteDefinition;
   readonly schemas: S;
@@ -52,22 +56,12 @@ export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
   readonly resourceName?: string;
   /** The route needs `If-Match` (428 without it). */
   readonly requireIfMatch?: boolean;
-  /** Required for idempotent routes. */
-  readonly idempotency?: {
-    readonly store: IdempotencyStore<TWrite>;
-    readonly retentionSeconds: number;
-  };
   /**
-   * More middlewares, run after validation and before the idempotency
-   * middleware. The benchmarks plug Powertools' idempotency in here to
-   * compare it on the same handler.
+   * The idempotency layer, required for idempotent routes: this project's
+   * `idempotency()` as the composition root builds it (createDependencies),
+   * or another Middy middleware (the benchmarks plug Powertools' in here).
    */
-  readonly middlewares?: readonly MiddlewareObj<
-    APIGatewayProxyEventV2WithJWTAuthorizer,
-    HttpResponse,
-    Error,
-    IdempotentContext<TWrite>
-  >[];
+  readonly idempotency?: IdempotencyMiddleware<TWrite>;
   readonly logger: Logger;
   readonly handle: (
     request: HttpRequest<S>,
@@ -116,16 +110,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
       return options.handle(request, context);
     },
   ).use(validate);
-  for (const middleware of options.middlewares ?? []) handler.use(middleware);
-  if (options.idempotency) {
-    handler.use(
-      idempotency<TWrite>({
-        store: options.idempotency.store,
-        retentionSeconds: options.idempotency.retentionSeconds,
-        logger,
-      }),
-    );
-  }
+  if (options.idempotency) handler.use(options.idempotency);
   handler.use(problemErrors({ logger }));
 
   return (event, context) =>
