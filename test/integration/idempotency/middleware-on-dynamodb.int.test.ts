@@ -147,13 +147,18 @@ describe("idempotency middleware on DynamoDB Local", () => {
     });
     const zombieResponse = zombie(event(), lambdaContext(200));
     await sleep(400);
+    const zombieClaim = await readRecord(pk);
     const successorMayFinish = deferred();
     const successor = idempotentHandler({ store: dynamoDbStore() }, async () => {
       await successorMayFinish.promise;
       return created({ by: "successor" });
     });
     const successorResponse = successor(event(), lambdaContext());
-    await waitFor(async () => (await readRecord(pk))?.leaseExpiresAtMs !== undefined);
+    // The zombie's record is there from the start: wait for the successor's lease.
+    await waitFor(async () => {
+      const record = await readRecord(pk);
+      return record !== undefined && record.leaseToken !== zombieClaim?.leaseToken;
+    });
     const successorClaim = await readRecord(pk);
 
     zombieMayFail.resolve();
