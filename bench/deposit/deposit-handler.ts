@@ -9,9 +9,10 @@ import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import {
   createHttpHandler,
   type HttpHandlerOptions,
+  type IdempotencyMiddleware,
   type LambdaHttpHandler,
 } from "../../functions/shared/http/http-handler";
-import { quietLogger } from "../support/quiet-logger";
+import type { Logger } from "../../functions/shared/logger";
 
 /**
  * The deposit route as create-deposit.handler.ts builds it (parsing,
@@ -28,6 +29,8 @@ export interface DepositTables {
 export interface DepositHandlerOptions {
   readonly client: DynamoDBClient;
   readonly tables: DepositTables;
+  /** The benchmarks pass a silent one: logging costs every variant the same. */
+  readonly logger: Logger;
   /** Runs at the start of every execution of the handler's body: to count or slow it. */
   readonly onExecute?: () => Promise<void> | void;
 }
@@ -37,8 +40,7 @@ const schemas = { params: accountParamsSchema, body: depositBodySchema };
 
 export interface IdempotencyLayer {
   readonly route: HttpHandlerOptions<typeof schemas, TransactWriteItem>["route"];
-  readonly idempotency?: HttpHandlerOptions<typeof schemas, TransactWriteItem>["idempotency"];
-  readonly middlewares?: HttpHandlerOptions<typeof schemas, TransactWriteItem>["middlewares"];
+  readonly idempotency?: IdempotencyMiddleware<TransactWriteItem>;
   /** How the use case's writes are committed. */
   readonly commit: (context: IdempotentContext<TransactWriteItem>) => Commit;
 }
@@ -54,9 +56,8 @@ export function depositHandler(
     route: layer.route,
     schemas,
     resourceName: "The account",
-    logger: quietLogger,
+    logger: options.logger,
     ...(layer.idempotency ? { idempotency: layer.idempotency } : {}),
-    ...(layer.middlewares ? { middlewares: layer.middlewares } : {}),
     handle: async ({ caller, params, body }, context) => {
       await options.onExecute?.();
       return createDeposit(

@@ -1,4 +1,8 @@
-import { DEFAULT_RETENTION_SECONDS, DynamoDbIdempotencyStore } from "../../functions/idempotency";
+import {
+  DEFAULT_RETENTION_SECONDS,
+  DynamoDbIdempotencyStore,
+  idempotency,
+} from "../../functions/idempotency";
 import { commitOf } from "../../functions/shared/dependencies";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { type DepositHandlerOptions, depositHandler, depositRoute } from "./deposit-handler";
@@ -7,13 +11,14 @@ import { type DepositHandlerOptions, depositHandler, depositRoute } from "./depo
 export function depositWithThisProject(options: DepositHandlerOptions): LambdaHttpHandler {
   return depositHandler(options, {
     route: depositRoute,
-    idempotency: {
+    idempotency: idempotency({
       store: new DynamoDbIdempotencyStore({
         client: options.client,
         tableName: options.tables.idempotency,
       }),
       retentionSeconds: DEFAULT_RETENTION_SECONDS,
-    },
+      logger: options.logger,
+    }),
     commit: commitOf,
   });
 }

@@ -1,27 +1,34 @@
+import { randomUUID } from "node:crypto";
 import {
   type DynamoDBClient,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { BusinessWriteRejectedError } from "../../functions/idempotency";
+import { BusinessWriteRejectedError } from "../../functions/idempotency/errors";
 import type { Commit } from "../../functions/shared/dependencies";
 
 /**
  * The business writes in one transaction of their own, as a handler without
- * the exactly-once path commits them. A failed condition becomes the error
- * the use cases retry on, as with the idempotency store's commit.
+ * the exactly-once path commits them, treated as the idempotency store treats
+ * its commit: a token makes the SDK's retries safe, and a cancelled
+ * transaction (a failed condition, a conflict) becomes the error the use
+ * cases retry on.
  */
 export function transactionCommit(client: DynamoDBClient): Commit {
   return async (writes, answer) => {
     try {
-      await client.send(new TransactWriteItemsCommand({ TransactItems: [...writes] }));
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [...writes],
+          ClientRequestToken: randomUUID(),
+        }),
+      );
     } catch (error) {
-      const reasons =
-        error instanceof TransactionCanceledException ? error.CancellationReasons : [];
-      if (!reasons?.some((reason) => reason.Code === "ConditionalCheckFailed")) throw error;
+      if (!(error instanceof TransactionCanceledException) || !error.CancellationReasons)
+        throw error;
       throw new BusinessWriteRejectedError(
-        reasons.map((reason) => ({
-          failed: reason.Code === "ConditionalCheckFailed",
+        error.CancellationReasons.map((reason) => ({
+          failed: reason.Code !== undefined && reason.Code !== "None",
           ...(reason.Code ? { code: reason.Code } : {}),
         })),
         { cause: error },

@@ -10,8 +10,9 @@ import {
 /**
  * Powertools' persistence layer over a Map, so that the CPU cost of its
  * middleware can be measured without DynamoDB, like this project's with its
- * InMemoryIdempotencyStore. Same semantics as its DynamoDB layer: a put fails
- * while a live record holds the key.
+ * InMemoryIdempotencyStore. Enough for fresh keys, which is all the CPU
+ * section sends: a put fails while an unexpired record holds the key (the
+ * takeover of an expired in-progress lease is not modelled).
  */
 export class InMemoryPersistenceLayer extends BasePersistenceLayer {
   private readonly records = new Map<string, IdempotencyRecord>();

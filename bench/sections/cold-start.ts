@@ -121,6 +121,8 @@ async function importMs(file: string): Promise<number> {
       DATA_TABLE_NAME: benchTables.data,
       POWERTOOLS_IDEMPOTENCY_TABLE_NAME: benchTables.powertools,
       EVENT_BUS_NAME: "bench-bus",
+      // As the stack sets it for every function (lib/constructs/api-function.ts).
+      NODE_OPTIONS: "--enable-source-maps",
     },
   });
   return Number(stdout);

@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { newId } from "../../functions/shared/ids";
-import { depositHandlers, type Variant, variantLabels, variants } from "../deposit/variants";
+import { type Variant, variantLabels, variants } from "../deposit/variants";
 import { type BenchDatabase, benchTables } from "../support/bench-database";
 import {
   balanceOf,
+  benchDepositHandler,
   type DepositTarget,
   depositEvent,
   invokeDeposit,
   openAccounts,
 } from "../support/deposit-requests";
-import { describeStatuses } from "../support/load";
+import { describeStatuses, mergeTallies, type StatusTally, tally } from "../support/load";
 import { markdownTable } from "../support/markdown";
 import { progress } from "../support/progress";
 import type { BenchSection } from "./section";
@@ -23,9 +24,9 @@ const AMOUNT = 100;
 
 interface Trial {
   readonly executions: number;
-  /** Deposits the balance shows, in multiples of the amount. */
-  readonly deposits: number;
-  readonly statuses: Map<number, number>;
+  /** What the balance moved by, in multiples of the amount. */
+  readonly moved: number;
+  readonly statuses: StatusTally;
 }
 
 /**
@@ -52,8 +53,8 @@ export const duplicateSafety: BenchSection = {
       return [
         variantLabels[variant],
         trials.map((trial) => trial.executions).join(", "),
-        trials.map((trial) => trial.deposits).join(", "),
-        describeStatuses(mergeStatuses(trials)),
+        trials.map((trial) => trial.moved).join(", "),
+        describeStatuses(mergeTallies(trials.map((trial) => trial.statuses))),
       ];
     });
     const reuseRows = variants.map((variant) => {
@@ -61,7 +62,7 @@ export const duplicateSafety: BenchSection = {
       return [
         variantLabels[variant],
         String(trial?.executions ?? "n/a"),
-        String(trial?.deposits ?? "n/a"),
+        String(trial?.moved ?? "n/a"),
         trial ? describeStatuses(trial.statuses) : "n/a",
       ];
     });
@@ -70,14 +71,22 @@ export const duplicateSafety: BenchSection = {
       `takes ${HANDLER_MS} ms (${TRIALS} trials, a fresh key each). Goal: 1 execution and 1 deposit per trial.`,
       "",
       markdownTable(
-        ["variant", "handler executions per trial", "deposits per trial", "answers (all trials)"],
+        [
+          "variant",
+          "handler executions per trial",
+          "money moved per trial (× amount)",
+          "answers (all trials)",
+        ],
         staggeredRows,
       ),
       "",
-      "A request, then the same key with another body (a client bug), then the first request",
-      "retried. Goal: the retry replays; 1 execution, 1 deposit.",
+      "A request, then the same key with 7× the amount (a client bug), then the first request",
+      "retried. Goal: the retry replays; 1 execution, the first amount moved once.",
       "",
-      markdownTable(["variant", "handler executions", "deposits", "answers"], reuseRows),
+      markdownTable(
+        ["variant", "handler executions", "money moved (× the first amount)", "answers"],
+        reuseRows,
+      ),
       "",
       "This project refuses a duplicate with one conditional write that changes nothing (409 while",
       "in flight, 422 for another body). A refused duplicate under Powertools' middleware deletes the",
@@ -101,13 +110,9 @@ async function slowDeposit(database: BenchDatabase, variant: Variant): Promise<S
     database,
     target,
     executions: 0,
-    handler: depositHandlers[variant]({
-      client,
-      tables: benchTables,
-      onExecute: async () => {
-        bench.executions += 1;
-        await sleep(HANDLER_MS);
-      },
+    handler: benchDepositHandler(variant, client, async () => {
+      bench.executions += 1;
+      await sleep(HANDLER_MS);
     }),
   };
   return bench;
@@ -119,9 +124,11 @@ async function observe(bench: SlowDeposit, send: () => Promise<number[]>): Promi
   bench.executions = 0;
   const answers = await send();
   const after = await balanceOf(client, benchTables.data, bench.target);
-  const statuses = new Map<number, number>();
-  for (const status of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  return { executions: bench.executions, deposits: (after - before) / AMOUNT, statuses };
+  return {
+    executions: bench.executions,
+    moved: (after - before) / AMOUNT,
+    statuses: tally(answers),
+  };
 }
 
 function sendStaggered(bench: SlowDeposit): Promise<Trial> {
@@ -143,17 +150,7 @@ function retryAfterReuse(bench: SlowDeposit): Promise<Trial> {
   return observe(bench, async () => {
     const first = await send(AMOUNT);
     const reused = await send(AMOUNT * 7);
-    // Only a body-mismatch refusal leaves the money alone; count what reached the balance.
     const retried = await send(AMOUNT);
     return [first, reused, retried];
   });
-}
-
-function mergeStatuses(trials: readonly Trial[]): Map<number, number> {
-  const merged = new Map<number, number>();
-  for (const trial of trials) {
-    for (const [status, count] of trial.statuses)
-      merged.set(status, (merged.get(status) ?? 0) + count);
-  }
-  return merged;
 }

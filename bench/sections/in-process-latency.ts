@@ -1,6 +1,11 @@
-import { depositHandlers, variants } from "../deposit/variants";
+import { variants } from "../deposit/variants";
 import { benchTables } from "../support/bench-database";
-import { depositEvent, invokeDeposit, openAccounts } from "../support/deposit-requests";
+import {
+  benchDepositHandler,
+  depositEvent,
+  invokeDeposit,
+  openAccounts,
+} from "../support/deposit-requests";
 import { runLatencyMatrix, type VariantUnderLoad } from "../support/latency-matrix";
 import type { BenchSection } from "./section";
 
@@ -17,7 +22,7 @@ export const inProcessLatency: BenchSection = {
     const underLoad: VariantUnderLoad[] = [];
     for (const variant of variants) {
       const client = database.client().dynamoDb;
-      const handler = depositHandlers[variant]({ client, tables: benchTables });
+      const handler = benchDepositHandler(variant, client);
       underLoad.push({
         variant,
         targets: await openAccounts(client, benchTables.data, CONCURRENCY),

@@ -1,5 +1,3 @@
-import { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
-import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import {
@@ -10,11 +8,11 @@ import {
   readIdempotencyKey,
 } from "../../functions/idempotency";
 import { newId } from "../../functions/shared/ids";
-import { apiGatewayEvent, lambdaContext } from "../../test/support/lambda-fixtures";
+import { apiGatewayEvent, lambdaContext, silentLogger } from "../../test/support/lambda-fixtures";
 import { InMemoryPersistenceLayer } from "../powertools/in-memory-persistence-layer";
+import { powertoolsIdempotency } from "../powertools/powertools-idempotency";
 import { markdownTable, ratio } from "../support/markdown";
 import { progress } from "../support/progress";
-import { quietLogger } from "../support/quiet-logger";
 import { median } from "../support/statistics";
 import type { BenchSection } from "./section";
 
@@ -58,7 +56,7 @@ export const middlewareCpu: BenchSection = {
             idempotency({
               store: new InMemoryIdempotencyStore(),
               retentionSeconds: DEFAULT_RETENTION_SECONDS,
-              logger: quietLogger,
+              logger: silentLogger,
             }),
           ),
           body,
@@ -66,7 +64,7 @@ export const middlewareCpu: BenchSection = {
       );
       const powertools = await cpuMicros(
         iterations,
-        handlerRun(middy(answer).use(powertoolsMiddleware()), body),
+        handlerRun(middy(answer).use(powertoolsIdempotency(new InMemoryPersistenceLayer())), body),
       );
       wholeRows.push([
         `${size / 1024} KB`,
@@ -135,17 +133,6 @@ function eventWith(body: string, key: string): APIGatewayProxyEventV2WithJWTAuth
 
 async function answer() {
   return { statusCode: 201, headers: { "content-type": "application/json" }, body: '{"id":"1"}' };
-}
-
-function powertoolsMiddleware() {
-  return makeHandlerIdempotent({
-    persistenceStore: new InMemoryPersistenceLayer(),
-    config: new IdempotencyConfig({
-      eventKeyJmesPath: '[requestContext.authorizer.jwt.claims.sub, headers."idempotency-key"]',
-      payloadValidationJmesPath: "[routeKey, pathParameters, body]",
-      throwOnNoIdempotencyKey: true,
-    }),
-  });
 }
 
 /** One request with a fresh key per call: always a first execution. */

@@ -1,9 +1,11 @@
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { newId } from "../../functions/shared/ids";
-import { depositHandlers, type Variant, variantLabels, variants } from "../deposit/variants";
+import { deferred } from "../../test/support/lambda-fixtures";
+import { type Variant, variantLabels, variants } from "../deposit/variants";
 import { type BenchDatabase, benchTables } from "../support/bench-database";
 import type { CountingDynamoDbClient } from "../support/counting-client";
 import {
+  benchDepositHandler,
   type DepositTarget,
   depositEvent,
   invokeDeposit,
@@ -50,7 +52,7 @@ export const requestsPerRequest: BenchSection = {
     }
     const rows = cases.map(({ id, label }) => [
       label,
-      ...variants.map((variant) => describe(results.get(variant)?.get(id))),
+      ...variants.map((variant) => describeCase(results.get(variant)?.get(id))),
     ]);
     return [
       markdownTable(["case", ...variants.map((variant) => variantLabels[variant])], rows),
@@ -59,10 +61,11 @@ export const requestsPerRequest: BenchSection = {
       `status it answered (each case run ${REPETITIONS} times with fresh keys; the counts did not vary`,
       "unless a range is shown). Without idempotency every retry is a new deposit: the money moves again.",
       "",
-      "Powertools throws on (c) and (d), so the handler's error middleware answers 500",
-      "(aws-powertools/powertools-lambda-typescript#3425); its Middy `onError` then deletes the record",
-      "the refused request never acquired: the in-flight request's lease in (c), the completed answer",
-      "in (d) (#5675, fixed upstream by #5676 after 2.35.0). Section 4 shows what that costs.",
+      "Powertools throws on (c) and (d); the bench's adapter answers them 409 and 422 as the contract",
+      "says (unmapped they are 500s: aws-powertools/powertools-lambda-typescript#3425). Its Middy",
+      "`onError` hook then deletes the record the refused request never acquired: the in-flight",
+      "request's lease in (c), the completed answer in (d) (#5675, fixed upstream by #5676 after",
+      "2.35.0, the newest release). Section 4 shows what that costs.",
     ].join("\n");
   },
 };
@@ -74,13 +77,9 @@ async function measureVariant(
   const client = database.client();
   let executions = 0;
   let holdFirst: Promise<void> = Promise.resolve();
-  const handler = depositHandlers[variant]({
-    client: client.dynamoDb,
-    tables: benchTables,
-    onExecute: () => {
-      executions += 1;
-      return executions === 1 ? holdFirst : undefined;
-    },
+  const handler = benchDepositHandler(variant, client.dynamoDb, () => {
+    executions += 1;
+    return executions === 1 ? holdFirst : undefined;
   });
   const [target] = await openAccounts(client.dynamoDb, benchTables.data, 1);
   if (!target) throw new Error("no account opened");
@@ -98,15 +97,13 @@ async function measureVariant(
 
     // The first request waits inside the handler until the duplicate has answered.
     executions = 0;
-    let release = () => {};
-    holdFirst = new Promise((resolve) => {
-      release = resolve;
-    });
+    const gate = deferred();
+    holdFirst = gate.promise;
     const inFlightKey = newId();
     const first = send(handler, target, inFlightKey, 100);
     while (executions === 0) await new Promise((resolve) => setImmediate(resolve));
     record("in-flight", await counted(client, () => send(handler, target, inFlightKey, 100)));
-    release();
+    gate.resolve();
     await first;
     holdFirst = Promise.resolve();
   }
@@ -151,7 +148,7 @@ const operationOrder = [
 ];
 
 /** `**3**: 1 PutItem + 1 GetItem + 1 TransactWriteItems → 201` */
-function describe(result: CaseResult | undefined): string {
+function describeCase(result: CaseResult | undefined): string {
   if (!result) return "n/a";
   const names = [...result.ranges.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const span = (low: number, high: number) => (low === high ? `${low}` : `${low}–${high}`);

@@ -37,6 +37,8 @@ export interface BenchDatabase {
 
 /** A DynamoDB Local of the bench's own (in memory) with the three tables. */
 export async function startBenchDatabase(): Promise<BenchDatabase> {
+  // Every client of this process, the SDK's default chain included, must use
+  // the same fake credentials and region: DynamoDB Local keeps one database per pair.
   Object.assign(process.env, localAwsEnvironment);
   const local: RunningDynamoDbLocal = await startDynamoDbLocal();
   const clients: CountingDynamoDbClient[] = [];

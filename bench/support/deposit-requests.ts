@@ -5,9 +5,11 @@ import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-acc
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { newId } from "../../functions/shared/ids";
-import { apiGatewayEvent, lambdaContext } from "../../test/support/lambda-fixtures";
+import { apiGatewayEvent, lambdaContext, silentLogger } from "../../test/support/lambda-fixtures";
 import { depositRoute } from "../deposit/deposit-handler";
 import { transactionCommit } from "../deposit/transaction-commit";
+import { depositHandlers, type Variant } from "../deposit/variants";
+import { benchTables } from "./bench-database";
 
 /** An account of one caller: where a bench deposits. */
 export interface DepositTarget {
@@ -67,4 +69,18 @@ export async function invokeDeposit(
 ): Promise<number> {
   const response = await handler(event, lambdaContext(10_000));
   return response.statusCode;
+}
+
+/** A variant's deposit handler on the bench's tables, silent. */
+export function benchDepositHandler(
+  variant: Variant,
+  client: DynamoDBClient,
+  onExecute?: () => Promise<void> | void,
+): LambdaHttpHandler {
+  return depositHandlers[variant]({
+    client,
+    tables: benchTables,
+    logger: silentLogger,
+    ...(onExecute ? { onExecute } : {}),
+  });
 }

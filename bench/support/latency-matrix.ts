@@ -1,7 +1,7 @@
 import { newId } from "../../functions/shared/ids";
 import { type Variant, variantLabels, variants } from "../deposit/variants";
 import type { DepositTarget } from "./deposit-requests";
-import { describeStatuses, runLoad } from "./load";
+import { describeStatuses, mergeTallies, runLoad, type StatusTally } from "./load";
 import { markdownTable, ms, ratio } from "./markdown";
 import { progress } from "./progress";
 import { summarize } from "./statistics";
@@ -21,7 +21,11 @@ export interface LatencyPlan {
   readonly sequentialRequests: number;
   readonly concurrency: number;
   readonly concurrentRequests: number;
-  /** Each round runs every cell once, variants in a rotated order, to spread drift evenly. */
+  /**
+   * Each round runs every cell once, the variants in an order rotated by one
+   * each round, so a multiple of the number of variants gives each variant
+   * each position equally often.
+   */
   readonly rounds: number;
   readonly warmupRequests: number;
 }
@@ -32,10 +36,13 @@ const scenarios = [
 ] as const;
 type Scenario = (typeof scenarios)[number]["id"];
 
+/** One variant in one mode and scenario, over all rounds. */
 interface Cell {
   readonly latencies: number[];
-  readonly throughputs: number[];
-  readonly statuses: Map<number, number>;
+  readonly roundP50s: number[];
+  requests: number;
+  elapsedMs: number;
+  readonly tallies: StatusTally[];
 }
 
 /**
@@ -47,15 +54,20 @@ export async function runLatencyMatrix(
   plan: LatencyPlan,
   underLoad: readonly VariantUnderLoad[],
 ): Promise<string> {
-  const replayKeys = new Map<Variant, string[]>();
+  if (plan.rounds % underLoad.length !== 0) {
+    throw new Error(`${plan.name}: rounds must be a multiple of ${underLoad.length}`);
+  }
+  const replayKeys = new Map<Variant, readonly string[]>();
   for (const { variant, targets, send } of underLoad) {
     progress(`${plan.name}: warming up ${variantLabels[variant]}`);
     const keys = targets.map(() => newId());
-    for (const [worker, target] of targets.entries()) await send(target, keys[worker] ?? "", 1);
+    await Promise.all(targets.map((target, worker) => send(target, at(keys, worker), 1)));
     replayKeys.set(variant, keys);
-    for (let index = 0; index < plan.warmupRequests; index += 1) {
-      await send(targets[index % targets.length] as DepositTarget, newId(), 1);
-    }
+    // Sequential, then concurrent: JIT and every connection of the pool warm.
+    await runLoad(plan.warmupRequests, 1, () => send(at(targets, 0), newId(), 1));
+    await runLoad(plan.warmupRequests, plan.concurrency, (worker) =>
+      send(at(targets, worker), newId(), 1),
+    );
   }
 
   const modes = [
@@ -68,11 +80,11 @@ export async function runLatencyMatrix(
     },
   ] as const;
   const cells = new Map<string, Cell>();
-  const cellOf = (mode: string, scenario: Scenario, variant: Variant) => {
+  const cellOf = (mode: string, scenario: Scenario, variant: Variant): Cell => {
     const id = `${mode}/${scenario}/${variant}`;
     let cell = cells.get(id);
     if (!cell) {
-      cell = { latencies: [], throughputs: [], statuses: new Map() };
+      cell = { latencies: [], roundP50s: [], requests: 0, elapsedMs: 0, tallies: [] };
       cells.set(id, cell);
     }
     return cell;
@@ -83,45 +95,41 @@ export async function runLatencyMatrix(
       for (const { id: scenario } of scenarios) {
         progress(`${plan.name}: round ${round + 1}/${plan.rounds}, ${mode.label}, ${scenario}`);
         for (let turn = 0; turn < underLoad.length; turn += 1) {
-          const { variant, targets, send } = underLoad[
-            (turn + round) % underLoad.length
-          ] as VariantUnderLoad;
+          const { variant, targets, send } = at(underLoad, (turn + round) % underLoad.length);
           const keys = replayKeys.get(variant) ?? [];
           const result = await runLoad(mode.requests, mode.concurrency, (worker) => {
-            const target = targets[worker % targets.length] as DepositTarget;
-            const key = scenario === "first" ? newId() : (keys[worker % keys.length] ?? "");
-            return send(target, key, 1);
+            const key = scenario === "first" ? newId() : at(keys, worker);
+            return send(at(targets, worker), key, 1);
           });
           const cell = cellOf(mode.id, scenario, variant);
           cell.latencies.push(...result.latencies);
-          cell.throughputs.push(result.throughput);
-          for (const [status, count] of result.statuses) {
-            cell.statuses.set(status, (cell.statuses.get(status) ?? 0) + count);
-          }
+          cell.roundP50s.push(summarize(result.latencies).p50);
+          cell.requests += mode.requests;
+          cell.elapsedMs += result.elapsedMs;
+          cell.tallies.push(result.statuses);
         }
       }
     }
   }
 
+  const throughputOf = (cell: Cell) => cell.requests / (cell.elapsedMs / 1000);
   const tables = modes.map((mode) => {
     const rows = scenarios.flatMap(({ id: scenario, label }) => {
       const baseline = cellOf(mode.id, scenario, "none");
-      const baseP50 = summarize(baseline.latencies).p50;
-      const baseThroughput = mean(baseline.throughputs);
       return variants.map((variant) => {
         const cell = cellOf(mode.id, scenario, variant);
         const latency = summarize(cell.latencies);
-        const throughput = mean(cell.throughputs);
         return [
           label,
           variantLabels[variant],
           ms(latency.p50),
+          `${Math.min(...cell.roundP50s).toFixed(1)}–${Math.max(...cell.roundP50s).toFixed(1)}`,
           ms(latency.p95),
           ms(latency.p99),
-          `${throughput.toFixed(0)}/s`,
-          ratio(latency.p50, baseP50),
-          ratio(throughput, baseThroughput),
-          describeStatuses(cell.statuses),
+          `${throughputOf(cell).toFixed(0)}/s`,
+          ratio(latency.p50, summarize(baseline.latencies).p50),
+          ratio(throughputOf(cell), throughputOf(baseline)),
+          describeStatuses(mergeTallies(cell.tallies)),
         ];
       });
     });
@@ -133,6 +141,7 @@ export async function runLatencyMatrix(
           "case",
           "variant",
           "p50",
+          "p50 per round",
           "p95",
           "p99",
           "throughput",
@@ -147,5 +156,9 @@ export async function runLatencyMatrix(
   return tables.join("\n\n");
 }
 
-const mean = (values: readonly number[]) =>
-  values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+/** `items[index]`, which the caller knows exists; workers index their own target and key. */
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index % items.length];
+  if (item === undefined) throw new Error(`no item ${index} of ${items.length}`);
+  return item;
+}

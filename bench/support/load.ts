@@ -1,44 +1,57 @@
 import { performance } from "node:perf_hooks";
 
+/** How many answers had each status. */
+export type StatusTally = Map<number, number>;
+
 export interface LoadResult {
   /** Milliseconds per request, in the order they finished. */
   readonly latencies: number[];
-  /** Requests per second over the whole run. */
-  readonly throughput: number;
-  /** How many answers had each status. */
-  readonly statuses: ReadonlyMap<number, number>;
+  readonly elapsedMs: number;
+  readonly statuses: StatusTally;
 }
 
 /**
  * Sends `requests` requests from `concurrency` workers, each sending its next
  * one as soon as the previous answered (a closed loop, as clients behave).
- * `send(worker, index)` returns the answer's status.
+ * `send(worker)` returns the answer's status.
  */
 export async function runLoad(
   requests: number,
   concurrency: number,
-  send: (worker: number, index: number) => Promise<number>,
+  send: (worker: number) => Promise<number>,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  let next = 0;
+  const statuses: number[] = [];
+  let started = 0;
   const startedAt = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      for (let index = next++; index < requests; index = next++) {
+      while (started < requests) {
+        started += 1;
         const sentAt = performance.now();
-        const status = await send(worker, index);
+        statuses.push(await send(worker));
         latencies.push(performance.now() - sentAt);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }),
   );
-  const seconds = (performance.now() - startedAt) / 1000;
-  return { latencies, throughput: requests / seconds, statuses };
+  return { latencies, elapsedMs: performance.now() - startedAt, statuses: tally(statuses) };
+}
+
+export function tally(statuses: Iterable<number>, into: StatusTally = new Map()): StatusTally {
+  for (const status of statuses) into.set(status, (into.get(status) ?? 0) + 1);
+  return into;
+}
+
+export function mergeTallies(tallies: Iterable<StatusTally>): StatusTally {
+  const merged: StatusTally = new Map();
+  for (const each of tallies) {
+    for (const [status, count] of each) merged.set(status, (merged.get(status) ?? 0) + count);
+  }
+  return merged;
 }
 
 /** `201×640` or `201×600, 503×40`. */
-export function describeStatuses(statuses: ReadonlyMap<number, number>): string {
+export function describeStatuses(statuses: StatusTally): string {
   return [...statuses.entries()]
     .sort(([a], [b]) => a - b)
     .map(([status, count]) => `${status}×${count}`)
