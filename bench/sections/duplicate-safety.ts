@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { newId } from "../../functions/shared/ids";
 import { type Variant, variantLabels, variants } from "../deposit/variants";
-import { type BenchDatabase, benchTables } from "../support/bench-database";
+import type { BenchDatabase } from "../support/bench-database";
 import {
   balanceOf,
   benchDepositHandler,
@@ -96,7 +97,7 @@ export const duplicateSafety: BenchSection = {
 };
 
 interface SlowDeposit {
-  readonly database: BenchDatabase;
+  readonly client: DynamoDBClient;
   readonly handler: LambdaHttpHandler;
   readonly target: DepositTarget;
   executions: number;
@@ -104,10 +105,10 @@ interface SlowDeposit {
 
 async function slowDeposit(database: BenchDatabase, variant: Variant): Promise<SlowDeposit> {
   const client = database.client().dynamoDb;
-  const [target] = await openAccounts(client, benchTables.data, 1);
+  const [target] = await openAccounts(client, 1);
   if (!target) throw new Error("no account opened");
   const bench: SlowDeposit = {
-    database,
+    client,
     target,
     executions: 0,
     handler: benchDepositHandler(variant, client, async () => {
@@ -119,11 +120,10 @@ async function slowDeposit(database: BenchDatabase, variant: Variant): Promise<S
 }
 
 async function observe(bench: SlowDeposit, send: () => Promise<number[]>): Promise<Trial> {
-  const client = bench.database.client().dynamoDb;
-  const before = await balanceOf(client, benchTables.data, bench.target);
+  const before = await balanceOf(bench.client, bench.target);
   bench.executions = 0;
   const answers = await send();
-  const after = await balanceOf(client, benchTables.data, bench.target);
+  const after = await balanceOf(bench.client, bench.target);
   return {
     executions: bench.executions,
     moved: (after - before) / AMOUNT,

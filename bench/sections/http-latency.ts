@@ -6,7 +6,6 @@ import { signLocalToken } from "../../lib/local/jwt";
 import { silentLogger } from "../../test/support/lambda-fixtures";
 import { depositRoute } from "../deposit/deposit-handler";
 import { variants } from "../deposit/variants";
-import { benchTables } from "../support/bench-database";
 import { benchDepositHandler, type DepositTarget, openAccounts } from "../support/deposit-requests";
 import { runLatencyMatrix, type VariantUnderLoad } from "../support/latency-matrix";
 import type { BenchSection } from "./section";
@@ -42,7 +41,7 @@ export const httpLatency: BenchSection = {
           logger: silentLogger,
         });
         gateways.push(gateway);
-        const targets = await openAccounts(client, benchTables.data, CONCURRENCY);
+        const targets = await openAccounts(client, CONCURRENCY);
         const token = await signLocalToken((targets[0] as DepositTarget).caller, JWT_SECRET);
         underLoad.push({
           variant,

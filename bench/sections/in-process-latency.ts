@@ -1,5 +1,4 @@
 import { variants } from "../deposit/variants";
-import { benchTables } from "../support/bench-database";
 import {
   benchDepositHandler,
   depositEvent,
@@ -25,7 +24,7 @@ export const inProcessLatency: BenchSection = {
       const handler = benchDepositHandler(variant, client);
       underLoad.push({
         variant,
-        targets: await openAccounts(client, benchTables.data, CONCURRENCY),
+        targets: await openAccounts(client, CONCURRENCY),
         send: (target, key, amount) => invokeDeposit(handler, depositEvent(target, key, amount)),
       });
     }

@@ -2,7 +2,7 @@ import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler
 import { newId } from "../../functions/shared/ids";
 import { deferred } from "../../test/support/lambda-fixtures";
 import { type Variant, variantLabels, variants } from "../deposit/variants";
-import { type BenchDatabase, benchTables } from "../support/bench-database";
+import type { BenchDatabase } from "../support/bench-database";
 import type { CountingDynamoDbClient } from "../support/counting-client";
 import {
   benchDepositHandler,
@@ -81,7 +81,7 @@ async function measureVariant(
     executions += 1;
     return executions === 1 ? holdFirst : undefined;
   });
-  const [target] = await openAccounts(client.dynamoDb, benchTables.data, 1);
+  const [target] = await openAccounts(client.dynamoDb, 1);
   if (!target) throw new Error("no account opened");
 
   const samples = new Map<CaseId, Measurement[]>(cases.map(({ id }) => [id, []]));

@@ -20,11 +20,10 @@ export interface DepositTarget {
 /** Opens `count` accounts of a new caller, written directly (not measured). */
 export async function openAccounts(
   client: DynamoDBClient,
-  dataTable: string,
   count: number,
 ): Promise<DepositTarget[]> {
   const caller = `bench-${newId()}`;
-  const accounts = new DynamoDbAccountRepository(new DataTable(client, dataTable));
+  const accounts = new DynamoDbAccountRepository(new DataTable(client, benchTables.data));
   const targets: DepositTarget[] = [];
   for (let index = 0; index < count; index += 1) {
     const answer = (await createAccount(
@@ -36,12 +35,8 @@ export async function openAccounts(
   return targets;
 }
 
-export async function balanceOf(
-  client: DynamoDBClient,
-  dataTable: string,
-  target: DepositTarget,
-): Promise<number> {
-  const accounts = new DynamoDbAccountRepository(new DataTable(client, dataTable));
+export async function balanceOf(client: DynamoDBClient, target: DepositTarget): Promise<number> {
+  const accounts = new DynamoDbAccountRepository(new DataTable(client, benchTables.data));
   return (await ownAccount(accounts, target.caller, target.accountId)).balance;
 }
 

@@ -4,6 +4,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { DynamoDbIdempotencyStore, type IdempotencyRecord } from "../../functions/idempotency";
 import { idempotencyRecordSchema } from "../../functions/idempotency/record";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
+import type { StoreHarness } from "./store-contract";
 
 /** Names and endpoint the integration tier's global setup provided. */
 export function testEnvironment() {
@@ -75,6 +76,15 @@ export const dynamoDbStore = () =>
     client: testClient(),
     tableName: testEnvironment().idempotencyTable,
   });
+
+/** The DynamoDB store on the tier's tables, with marker items as business writes. */
+export const dynamoDbStoreHarness = (): StoreHarness<TransactWriteItem> => ({
+  store: dynamoDbStore(),
+  write: markerWrite,
+  wasWritten: markerWritten,
+  read: readRecord,
+  seed: seedRecord,
+});
 
 /** A business write that counts how many times an effect was committed. */
 export function counterIncrement(counterId: string): TransactWriteItem {

@@ -3,6 +3,8 @@ import {
   IdempotencyLeaseLostError,
   type IdempotencyRecord,
   type IdempotencyStore,
+  InMemoryIdempotencyStore,
+  type InMemoryWrite,
   type InProgressRecord,
   type StoredResponse,
 } from "../../functions/idempotency";
@@ -17,6 +19,22 @@ export interface StoreHarness<TWrite> {
   read(pk: string): Promise<IdempotencyRecord | undefined>;
   /** Stores a record as it is, bypassing the store's API. */
   seed(record: IdempotencyRecord): Promise<void>;
+}
+
+/** The in-memory store, with business writes that mark a set. */
+export function inMemoryStoreHarness(): StoreHarness<InMemoryWrite> {
+  const store = new InMemoryIdempotencyStore();
+  const written = new Set<string>();
+  return {
+    store,
+    write: (marker, options) => ({
+      condition: () => !options?.rejected,
+      apply: () => written.add(marker),
+    }),
+    wasWritten: async (marker) => written.has(marker),
+    read: async (pk) => store.get(pk),
+    seed: async (record) => store.put(record),
+  };
 }
 
 /**

@@ -1,17 +1,4 @@
-import { InMemoryIdempotencyStore, type InMemoryWrite } from "../../../functions/idempotency";
-import { describeStoreContract } from "../../support/store-contract";
+import type { InMemoryWrite } from "../../../functions/idempotency";
+import { describeStoreContract, inMemoryStoreHarness } from "../../support/store-contract";
 
-describeStoreContract<InMemoryWrite>("InMemoryIdempotencyStore", () => {
-  const store = new InMemoryIdempotencyStore();
-  const written = new Set<string>();
-  return {
-    store,
-    write: (marker, options) => ({
-      condition: () => !options?.rejected,
-      apply: () => written.add(marker),
-    }),
-    wasWritten: async (marker) => written.has(marker),
-    read: async (pk) => store.get(pk),
-    seed: async (record) => store.put(record),
-  };
-});
+describeStoreContract<InMemoryWrite>("InMemoryIdempotencyStore", inMemoryStoreHarness);

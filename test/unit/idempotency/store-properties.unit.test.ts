@@ -1,21 +1,7 @@
-import { InMemoryIdempotencyStore, type InMemoryWrite } from "../../../functions/idempotency";
+import type { InMemoryWrite } from "../../../functions/idempotency";
+import { inMemoryStoreHarness } from "../../support/store-contract";
 import { describeStoreProperties } from "../../support/store-properties";
 
-describeStoreProperties<InMemoryWrite>(
-  "InMemoryIdempotencyStore",
-  () => {
-    const store = new InMemoryIdempotencyStore();
-    const written = new Set<string>();
-    return {
-      store,
-      write: (marker, options) => ({
-        condition: () => !options?.rejected,
-        apply: () => written.add(marker),
-      }),
-      wasWritten: async (marker) => written.has(marker),
-      read: async (pk) => store.get(pk),
-      seed: async (record) => store.put(record),
-    };
-  },
-  { numRuns: 500 },
-);
+describeStoreProperties<InMemoryWrite>("InMemoryIdempotencyStore", inMemoryStoreHarness, {
+  numRuns: 500,
+});
