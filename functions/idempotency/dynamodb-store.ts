@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import {
-  type CancellationReason,
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
@@ -10,11 +9,12 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { RecordStatus, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from "./constants";
+import { RecordStatus } from "./constants";
+import { cancellationReasons, isConditionalCheckFailure, storeFailure } from "./dynamodb-errors";
 import {
   BusinessWriteRejectedError,
   IdempotencyLeaseLostError,
-  IdempotencyStoreUnavailableError,
+  IdempotencyStoreError,
 } from "./errors";
 import {
   type IdempotencyRecord,
@@ -83,7 +83,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
       if (isConditionalCheckFailure(error) && error.Item) {
         return { claimed: false, existing: parseRecord(unmarshall(error.Item)) };
       }
-      throw unavailable(error);
+      throw storeFailure(error);
     }
   }
 
@@ -129,7 +129,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
-      throw unavailable(error);
+      throw storeFailure(error);
     }
   }
 
@@ -156,7 +156,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
       await this.client.send(new UpdateItemCommand(completion));
     } catch (error) {
       if (isConditionalCheckFailure(error)) throw new IdempotencyLeaseLostError();
-      throw unavailable(error);
+      throw storeFailure(error);
     }
   }
 }
@@ -164,20 +164,11 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
 function parseRecord(item: Record<string, unknown>): IdempotencyRecord {
   const parsed = idempotencyRecordSchema.safeParse(item);
   if (!parsed.success) {
-    throw unavailable(new Error(`Unreadable idempotency record: ${parsed.error.message}`));
+    throw new IdempotencyStoreError({
+      cause: new Error(`Unreadable idempotency record: ${parsed.error.message}`),
+    });
   }
   return parsed.data;
-}
-
-interface ConditionalCheckFailure {
-  readonly name: "ConditionalCheckFailedException";
-  readonly Item?: Parameters<typeof unmarshall>[0];
-}
-
-// Matched by name: an application can bundle more than one copy of the SDK,
-// and `instanceof` fails across copies.
-function isConditionalCheckFailure(error: unknown): error is ConditionalCheckFailure {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
 function transactionFailure(error: unknown, businessWriteCount: number): Error {
@@ -185,9 +176,8 @@ function transactionFailure(error: unknown, businessWriteCount: number): Error {
   if (reasons === undefined) {
     // The transaction may or may not have committed: the retry tells which
     // (a replay if it did, a fresh run if it did not).
-    return new IdempotencyStoreUnavailableError(
-      STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
-      { cause: error },
+    return storeFailure(
+      error,
       "The outcome of the commit is unknown. Retry with the same key to get the request's answer.",
     );
   }
@@ -204,14 +194,4 @@ function transactionFailure(error: unknown, businessWriteCount: number): Error {
     })),
     { cause: error },
   );
-}
-
-function cancellationReasons(error: unknown): readonly CancellationReason[] | undefined {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
-  const { CancellationReasons } = error as Error & { CancellationReasons?: CancellationReason[] };
-  return CancellationReasons;
-}
-
-function unavailable(cause: unknown): IdempotencyStoreUnavailableError {
-  return new IdempotencyStoreUnavailableError(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS, { cause });
 }

@@ -93,6 +93,21 @@ export class IdempotencyStoreUnavailableError extends IdempotencyError {
   }
 }
 
+/**
+ * The store refused a request in a way no retry can cure (a request it finds
+ * invalid, a missing table, a missing permission): a bug or a misconfiguration,
+ * answered 500 and logged, never a 503 that would send clients into retrying
+ * forever.
+ */
+export class IdempotencyStoreError extends IdempotencyError {
+  readonly statusCode = 500;
+  readonly slug = "internal-error";
+  readonly title = "Internal error";
+  constructor(options?: ErrorOptions) {
+    super("The idempotency store refused the request; retrying cannot help.", options);
+  }
+}
+
 /** The handler's answer is too large to store; see `maxStoredBodyBytes`. */
 export class IdempotencyResponseTooLargeError extends IdempotencyError {
   readonly statusCode = 500;

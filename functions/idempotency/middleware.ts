@@ -118,7 +118,7 @@ export function idempotency<TWrite>(
     };
 
     const claim = await config.store.claim(record, nowMs).catch((error: unknown) => {
-      config.logger.error("idempotency store unavailable at claim", describeError(error));
+      config.logger.error("idempotency claim failed", describeError(error));
       throw error instanceof IdempotencyError
         ? error
         : new IdempotencyStoreUnavailableError(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS, {

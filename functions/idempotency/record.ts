@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as z from "zod";
 import { RecordStatus } from "./constants";
 
@@ -48,12 +49,19 @@ export interface Lease {
 }
 
 /**
- * The record's partition key. Keys are scoped to the caller, so two callers'
- * identical keys are unrelated records. The principal is URI-encoded, so the
- * first `#` always ends it, whatever the key contains.
+ * The record's partition key: a SHA-256 digest of the scope, the caller and
+ * the key. Bounded (49 characters whatever the caller's `sub`), so DynamoDB's
+ * 2,048-byte key limit can refuse no caller, and the raw `sub` is never
+ * stored. The scope is digested as a JSON array, an unambiguous encoding:
+ * two different (caller, key) pairs never share a digest input, so callers
+ * stay exactly as separate as the pair is. `JSON.stringify` escapes lone
+ * surrogates, so any string a token can carry is encodable.
  */
 export function recordKey(principal: string, key: string): string {
-  return `${encodeURIComponent(principal)}#${key}`;
+  const digest = createHash("sha256")
+    .update(JSON.stringify([principal, key]))
+    .digest("base64url");
+  return `sha256:${digest}`;
 }
 
 /** Epoch seconds of a millisecond clock reading, as the TTL attribute counts. */

@@ -152,7 +152,8 @@ describe("a server killed between its commit and its answer", () => {
     const accountId = await alice.openAccount("EUR", 1_000);
     const key = randomUUID();
     const deposit = { path: `/accounts/${accountId}/deposits`, body: { amount: 250 } };
-    const { committed } = proxy.holdCommitOf(key);
+    // The transaction names the record by its key, a digest of the caller and the key.
+    const { committed } = proxy.holdCommitOf(recordKey(alice.sub, key));
 
     let answered = false;
     const firstAttempt = alice.post(deposit.path, deposit.body, { key }).then(
