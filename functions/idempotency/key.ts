@@ -43,7 +43,12 @@ export function requireIdempotencyKey(
 /** Parses one header value (bare token or structured-field string) into a key. */
 export function parseIdempotencyKey(rawValue: string): string {
   const value = rawValue.replace(/^[ \t]+|[ \t]+$/g, "");
-  const key = value.startsWith('"') ? parseStructuredFieldString(value) : parseBareKey(value);
+  // API Gateway joins repeated header lines with a comma, so `"abc` and `def"`
+  // arrive as `"abc,def"`: a comma anywhere, bare or quoted, may be two values.
+  if (value.includes(",")) {
+    throw invalid("The key may not contain a comma: it cannot be told apart from two values.");
+  }
+  const key = value.startsWith('"') ? parseStructuredFieldString(value) : value;
   if (key.length === 0) throw invalid("The key must not be empty.");
   if (key.length > MAX_KEY_LENGTH) {
     throw invalid(`The key must be at most ${MAX_KEY_LENGTH} characters long.`);
@@ -52,11 +57,6 @@ export function parseIdempotencyKey(rawValue: string): string {
     throw invalid("The key may contain only visible ASCII characters (0x21–0x7E).");
   }
   return key;
-}
-
-function parseBareKey(value: string): string {
-  if (value.includes(",")) throw invalid("The header must have exactly one value.");
-  return value;
 }
 
 /** RFC 8941 §4.2.5: `"` opens and closes, `\` escapes only `"` and `\`. */
@@ -74,7 +74,6 @@ function parseStructuredFieldString(value: string): string {
     } else if (char === '"') {
       // Only spaces and tabs may follow (HTTP whitespace), as around a bare key.
       const rest = value.slice(index + 1).replace(/^[ \t]+/, "");
-      if (rest.startsWith(",")) throw invalid("The header must have exactly one value.");
       if (rest.length > 0) throw invalid("Nothing may follow the closing quote of the key.");
       return key;
     } else {

@@ -13,7 +13,8 @@ import { apiGatewayEvent, lambdaContext } from "../../support/lambda-fixtures";
 const NUM_RUNS = 300;
 const START_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
 const CALLER = "caller-1";
-const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
+/** The pk of every record: a digest of the scope, whatever the caller or the key. */
+const RECORD_KEY = /^sha256:[A-Za-z0-9_-]{43}$/;
 
 /** The in-memory store, with a log of every call the middleware made to it. */
 function spiedStore() {
@@ -68,7 +69,9 @@ const keyRejectionTypes = [
 ];
 
 const visibleAscii = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code));
-const validKeyArb = fc.string({ unit: visibleAscii, minLength: 1, maxLength: 255 });
+/** A key may not hold a comma: API Gateway joins repeated lines with one. */
+const keyChar = visibleAscii.filter((char) => char !== ",");
+const validKeyArb = fc.string({ unit: keyChar, minLength: 1, maxLength: 255 });
 const controlChar = fc
   .oneof(fc.integer({ min: 0, max: 0x1f }), fc.constant(0x7f))
   .map((code) => String.fromCharCode(code));
@@ -146,11 +149,11 @@ describe("hostile input properties (middleware, in-memory store)", () => {
         } else {
           expect(response.statusCode).toBe(201);
           expect(handler.executions()).toBe(1);
-          // Whatever was accepted is a well-formed key, stored under the caller's scope.
+          // Whatever was accepted has no comma and is stored under a bounded digest.
+          expect(headerValue.includes(",")).toBe(false);
           expect(claimedPks).toHaveLength(1);
           const pk = claimedPks[0] ?? "";
-          expect(pk.startsWith(`${CALLER}#`)).toBe(true);
-          expect(pk.slice(CALLER.length + 1)).toMatch(VALID_KEY);
+          expect(pk).toMatch(RECORD_KEY);
           expect(inner.get(pk)?.status).toBe("COMPLETED");
         }
       }),
@@ -178,8 +181,8 @@ describe("hostile input properties (middleware, in-memory store)", () => {
     );
   });
 
-  it("accepts bare keys (no comma, no opening quote) and takes them for the same key as their quoted form", async () => {
-    const bareKeyArb = validKeyArb.filter((key) => !key.includes(",") && !key.startsWith('"'));
+  it("accepts bare keys (no opening quote) and takes them for the same key as their quoted form", async () => {
+    const bareKeyArb = validKeyArb.filter((key) => !key.startsWith('"'));
     await fc.assert(
       fc.asyncProperty(bareKeyArb, optionalWhitespace, async (key, padding) => {
         const { handler, inner } = setup();
@@ -198,14 +201,16 @@ describe("hostile input properties (middleware, in-memory store)", () => {
     );
   });
 
-  it("refuses a bare value with a comma as a list of keys (API Gateway joins repeated headers with commas)", async () => {
-    // Two or more bare parts joined by commas, not opening with a quote.
-    const bareListArb = fc
-      .array(fc.string({ unit: visibleAscii, maxLength: 20 }), { minLength: 2, maxLength: 4 })
-      .map((parts) => parts.join(","))
-      .filter((value) => !value.startsWith('"'));
+  it("refuses any value with a comma, bare or quoted (API Gateway joins repeated lines with commas)", async () => {
+    // Two or more parts joined by commas, quoted as a whole or not at all: `"abc` and `def"`.
+    const listArb = fc
+      .tuple(
+        fc.array(fc.string({ unit: visibleAscii, maxLength: 20 }), { minLength: 2, maxLength: 4 }),
+        fc.boolean(),
+      )
+      .map(([parts, wrap]) => (wrap ? `"${parts.join(",")}"` : parts.join(",")));
     await fc.assert(
-      fc.asyncProperty(bareListArb, async (value) => {
+      fc.asyncProperty(listArb, async (value) => {
         const { handler, calls } = setup();
 
         const response = await invoke(handler, value);
@@ -217,6 +222,41 @@ describe("hostile input properties (middleware, in-memory store)", () => {
         expect(handler.executions()).toBe(0);
         expect(calls()).toBe(0);
       }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("serves any caller a token can name (long, non-ASCII, lone surrogates) under a bounded record key, apart from every other caller", async () => {
+    const subjectArb = fc.oneof(
+      fc.string({ unit: anyCodeUnit, minLength: 1, maxLength: 300 }),
+      fc.string({ unit: "grapheme", minLength: 1, maxLength: 200 }),
+      fc.string({ unit: visibleAscii, minLength: 1_500, maxLength: 3_000 }),
+      fc.integer({ min: 1, max: 800 }).map((count) => "\u00e9".repeat(count)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(subjectArb, { minLength: 2, maxLength: 2 }),
+        validKeyArb,
+        async ([first = "", second = ""], key) => {
+          const { handler, claimedPks, inner } = setup();
+          const as = (sub: string) =>
+            handler(apiGatewayEvent({ sub, idempotencyKey: quoted(key) }), lambdaContext());
+
+          const answers = [await as(first), await as(second), await as(first)];
+
+          expect(answers.map((answer) => answer.statusCode)).toEqual([201, 201, 201]);
+          // The second caller ran as its own first request; the first one's retry replayed.
+          expect(answers.map((answer) => answer.headers["idempotent-replayed"])).toEqual([
+            undefined,
+            undefined,
+            "true",
+          ]);
+          expect(handler.executions()).toBe(2);
+          expect(claimedPks.every((pk) => RECORD_KEY.test(pk))).toBe(true);
+          expect(claimedPks[0]).not.toBe(claimedPks[1]);
+          expect(inner.get(recordKey(first, key))?.status).toBe("COMPLETED");
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });

@@ -71,6 +71,10 @@ const malformedValues: ReadonlyArray<readonly [string, string]> = [
   ["a bare then a quoted value", 'a,"b"'],
   ["the same key twice", "key-1,key-1"],
   ["a trailing comma", "abc,"],
+  // API Gateway joins the lines `"abc` and `def"` into one quoted string.
+  ["two header lines that join into one quoted string", '"abc,def"'],
+  ["a comma inside the quotes", '"a,b"'],
+  ["a comma escaped inside the quotes", '"a\\,b"'],
   ["an unterminated quote", '"abc'],
   ["a lone double quote", '"'],
   ["an escaped closing quote leaving the key unterminated", '"abc\\"'],
@@ -122,7 +126,6 @@ describe("readIdempotencyKey", () => {
     ["an escaped backslash", '"a\\\\b"', "a\\b"],
     ["an escaped quote and backslash side by side", '"\\"\\\\"', '"\\'],
     ["a key that is only an escaped quote", '"\\""', '"'],
-    ["a comma inside the quotes (one value, not two)", '"a,b"', "a,b"],
   ])("unescapes %s inside a quoted key", (_name, value, expected) => {
     // Prepare
     const headers = keyHeader(value);
