@@ -2,8 +2,8 @@ import type { AccountRepository } from "../accounts/account-repository";
 import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
 import { BusinessWriteRejectedError } from "../idempotency/errors";
 import { problems } from "../shared/http/http-problems";
-import type { IfMatch } from "../shared/http/parse-request";
-import { created, ok } from "../shared/http/responses";
+import { type IfMatch, matchesEtag } from "../shared/http/parse-request";
+import { created, etagOf, ok } from "../shared/http/responses";
 import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
@@ -108,7 +108,7 @@ export async function updateOrder<TWrite>(
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
     // The state is checked first: a paid order cannot be edited at any version.
     if (order.status !== "pending") throw failures["invalid-state-transition"](order);
-    if ("version" in ifMatch && ifMatch.version !== order.version) {
+    if (!matchesEtag(ifMatch, etagOf(order.version))) {
       throw problems.preconditionFailed();
     }
     const updated = changedOrder(order, reviseItems(order, input.items, ports.now().toISOString()));

@@ -1,6 +1,7 @@
 import type * as z from "zod";
 import { problems } from "./http-problems";
 import type { FieldError } from "./problem";
+import { findRoundedNumbers } from "./rounded-numbers";
 
 /** Bodies over this many bytes are refused with 413 (the contract's 64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -15,8 +16,16 @@ export interface RawHttpRequest {
   readonly queryStringParameters?: Readonly<Record<string, string | undefined>>;
 }
 
-/** `If-Match` as the API understands it: a version, or `*` for any. */
-export type IfMatch = { readonly version: number } | { readonly any: true };
+/** `If-Match` as the API understands it: one strong entity tag (quotes included), or `*` for any. */
+export type IfMatch = { readonly etag: string } | { readonly any: true };
+
+/** A strong entity tag (RFC 9110 §8.8.3): quoted, no `W/`. */
+const STRONG_ETAG = /^"[\x21\x23-\x7e\x80-\xff]*"$/;
+
+/** RFC 9110 strong comparison: both tags strong, character for character the same. */
+export function matchesEtag(ifMatch: IfMatch, currentEtag: string): boolean {
+  return "any" in ifMatch || ifMatch.etag === currentEtag;
+}
 
 export function toFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
@@ -32,27 +41,49 @@ function header(request: RawHttpRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** 413, then 415, then 400 (malformed JSON, then schema): the body, parsed and validated. */
+/** Refuses bytes that are not UTF-8 instead of turning them into U+FFFD; keeps a BOM, as JSON.parse refuses it. */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * 413, then 415, then 400 (not UTF-8 or not JSON: malformed; then a number
+ * JSON.parse would round, then the schema): the body, parsed and validated.
+ */
 export function parseJsonBody<T>(request: RawHttpRequest, schema: z.ZodType<T>): T {
   const raw = request.body ?? "";
-  const text = request.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES)
+  const bytes = request.isBase64Encoded ? Buffer.from(raw, "base64") : undefined;
+  if ((bytes?.length ?? Buffer.byteLength(raw, "utf8")) > MAX_BODY_BYTES)
     throw problems.payloadTooLarge(MAX_BODY_BYTES);
-  if (text.trim() === "") {
+  if (bytes ? bytes.length === 0 : raw.trim() === "") {
     throw problems.validation([{ path: "", message: "A JSON body is required." }]);
   }
   if (!JSON_MEDIA_TYPE.test(header(request, "content-type") ?? "")) {
     throw problems.unsupportedMediaType();
   }
   let value: unknown;
+  let text: string;
   try {
+    text = bytes ? STRICT_UTF8.decode(bytes) : raw;
     value = JSON.parse(text);
   } catch {
     throw problems.malformedJson();
   }
+  const rounded = findRoundedNumbers(text);
+  if (rounded.length > 0) {
+    throw problems.validation(
+      rounded.map(({ path, literal }) => ({
+        path,
+        message: `must be exactly an integer: ${abbreviate(literal)} is not, and would be rounded`,
+      })),
+    );
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw problems.validation(toFieldErrors(parsed.error));
   return parsed.data;
+}
+
+/** A literal as quoted back in a message: a body may hold thousands of digits. */
+function abbreviate(literal: string): string {
+  return literal.length > 40 ? `${literal.slice(0, 37)}...` : literal;
 }
 
 /** Routes without a body still refuse an oversized one. */
@@ -79,14 +110,14 @@ export function parsePathParameters<T>(
 }
 
 /**
- * `If-Match: "3"` → version 3; `*` → any version; absent → 428. A weak or
- * malformed tag can never match a strong ETag: 412.
+ * `If-Match: "3"` → that tag, compared as a string (`"03"` is another tag);
+ * `*` → any version; absent → 428. A weak or malformed tag can never match a
+ * strong ETag: 412.
  */
 export function parseIfMatch(request: RawHttpRequest): IfMatch {
   const value = header(request, "if-match")?.trim();
   if (!value) throw problems.preconditionRequired();
   if (value === "*") return { any: true };
-  const match = /^"(\d{1,15})"$/.exec(value);
-  if (!match?.[1]) throw problems.preconditionFailed();
-  return { version: Number(match[1]) };
+  if (!STRONG_ETAG.test(value)) throw problems.preconditionFailed();
+  return { etag: value };
 }

@@ -1,0 +1,107 @@
+import { isUtf8 } from "node:buffer";
+import fc from "fast-check";
+import * as z from "zod";
+import { parseJsonBody } from "../../../functions/shared/http/parse-request";
+import { HttpProblem } from "../../../functions/shared/http/problem";
+import { amountSchema } from "../../../functions/shared/money";
+
+const NUM_RUNS = 500;
+const json = { "content-type": "application/json" };
+const depositSchema = z.strictObject({ amount: amountSchema });
+const nameSchema = z.strictObject({ name: z.string() });
+
+/** The body's answer: the parsed value, or the problem it was refused with. */
+function outcome<T>(body: string, schema: z.ZodType<T>, isBase64Encoded = false) {
+  try {
+    return { value: parseJsonBody({ headers: json, body, isBase64Encoded }, schema) };
+  } catch (error) {
+    if (!(error instanceof HttpProblem)) throw error;
+    return { problem: error };
+  }
+}
+
+const amountArb = fc.integer({ min: 1, max: 1e12 });
+
+describe("hostile body properties (request parsing)", () => {
+  it("refuses any body whose bytes are not UTF-8 with 400 malformed-json, and never fails otherwise", () => {
+    const bytesArb = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      // Valid JSON with invalid bytes spliced into a string.
+      fc
+        .tuple(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.string({ maxLength: 10 }))
+        .map(([bad, text]) =>
+          Buffer.concat([
+            Buffer.from(`{"name":"${text.replace(/["\\]/g, "")}`),
+            bad,
+            Buffer.from('"}'),
+          ]),
+        ),
+    );
+    fc.assert(
+      fc.property(bytesArb, (bytes) => {
+        const result = outcome(Buffer.from(bytes).toString("base64"), nameSchema, true);
+
+        if (!isUtf8(bytes)) {
+          expect(result.problem).toMatchObject({ statusCode: 400, slug: "malformed-json" });
+        } else if (result.problem) {
+          expect(result.problem.statusCode).toBeLessThan(500);
+        } else {
+          expect(result.value.name).toBe(JSON.parse(Buffer.from(bytes).toString("utf8")).name);
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("refuses every amount literal that JSON.parse would round into an integer", () => {
+    const roundingLiteralArb = fc.oneof(
+      // Just above an integer: a fraction far below a double's precision.
+      fc
+        .tuple(amountArb, fc.integer({ min: 17, max: 40 }), fc.integer({ min: 1, max: 9 }))
+        .map(([n, zeros, digit]) => `${n}.${"0".repeat(zeros)}${digit}`),
+      // Just below the next integer.
+      fc
+        .tuple(fc.integer({ min: 0, max: 1e12 - 1 }), fc.integer({ min: 17, max: 40 }))
+        .map(([n, nines]) => `${n}.${"9".repeat(nines)}`),
+    );
+    fc.assert(
+      fc.property(roundingLiteralArb, (literal) => {
+        expect(Number.isInteger(JSON.parse(literal))).toBe(true);
+
+        const result = outcome(`{"amount":${literal}}`, depositSchema);
+
+        expect(result.problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
+        expect(result.problem?.errors?.map((error) => error.path)).toEqual(["amount"]);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("accepts every exact spelling of an amount as that amount", () => {
+    const spellingArb = amountArb.chain((n) => {
+      const text = String(n);
+      const trailingZeros = text.length - text.replace(/0+$/, "").length;
+      const mantissa = text.replace(/0+$/, "");
+      return fc.tuple(
+        fc.constant(n),
+        fc.constantFrom(
+          text,
+          `${text}.0`,
+          `${text}.000`,
+          `${text}e0`,
+          `${text}0e-1`,
+          `${text}00E-2`,
+          `${mantissa}e${trailingZeros}`,
+          `${mantissa}E+${trailingZeros}`,
+          `${text[0]}.${text.slice(1) || "0"}e${text.length - 1}`,
+        ),
+      );
+    });
+    fc.assert(
+      fc.property(spellingArb, ([amount, literal]) => {
+        expect(outcome(`{"amount":${literal}}`, depositSchema)).toEqual({ value: { amount } });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
