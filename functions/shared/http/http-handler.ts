@@ -6,6 +6,7 @@ import type { HttpResponse, IdempotentContext } from "../../idempotency";
 import { principalFromAuthorizer } from "../../idempotency/http-event";
 import type { RouteDefinition } from "../../routes";
 import { type Logger, withCorrelationId } from "../logger";
+import { withAnswerHeaders } from "./answer-headers";
 import { problems } from "./http-problems";
 import {
   assertBodySize,
@@ -113,8 +114,13 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
   if (options.idempotency) handler.use(options.idempotency);
   handler.use(problemErrors({ logger }));
 
-  return (event, context) =>
-    withCorrelationId(event.requestContext?.requestId ?? context.awsRequestId, () =>
-      handler(event, context as IdempotentContext<TWrite>),
-    ) as Promise<HttpResponse>;
+  // Every authenticated route answers with the caller's accounts or money.
+  const answerHeaders = { noStore: route.authenticated };
+  return async (event, context) => {
+    const response = (await withCorrelationId(
+      event.requestContext?.requestId ?? context.awsRequestId,
+      () => handler(event, context as IdempotentContext<TWrite>),
+    )) as HttpResponse;
+    return withAnswerHeaders(response, answerHeaders);
+  };
 }
