@@ -150,13 +150,20 @@ export function payOrder(order: Order, at: string): OrderChange {
 /** What may still be refunded of the payment. */
 export const refundableAmount = (order: Order): number => order.paidAmount - order.refundedAmount;
 
-/** `amount` is a positive integer (validated at the edge); the target status follows from it. */
+/**
+ * `amount` is a positive integer (validated at the edge); the target status
+ * follows from it. On an order that was paid, too large a refund is always
+ * `refund-exceeds-payment`, a fully refunded order included (nothing is left
+ * to refund), so the answer does not depend on which refund came first.
+ */
 export function refundOrder(order: Order, amount: number, at: string): OrderChange {
+  if (isPaidStatus(order.status) && amount > refundableAmount(order)) {
+    return rejected("refund-exceeds-payment");
+  }
   const refundedAmount = order.refundedAmount + amount;
   const status: OrderStatus =
     refundedAmount === order.paidAmount ? "refunded" : "partially_refunded";
   if (!canTransition(order.status, status)) return rejected("invalid-state-transition");
-  if (amount > refundableAmount(order)) return rejected("refund-exceeds-payment");
   return changed(order, { status, refundedAmount }, at);
 }
 

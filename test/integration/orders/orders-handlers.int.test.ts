@@ -602,14 +602,14 @@ describe("orders", () => {
       expect(slugOf(answer)).toBe("invalid-state-transition");
     });
 
-    it("answers 409 invalid-state-transition once the order is fully refunded", async () => {
+    it("answers 409 refund-exceeds-payment once the order is fully refunded: nothing is left", async () => {
       const { sub, order } = await paidOrder();
       await refundOrder(sub, order.id, EUR_TOTAL);
 
       const answer = await refundOrder(sub, order.id, 1);
 
       expect(answer.status).toBe(409);
-      expect(slugOf(answer)).toBe("invalid-state-transition");
+      expect(slugOf(answer)).toBe("refund-exceeds-payment");
     });
 
     it("never refunds more than the payment when refunds race", async () => {
