@@ -19,7 +19,10 @@ const HOP_BY_HOP_HEADERS = new Set([
 ]);
 
 /**
- * Sends the answer with API Gateway's `apigw-requestid` header. `closing`
+ * Sends the answer with API Gateway's `apigw-requestid` header and
+ * `X-Content-Type-Options: nosniff`, set after the handler's headers so that
+ * no answer, the gateway's own or a handler's, can be sniffed into HTML or
+ * script by a browser (the contract's rule for every answer). `closing`
  * while the gateway shuts down, so that the client drops the connection.
  * Throws, before anything is sent, on a header Node cannot write.
  */
@@ -37,6 +40,7 @@ export function writeAnswer(
   }
   if (setCookies.length > 0) response.setHeader("set-cookie", setCookies);
   response.setHeader("apigw-requestid", requestId);
+  response.setHeader("x-content-type-options", "nosniff");
   if (closing) response.setHeader("connection", "close");
   response.statusCode = answer.statusCode;
   response.end(answer.body);

@@ -1,4 +1,8 @@
-import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from "node:http";
 import type { Context } from "aws-lambda";
 import { SignJWT } from "jose";
 import type { GatewayEvent } from "../../../lib/local/gateway/api-gateway-event";
@@ -114,6 +118,17 @@ beforeAll(async () => {
         }),
       },
       {
+        id: "sniffable",
+        method: "GET",
+        path: "/public/sniffable",
+        authenticated: false,
+        handler: async () => ({
+          statusCode: 200,
+          headers: { "content-type": "text/plain", "X-Content-Type-Options": "sniff-away" },
+          body: "<script>alert(1)</script>",
+        }),
+      },
+      {
         id: "plainValue",
         method: "GET",
         path: "/public/plain",
@@ -182,7 +197,7 @@ function rawPost(
   path: string,
   headers: OutgoingHttpHeaders,
   chunks: readonly (string | Buffer)[],
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(`${url}${path}`, { method: "POST", headers }, (incoming) => {
       const received: Buffer[] = [];
@@ -190,6 +205,7 @@ function rawPost(
       incoming.on("end", () =>
         resolve({
           status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
           text: Buffer.concat(received).toString("utf8"),
         }),
       );
@@ -447,6 +463,7 @@ describe("routing", () => {
 
     // Assess
     expect(answer.status).toBe(413);
+    expect(answer.headers["x-content-type-options"]).toBe("nosniff");
     expect((JSON.parse(answer.text) as { type: string }).type).toMatch(
       /\/problems\/payload-too-large$/,
     );
@@ -465,6 +482,7 @@ describe("routing", () => {
 
     // Assess
     expect(response.status).toBe(413);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(((await response.json()) as { type: string }).type).toMatch(
       /\/problems\/payload-too-large$/,
     );
@@ -545,6 +563,7 @@ describe("invocation", () => {
 
       // Assess: answered at the timeout while the handler is still running
       expect(response.status).toBe(504);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect((JSON.parse(text) as { type: string }).type).toMatch(/\/problems\/gateway-timeout$/);
       expect(elapsedMs).toBeGreaterThanOrEqual(190);
       expect(handlerDone).toBe(false);
@@ -594,6 +613,34 @@ describe("the answer", () => {
     expect(((await response.json()) as { type: string }).type).toMatch(
       /\/problems\/internal-error$/,
     );
+  });
+});
+
+describe("X-Content-Type-Options", () => {
+  it.each([
+    ["the gateway's 401", "/guarded", 401],
+    ["the gateway's 404", "/nowhere", 404],
+    ["the gateway's 405", "/public/plain", 405, "DELETE"],
+    ["the gateway's 500 for a handler that threw", "/public/failing", 500],
+    ["the gateway's 500 for a malformed handler response", "/public/malformed", 500],
+    ["a handler's answer", "/public/file", 201],
+    ["a handler's plain value", "/public/plain", 200],
+  ])("is nosniff on %s", async (_name, path, status, method = "GET") => {
+    // Act
+    const response = await fetch(`${url}${path}`, { method });
+
+    // Assess
+    expect(response.status).toBe(status);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("stays nosniff whatever the handler sets: a handler cannot turn sniffing back on", async () => {
+    // Act
+    const response = await fetch(`${url}/public/sniffable`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });
 
