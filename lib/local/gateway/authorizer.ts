@@ -18,12 +18,21 @@ export interface Rejection {
   readonly tokenSent: boolean;
 }
 
-/** `header` is the request's `Authorization` header; `key` the HS256 secret's bytes. */
+/**
+ * `authorization` is every `Authorization` header line of the request
+ * (`headersDistinct`, not `headers`, which keeps only the first); `key` the
+ * HS256 secret's bytes.
+ */
 export async function authorizeBearerToken(
-  header: string | undefined,
+  authorization: readonly string[] | undefined,
   key: Uint8Array,
 ): Promise<Authorization | Rejection> {
-  const match = /^Bearer\s+(.*)$/i.exec(header ?? "");
+  // Exactly one credential: with two, which caller is it? API Gateway joins
+  // repeated lines with a comma into a value no token verifies.
+  if (authorization !== undefined && authorization.length > 1) {
+    return { ok: false, tokenSent: true };
+  }
+  const match = /^Bearer\s+(.*)$/i.exec(authorization?.[0] ?? "");
   const token = match?.[1]?.trim() ?? "";
   if (token === "") return { ok: false, tokenSent: false };
   try {

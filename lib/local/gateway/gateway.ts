@@ -77,7 +77,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
     let authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined;
     if (route.authenticated) {
-      const authorization = await authorizeBearerToken(request.headers.authorization, key);
+      const authorization = await authorizeBearerToken(request.headersDistinct.authorization, key);
       if (!authorization.ok) {
         return answerFromProblem(gatewayProblems.unauthorized(authorization.tokenSent));
       }

@@ -189,17 +189,25 @@ async function echoed(response: Response): Promise<Echo> {
   return (await response.json()) as Echo;
 }
 
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
 /**
- * node:http, because fetch merges repeated headers before sending them. Several
- * chunks are sent with chunked encoding (no Content-Length).
+ * node:http, because fetch merges repeated headers before sending them (an
+ * array value is sent as one header line per item). Several chunks are sent
+ * with chunked encoding (no Content-Length).
  */
-function rawPost(
+function rawRequest(
+  method: string,
   path: string,
   headers: OutgoingHttpHeaders,
-  chunks: readonly (string | Buffer)[],
-): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  chunks: readonly (string | Buffer)[] = [],
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(`${url}${path}`, { method: "POST", headers }, (incoming) => {
+    const outgoing = httpRequest(`${url}${path}`, { method, headers }, (incoming) => {
       const received: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => received.push(chunk));
       incoming.on("end", () =>
@@ -214,6 +222,14 @@ function rawPost(
     for (const chunk of chunks) outgoing.write(chunk);
     outgoing.end();
   });
+}
+
+function rawPost(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  chunks: readonly (string | Buffer)[],
+): Promise<RawAnswer> {
+  return rawRequest("POST", path, headers, chunks);
 }
 
 describe("the event handed to the handler", () => {
@@ -396,6 +412,42 @@ describe("authentication", () => {
     expect(problem.type).toMatch(/\/problems\/unauthorized$/);
     expect(guarded).not.toHaveBeenCalled();
   });
+
+  it.each([
+    [
+      "two valid tokens of different callers",
+      async () => [await signLocalToken("alice", SECRET), await signLocalToken("mallory", SECRET)],
+    ],
+    [
+      "the same valid token twice",
+      async () => {
+        const token = await signLocalToken("alice", SECRET);
+        return [token, token];
+      },
+    ],
+    ["a valid token and a bad one", async () => [await signLocalToken("alice", SECRET), "bad"]],
+  ])(
+    'answers 401 with error="invalid_token" for two Authorization header lines: %s',
+    async (_name, makeTokens) => {
+      // Prepare
+      const tokens = await makeTokens();
+
+      // Act: node:http sends one header line per array item (the typings
+      // allow an array only under a name they do not know in lower case)
+      const answer = await rawRequest("GET", "/guarded", {
+        Authorization: tokens.map((token) => `Bearer ${token}`),
+      });
+
+      // Assess
+      expect(answer.status).toBe(401);
+      expect(answer.headers["www-authenticate"]).toBe('Bearer error="invalid_token"');
+      expect(answer.headers["content-type"]).toBe("application/problem+json");
+      expect((JSON.parse(answer.text) as { type: string }).type).toMatch(
+        /\/problems\/unauthorized$/,
+      );
+      expect(guarded).not.toHaveBeenCalled();
+    },
+  );
 
   it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
     // Prepare
