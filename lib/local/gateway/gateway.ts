@@ -13,6 +13,7 @@ import { lambdaContext } from "./lambda-context";
 import { invoke } from "./lambda-invocation";
 import { answerFromResult } from "./lambda-result";
 import { GATEWAY_HOST } from "./local-deployment";
+import { readBody } from "./request-body";
 import { compileRoutes, matchRoute } from "./route-matcher";
 
 /**
@@ -70,11 +71,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const { route } = compiled;
     log.routeId = route.id;
 
-    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES);
-    if (body.kind === "too-large") {
-      return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
-    }
-
     let authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined;
     if (route.authenticated) {
       const authorization = await authorizeBearerToken(request.headersDistinct.authorization, key);
@@ -82,6 +78,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return answerFromProblem(gatewayProblems.unauthorized(authorization.tokenSent));
       }
       authorizer = authorization.authorizer;
+    }
+
+    // Only now, for a caller the route accepts: a stranger's body is never read.
+    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES);
+    if (body.kind === "too-large") {
+      return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
     }
 
     const event = buildEvent({
@@ -132,23 +134,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       routeId: undefined,
     };
     let status: number;
+    // An answer given before the body was read to its end (401, 404, 413...)
+    // ends the connection: Node would otherwise read and discard whatever the
+    // caller still sends, however much, to keep the connection usable.
+    const closeConnection = () => closing || !request.complete;
     try {
       const result = await answer(request, requestId, log);
       status = result.statusCode;
       try {
-        writeAnswer(response, result, requestId, closing);
+        writeAnswer(response, result, requestId, closeConnection());
       } catch (error) {
         // An unwritable header from the handler: nothing was sent yet.
         Object.assign(log, { outcome: "unwritable handler response" }, describeError(error));
         status = 500;
         for (const name of response.getHeaderNames()) response.removeHeader(name);
-        writeAnswer(response, answerFromProblem(internalError()), requestId, closing);
+        writeAnswer(response, answerFromProblem(internalError()), requestId, closeConnection());
       }
     } catch (error) {
       Object.assign(log, { outcome: "gateway error" }, describeError(error));
       status = 500;
       if (!response.headersSent) {
-        writeAnswer(response, answerFromProblem(internalError()), requestId, closing);
+        writeAnswer(response, answerFromProblem(internalError()), requestId, closeConnection());
       } else {
         response.destroy();
       }
@@ -190,28 +196,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closed;
     },
   };
-}
-
-type BodyResult =
-  | { readonly kind: "body"; readonly bytes: Buffer }
-  | { readonly kind: "too-large" };
-
-/** Reads at most `limit` bytes; the rest of an oversized body is drained, not kept. */
-function readBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(request.headers["content-length"]);
-  // Node drains the unread body once the answer is sent, keeping the connection usable.
-  if (declared > limit) return Promise.resolve({ kind: "too-large" });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) resolve({ kind: "too-large" });
-      else chunks.push(chunk);
-    });
-    request.once("end", () => resolve({ kind: "body", bytes: Buffer.concat(chunks) }));
-    request.once("error", reject);
-  });
 }
 
 /** An error's name, message and stack as log attributes. */

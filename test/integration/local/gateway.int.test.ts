@@ -87,6 +87,13 @@ beforeAll(async () => {
         handler: echo,
       },
       { id: "guarded", method: "GET", path: "/guarded", authenticated: true, handler: guarded },
+      {
+        id: "guardedUpload",
+        method: "POST",
+        path: "/guarded",
+        authenticated: true,
+        handler: guarded,
+      },
       { id: "publicEcho", method: "GET", path: "/public", authenticated: false, handler: echo },
       {
         id: "publicUpload",
@@ -221,6 +228,53 @@ function rawRequest(
     outgoing.on("error", reject);
     for (const chunk of chunks) outgoing.write(chunk);
     outgoing.end();
+  });
+}
+
+/**
+ * Sends the headers and only the first bytes of the body, then waits: the
+ * answer must come while the rest of the body is still unsent. Resolves once
+ * the answer is read and the gateway has closed the connection; the rest of
+ * the body is never sent.
+ */
+function sendPartially(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  firstBytes: Buffer,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    // A client that asks to keep the connection: closing it is the gateway's choice.
+    const outgoing = httpRequest(`${url}${path}`, {
+      method: "POST",
+      headers: { connection: "keep-alive", ...headers },
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      reject(new Error("no answer (or connection still open) while the body was incomplete"));
+    }, 2_000);
+    let answer: RawAnswer | undefined;
+    const settle = () => {
+      clearTimeout(timer);
+      if (answer) resolve(answer);
+      else reject(new Error("connection closed without an answer"));
+    };
+    outgoing.on("response", (incoming) => {
+      const received: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => received.push(chunk));
+      incoming.on("end", () => {
+        answer = {
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          text: Buffer.concat(received).toString("utf8"),
+        };
+      });
+    });
+    // The body is never finished: this only fires when the gateway hangs up.
+    outgoing.on("close", settle);
+    outgoing.on("error", () => undefined);
+    outgoing.flushHeaders();
+    outgoing.write(firstBytes);
   });
 }
 
@@ -449,6 +503,27 @@ describe("authentication", () => {
     },
   );
 
+  it.each([
+    ["a declared Content-Length", { "content-length": String(5 * 1024 * 1024) }],
+    ["a chunked body", {}],
+  ])(
+    "answers 401 to a request without a token before reading its body (%s), and closes the connection",
+    async (_name, framing) => {
+      // Act: 1 KiB of a 5 MiB body, the rest never sent
+      const answer = await sendPartially(
+        "/guarded",
+        { "content-type": "application/octet-stream", ...framing },
+        Buffer.alloc(1024),
+      );
+
+      // Assess
+      expect(answer.status).toBe(401);
+      expect(answer.headers["www-authenticate"]).toBe("Bearer");
+      expect(answer.headers.connection).toBe("close");
+      expect(guarded).not.toHaveBeenCalled();
+    },
+  );
+
   it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
@@ -519,6 +594,27 @@ describe("routing", () => {
     expect((JSON.parse(answer.text) as { type: string }).type).toMatch(
       /\/problems\/payload-too-large$/,
     );
+  });
+
+  it("answers 413 to an authorized request declaring a body over 10 MB without reading it, and closes the connection", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const answer = await sendPartially(
+      "/guarded",
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/octet-stream",
+        "content-length": String(MAX_GATEWAY_BODY_BYTES + 1),
+      },
+      Buffer.alloc(1024),
+    );
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect(answer.headers.connection).toBe("close");
+    expect(guarded).not.toHaveBeenCalled();
   });
 
   it("answers 413 payload-too-large for a body over API Gateway's 10 MB", async () => {
