@@ -376,6 +376,35 @@ describe("the event handed to the handler", () => {
     expect(event.body).toBe("caf\u00e9=1");
   });
 
+  it.each([
+    ["bytes that are never UTF-8", [0xff, 0xfe]],
+    ["an encoded lone surrogate", [0xed, 0xa0, 0x80]],
+    ["a truncated sequence", [0xc3]],
+    ["an overlong encoding of /", [0xc0, 0xaf]],
+  ])(
+    "carries a JSON body that is not UTF-8 (%s) as its exact bytes, base64-encoded",
+    async (_name, invalid) => {
+      // Prepare: {"name":"<invalid>"}
+      const bytes = Buffer.concat([
+        Buffer.from('{"name":"'),
+        Buffer.from(invalid),
+        Buffer.from('"}'),
+      ]);
+
+      // Act
+      const response = await fetch(`${url}/public/uploads`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: bytes,
+      });
+
+      // Assess: nothing replaced by U+FFFD, the handler decides
+      const { event } = await echoed(response);
+      expect(event.isBase64Encoded).toBe(true);
+      expect(Buffer.from(event.body ?? "", "base64")).toEqual(bytes);
+    },
+  );
+
   it("has no body, query parameters, path parameters or cookies when the request has none", async () => {
     // Act
     const { event } = await echoed(await fetch(`${url}/public`));
