@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
 import { internalError } from "../../../functions/shared/http/problem";
 import { createLogger, type Logger } from "../../../functions/shared/logger";
+import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
 import { authorizeBearerToken } from "./authorizer";
 import { type GatewayAnswer, writeAnswer } from "./gateway-answer";
@@ -15,6 +16,7 @@ import { answerFromResult } from "./lambda-result";
 import { GATEWAY_HOST } from "./local-deployment";
 import { readBody } from "./request-body";
 import { compileRoutes, matchRoute } from "./route-matcher";
+import type { TokenRules } from "./token-verifier";
 
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0, JWT
@@ -32,6 +34,10 @@ export interface GatewayOptions {
   readonly routes: readonly GatewayRoute[];
   /** HS256 secret the bearer tokens are signed with. */
   readonly jwtSecret: string;
+  /** The `iss` tokens must carry. @default DEFAULT_LOCAL_JWT_ISSUER, as signLocalToken signs */
+  readonly jwtIssuer?: string;
+  /** The `aud` tokens must carry. @default DEFAULT_LOCAL_JWT_AUDIENCE, as signLocalToken signs */
+  readonly jwtAudience?: string;
   /** Lambda's timeout: past it the gateway answers 504. */
   readonly functionTimeoutMs: number;
   /** @default 0, a free port chosen by the OS */
@@ -48,7 +54,11 @@ export interface RunningGateway {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger("local-gateway");
-  const key = new TextEncoder().encode(options.jwtSecret);
+  const tokenRules: TokenRules = {
+    key: localJwtKey(options.jwtSecret),
+    issuer: options.jwtIssuer ?? DEFAULT_LOCAL_JWT_ISSUER,
+    audience: options.jwtAudience ?? DEFAULT_LOCAL_JWT_AUDIENCE,
+  };
   const routes = compileRoutes(options.routes);
   let closing = false;
 
@@ -73,8 +83,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
     let authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined;
     if (route.authenticated) {
-      const authorization = await authorizeBearerToken(request.headersDistinct.authorization, key);
+      const authorization = await authorizeBearerToken(
+        request.headersDistinct.authorization,
+        tokenRules,
+      );
       if (!authorization.ok) {
+        log.outcome = `unauthorized: ${authorization.reason}`;
         return answerFromProblem(gatewayProblems.unauthorized(authorization.tokenSent));
       }
       authorizer = authorization.authorizer;

@@ -13,6 +13,7 @@ import {
 } from "../../../lib/local/gateway/gateway";
 import type { GatewayHandler } from "../../../lib/local/gateway/gateway-route";
 import { localJwtKey, signLocalToken } from "../../../lib/local/jwt";
+import { signClaims } from "../../support/jwt-fixtures";
 import { deferred, silentLogger } from "../../support/lambda-fixtures";
 
 // The local gateway with small fixture handlers: no DynamoDB involved.
@@ -462,7 +463,7 @@ describe("authentication", () => {
   it.each([
     ["a token that is not a JWT", async () => "not-a-jwt"],
     ["a token signed with another secret", () => signLocalToken("alice", "x".repeat(40))],
-    ["an expired token", () => signLocalToken("alice", SECRET, -60)],
+    ["an expired token", () => signLocalToken("alice", SECRET, { ttlSeconds: -60 })],
     [
       "a token without sub",
       () =>
@@ -553,6 +554,64 @@ describe("authentication", () => {
     },
   );
 
+  it.each([
+    ["another issuer", { iss: "https://someone-else.example.com" }],
+    ["no issuer", { iss: undefined }],
+    ["another audience", { aud: "another-api" }],
+    ["no audience", { aud: undefined }],
+  ])('answers 401 with error="invalid_token" for a token with %s', async (_name, overrides) => {
+    // Prepare
+    const token = await signClaims(SECRET, overrides);
+
+    // Act
+    const response = await fetch(`${url}/guarded`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("accepts a token for the issuer and audience it is configured with, and no other", async () => {
+    // Prepare
+    const configured = await startGateway({
+      jwtSecret: SECRET,
+      jwtIssuer: "https://issuer.example.com",
+      jwtAudience: "orders-api",
+      functionTimeoutMs: TIMEOUT_MS,
+      logger: silentLogger,
+      routes: [
+        { id: "guarded", method: "GET", path: "/guarded", authenticated: true, handler: echo },
+      ],
+    });
+    const get = async (claims: Record<string, unknown>) => {
+      const token = await signClaims(SECRET, claims);
+      const response = await fetch(`${configured.url}/guarded`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return response.status;
+    };
+
+    try {
+      // Act
+      const statuses = {
+        configured: await get({ iss: "https://issuer.example.com", aud: "orders-api" }),
+        audienceAmongOthers: await get({
+          iss: "https://issuer.example.com",
+          aud: ["other", "orders-api"],
+        }),
+        defaults: await get({}),
+      };
+
+      // Assess
+      expect(statuses).toEqual({ configured: 200, audienceAmongOthers: 200, defaults: 401 });
+    } finally {
+      await configured.close();
+    }
+  });
+
   it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
@@ -568,6 +627,7 @@ describe("authentication", () => {
     const { claims, scopes } = event.requestContext.authorizer.jwt;
     expect(claims.sub).toBe("alice");
     expect(claims.iss).toBe("local");
+    expect(claims.aud).toBe("payments-api");
     expect(typeof claims.exp).toBe("string");
     expect(scopes).toEqual([]);
   });
@@ -822,6 +882,25 @@ describe("X-Content-Type-Options", () => {
 });
 
 describe("the request log", () => {
+  it("says why a token was refused, without the token", async () => {
+    // Prepare
+    const token = await signClaims(SECRET, { aud: "another-api" });
+
+    // Act
+    const response = await fetch(`${url}/guarded`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    const requestId = response.headers.get("apigw-requestid");
+    const line = logLines.find((candidate) => candidate.requestId === requestId);
+    expect(line).toMatchObject({
+      status: 401,
+      outcome: expect.stringMatching(/^unauthorized: .*aud/),
+    });
+    expect(JSON.stringify(logLines)).not.toContain(token);
+  });
+
   it("writes one line per request with method, route, status, duration and request id, never the token or the body", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
