@@ -13,7 +13,7 @@ import {
 } from "../../../lib/local/gateway/gateway";
 import type { GatewayHandler } from "../../../lib/local/gateway/gateway-route";
 import { localJwtKey, signLocalToken } from "../../../lib/local/jwt";
-import { signClaims } from "../../support/jwt-fixtures";
+import { nowInSeconds, signClaims } from "../../support/jwt-fixtures";
 import { deferred, silentLogger } from "../../support/lambda-fixtures";
 
 // The local gateway with small fixture handlers: no DynamoDB involved.
@@ -559,6 +559,11 @@ describe("authentication", () => {
     ["no issuer", { iss: undefined }],
     ["another audience", { aud: "another-api" }],
     ["no audience", { aud: undefined }],
+    ["an iat in the future", { iat: nowInSeconds() + 120 }],
+    ["an nbf in the future", { nbf: nowInSeconds() + 120 }],
+    ["an exp of 1e300", { exp: 1e300 }],
+    ["an exp after the year 9999", { exp: 253_402_300_800 }],
+    ["an exp that is not an integer", { exp: nowInSeconds() + 3600.5 }],
   ])('answers 401 with error="invalid_token" for a token with %s', async (_name, overrides) => {
     // Prepare
     const token = await signClaims(SECRET, overrides);

@@ -2,7 +2,14 @@ import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
 import { authorizeBearerToken } from "../../../lib/local/gateway/authorizer";
 import type { TokenRules } from "../../../lib/local/gateway/token-verifier";
 import { localJwtKey, signLocalToken } from "../../../lib/local/jwt";
-import { FIXTURE_AUDIENCE, FIXTURE_ISSUER, signClaims } from "../../support/jwt-fixtures";
+import {
+  FIXTURE_AUDIENCE,
+  FIXTURE_ISSUER,
+  nowInSeconds,
+  signClaims,
+  signRawPayload,
+  validClaims,
+} from "../../support/jwt-fixtures";
 
 // The local JWT authorizer on its own: header lines in, authorizer context or
 // rejection out. No network.
@@ -23,6 +30,16 @@ async function authorize(
 }
 
 const REFUSED = { tokenSent: true };
+const ACCEPTED = { jwt: expect.objectContaining({ claims: expect.any(Object) }) };
+
+/** The valid claims as JSON with one claim written as a raw JSON literal. */
+function payloadWithLiteral(claim: string, literal: string): string {
+  const { [claim]: _replaced, ...others } = validClaims();
+  return `${JSON.stringify(others).slice(0, -1)},"${claim}":${literal}}`;
+}
+
+// Margins far beyond the allowed clock skew (5 s), so timing cannot flip them.
+const FAR = 120;
 
 describe("the Authorization header", () => {
   it.each([
@@ -161,5 +178,98 @@ describe("the subject", () => {
   ])("is refused with %s", async (_name, overrides) => {
     // Act & assess
     expect(await authorize(await signClaims(SECRET, overrides))).toEqual(REFUSED);
+  });
+});
+
+describe("exp", () => {
+  it.each([
+    ["missing", async () => signClaims(SECRET, { exp: undefined })],
+    ["in the past", async () => signClaims(SECRET, { exp: nowInSeconds() - FAR })],
+    ["1e300", async () => signClaims(SECRET, { exp: 1e300 })],
+    ["after the year 9999", async () => signClaims(SECRET, { exp: 253_402_300_800 })],
+    ["not an integer", async () => signClaims(SECRET, { exp: nowInSeconds() + 3600.5 })],
+    ["a string", async () => signClaims(SECRET, { exp: String(nowInSeconds() + 3600) })],
+    [
+      "1e400 (Infinity once parsed)",
+      async () => signRawPayload(SECRET, payloadWithLiteral("exp", "1e400")),
+    ],
+  ])("is refused when %s", async (_name, makeToken) => {
+    // Act & assess
+    expect(await authorize(await makeToken())).toEqual(REFUSED);
+  });
+
+  it.each([
+    ["the last second of the year 9999", 253_402_300_799],
+    ["a second ago, within the allowed clock skew", nowInSeconds() - 1],
+  ])("is accepted at %s", async (_name, exp) => {
+    // Act & assess
+    expect(await authorize(await signClaims(SECRET, { exp }))).toMatchObject(ACCEPTED);
+  });
+});
+
+describe("nbf", () => {
+  it.each([
+    ["in the future", async () => signClaims(SECRET, { nbf: nowInSeconds() + FAR })],
+    [
+      "1e400 (Infinity once parsed)",
+      async () => signRawPayload(SECRET, payloadWithLiteral("nbf", "1e400")),
+    ],
+    [
+      "-1e400 (-Infinity once parsed)",
+      async () => signRawPayload(SECRET, payloadWithLiteral("nbf", "-1e400")),
+    ],
+    ["a string", async () => signClaims(SECRET, { nbf: String(nowInSeconds()) })],
+  ])("is refused when %s", async (_name, makeToken) => {
+    // Act & assess
+    expect(await authorize(await makeToken())).toEqual(REFUSED);
+  });
+
+  it.each([
+    ["in the past", () => nowInSeconds() - FAR],
+    ["a second ahead, within the allowed clock skew", () => nowInSeconds() + 1],
+  ])("is accepted %s", async (_name, nbf) => {
+    // Act & assess
+    expect(await authorize(await signClaims(SECRET, { nbf: nbf() }))).toMatchObject(ACCEPTED);
+  });
+});
+
+describe("iat", () => {
+  it.each([
+    ["in the future", async () => signClaims(SECRET, { iat: nowInSeconds() + FAR })],
+    ["far in the future", async () => signClaims(SECRET, { iat: 253_402_300_799 })],
+    [
+      "1e400 (Infinity once parsed)",
+      async () => signRawPayload(SECRET, payloadWithLiteral("iat", "1e400")),
+    ],
+    [
+      "-1e400 (-Infinity once parsed)",
+      async () => signRawPayload(SECRET, payloadWithLiteral("iat", "-1e400")),
+    ],
+    ["a string", async () => signClaims(SECRET, { iat: String(nowInSeconds()) })],
+  ])("is refused when %s", async (_name, makeToken) => {
+    // Act & assess
+    expect(await authorize(await makeToken())).toEqual(REFUSED);
+  });
+
+  it.each([
+    ["in the past", () => nowInSeconds() - FAR],
+    ["a second ahead, within the allowed clock skew", () => nowInSeconds() + 1],
+  ])("is accepted %s", async (_name, iat) => {
+    // Act & assess
+    expect(await authorize(await signClaims(SECRET, { iat: iat() }))).toMatchObject(ACCEPTED);
+  });
+
+  it("is not required", async () => {
+    // Act & assess
+    expect(await authorize(await signClaims(SECRET, { iat: undefined }))).toMatchObject(ACCEPTED);
+  });
+});
+
+describe("a raw payload signed outside jose", () => {
+  it("is accepted when its claims are valid: the fixture itself is sound", async () => {
+    // Act & assess
+    expect(await authorize(signRawPayload(SECRET, JSON.stringify(validClaims())))).toMatchObject(
+      ACCEPTED,
+    );
   });
 });
