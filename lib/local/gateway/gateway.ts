@@ -62,10 +62,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const routes = compileRoutes(options.routes);
   let closing = false;
 
+  /** `inviteBody` is called once the body is wanted, before it is read. */
   async function answer(
     request: IncomingMessage,
     requestId: string,
     log: Record<string, unknown>,
+    inviteBody: () => void,
   ): Promise<GatewayAnswer> {
     const receivedAt = new Date();
     const method = (request.method ?? "GET").toUpperCase();
@@ -95,6 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
 
     // Only now, for a caller the route accepts: a stranger's body is never read.
+    inviteBody();
     const body = await readBody(request, MAX_GATEWAY_BODY_BYTES);
     if (body.kind === "too-large") {
       return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
@@ -139,7 +142,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return result;
   }
 
-  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    expectsContinue: boolean,
+  ): Promise<void> {
     const startedAt = performance.now();
     const requestId = newRequestId();
     const log: Record<string, unknown> = {
@@ -153,7 +160,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // caller still sends, however much, to keep the connection usable.
     const closeConnection = () => closing || !request.complete;
     try {
-      const result = await answer(request, requestId, log);
+      const result = await answer(request, requestId, log, () => {
+        if (expectsContinue) response.writeContinue();
+      });
       status = result.statusCode;
       try {
         writeAnswer(response, result, requestId, closeConnection());
@@ -184,7 +193,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
 
   const server = createServer((request, response) => {
-    void serve(request, response);
+    void serve(request, response, false);
+  });
+  // A client that waits for `100 Continue` before sending its body (curl
+  // does, for large ones) is invited only once its token is accepted: by
+  // default Node invites every body before the gateway sees the request.
+  server.on("checkContinue", (request, response) => {
+    void serve(request, response, true);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

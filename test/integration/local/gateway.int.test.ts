@@ -279,6 +279,52 @@ function sendPartially(
   });
 }
 
+/**
+ * A client that sends `Expect: 100-continue` and its body only once invited
+ * by `100 Continue`, as curl does for large uploads.
+ */
+function sendExpectingContinue(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  body: string,
+): Promise<{ readonly invited: boolean; readonly answer: RawAnswer }> {
+  return new Promise((resolve, reject) => {
+    let invited = false;
+    const outgoing = httpRequest(`${url}${path}`, {
+      method: "POST",
+      headers: {
+        ...headers,
+        expect: "100-continue",
+        "content-length": String(Buffer.byteLength(body)),
+      },
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      reject(new Error("no answer"));
+    }, 2_000);
+    outgoing.on("continue", () => {
+      invited = true;
+      outgoing.end(body);
+    });
+    outgoing.on("response", (incoming) => {
+      const received: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => received.push(chunk));
+      incoming.on("end", () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(received).toString("utf8");
+        resolve({
+          invited,
+          answer: { status: incoming.statusCode ?? 0, headers: incoming.headers, text },
+        });
+        outgoing.destroy();
+      });
+    });
+    outgoing.on("error", () => undefined);
+    outgoing.flushHeaders();
+  });
+}
+
 function rawPost(
   path: string,
   headers: OutgoingHttpHeaders,
@@ -615,6 +661,37 @@ describe("authentication", () => {
     } finally {
       await configured.close();
     }
+  });
+
+  it("does not invite the body (100 Continue) of a request without a valid token", async () => {
+    // Act
+    const { invited, answer } = await sendExpectingContinue(
+      "/guarded",
+      { "content-type": "application/json" },
+      '{"n":1}',
+    );
+
+    // Assess
+    expect(answer.status).toBe(401);
+    expect(invited).toBe(false);
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("invites the body (100 Continue) of a request with a valid token, and hands it over", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const { invited, answer } = await sendExpectingContinue(
+      "/guarded",
+      { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      '{"n":1}',
+    );
+
+    // Assess
+    expect(invited).toBe(true);
+    expect(answer.status).toBe(200);
+    expect((JSON.parse(answer.text) as Echo).event.body).toBe('{"n":1}');
   });
 
   it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
