@@ -62,7 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const routes = compileRoutes(options.routes);
   let closing = false;
 
-  /** `inviteBody` is called once the body is wanted, before it is read. */
+  /** `inviteBody` is called once the body is wanted and acceptable, before it is read. */
   async function answer(
     request: IncomingMessage,
     requestId: string,
@@ -97,8 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
 
     // Only now, for a caller the route accepts: a stranger's body is never read.
-    inviteBody();
-    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES);
+    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES, inviteBody);
     if (body.kind === "too-large") {
       return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
     }

@@ -8,11 +8,17 @@ export type BodyResult =
 
 /**
  * Reads at most `limit` bytes. A body declared or grown larger is not read
- * further: the gateway answers 413 and closes the connection.
+ * further: the gateway answers 413 and closes the connection. `beforeReading`
+ * runs only when the body is going to be read (to send `100 Continue`).
  */
-export function readBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(
+  request: IncomingMessage,
+  limit: number,
+  beforeReading: () => void = () => undefined,
+): Promise<BodyResult> {
   const declared = Number(request.headers["content-length"]);
   if (declared > limit) return Promise.resolve({ kind: "too-large" });
+  beforeReading();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

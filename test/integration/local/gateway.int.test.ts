@@ -293,9 +293,9 @@ function sendExpectingContinue(
     const outgoing = httpRequest(`${url}${path}`, {
       method: "POST",
       headers: {
-        ...headers,
         expect: "100-continue",
         "content-length": String(Buffer.byteLength(body)),
+        ...headers,
       },
       agent: false,
     });
@@ -786,6 +786,26 @@ describe("routing", () => {
     expect(answer.status).toBe(413);
     expect(answer.headers.connection).toBe("close");
     expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("does not invite (100 Continue) a body declared over 10 MB", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const { invited, answer } = await sendExpectingContinue(
+      "/guarded",
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/octet-stream",
+        "content-length": String(MAX_GATEWAY_BODY_BYTES + 1),
+      },
+      "never sent",
+    );
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect(invited).toBe(false);
   });
 
   it("answers 413 payload-too-large for a body over API Gateway's 10 MB", async () => {
