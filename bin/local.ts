@@ -10,7 +10,10 @@ import { type LocalApi, startLocalApi } from "../lib/local/local-api";
 const DEMO_CALLER = "local-user";
 
 async function banner(api: LocalApi): Promise<string> {
-  const token = await signLocalToken(DEMO_CALLER, api.jwtSecret);
+  const token = await signLocalToken(DEMO_CALLER, api.jwtSecret, {
+    issuer: api.jwtIssuer,
+    audience: api.jwtAudience,
+  });
   const database = api.ownsDynamoDbLocal
     ? `DynamoDB Local (in memory, stopped with the API) at ${api.dynamoDbEndpoint}`
     : api.dynamoDbEndpoint;

@@ -5,8 +5,9 @@ import { localEnvironmentSchema } from "../lib/local/local-environment";
 
 const USAGE = [
   "Usage: npm run token -- <sub>",
-  "Prints a bearer token for caller <sub>, valid for one hour, signed with JWT_SECRET",
-  "(or the local development default, the same one `npm start` uses).",
+  "Prints a bearer token for caller <sub>, valid for one hour, signed with JWT_SECRET,",
+  "for issuer JWT_ISSUER and audience JWT_AUDIENCE (each, when unset, the local",
+  "development default `npm start` uses too, so that its gateway accepts the token).",
   "In a shell: TOKEN=$(npm run --silent token -- alice)",
 ].join("\n");
 
@@ -16,13 +17,22 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return sub === "--help" || sub === "-h" ? 0 : 1;
   }
-  // Only the secret matters here: a bad PORT must not stop you getting a token.
-  const parsed = localEnvironmentSchema.pick({ JWT_SECRET: true }).safeParse(process.env);
+  // Only what the token carries matters here: a bad PORT must not stop you getting one.
+  const parsed = localEnvironmentSchema
+    .pick({ JWT_SECRET: true, JWT_ISSUER: true, JWT_AUDIENCE: true })
+    .safeParse(process.env);
   if (!parsed.success) {
-    process.stderr.write(`JWT_SECRET: ${parsed.error.issues[0]?.message ?? "invalid"}\n`);
+    for (const issue of parsed.error.issues) {
+      process.stderr.write(`${issue.path.join(".")}: ${issue.message}\n`);
+    }
     return 1;
   }
-  process.stdout.write(`${await signLocalToken(sub, parsed.data.JWT_SECRET)}\n`);
+  const { JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE } = parsed.data;
+  const token = await signLocalToken(sub, JWT_SECRET, {
+    issuer: JWT_ISSUER,
+    audience: JWT_AUDIENCE,
+  });
+  process.stdout.write(`${token}\n`);
   return 0;
 }
 

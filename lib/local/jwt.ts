@@ -2,7 +2,8 @@ import { SignJWT } from "jose";
 
 /**
  * Local bearer tokens: HS256 JWTs that the local gateway verifies the way API
- * Gateway's JWT authorizer verifies the real ones (signature, `exp`, `sub`).
+ * Gateway's JWT authorizer verifies the real ones (signature, `exp`, `nbf`,
+ * `iat`, issuer, audience; see gateway/token-verifier.ts).
  */
 
 /**
@@ -12,25 +13,37 @@ import { SignJWT } from "jose";
  */
 export const DEFAULT_LOCAL_JWT_SECRET = "local-development-only-hs256-secret-not-for-production";
 
-export const LOCAL_TOKEN_ISSUER = "local";
+/** Defaults for `JWT_ISSUER` and `JWT_AUDIENCE`: what local tokens carry and the gateway expects. */
+export const DEFAULT_LOCAL_JWT_ISSUER = "local";
+export const DEFAULT_LOCAL_JWT_AUDIENCE = "payments-api";
+
+export interface LocalTokenOptions {
+  /** @default 3600; a negative value gives an expired token */
+  readonly ttlSeconds?: number;
+  /** @default DEFAULT_LOCAL_JWT_ISSUER */
+  readonly issuer?: string;
+  /** @default DEFAULT_LOCAL_JWT_AUDIENCE */
+  readonly audience?: string;
+}
 
 /** The HMAC key: the secret's UTF-8 bytes, as jose expects for HS256. */
 export function localJwtKey(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-/** A token for caller `sub`, valid for `ttlSeconds` (a negative value gives an expired one). */
+/** A token for caller `sub`, signed with `secret`, that the local gateway accepts. */
 export async function signLocalToken(
   sub: string,
   secret: string,
-  ttlSeconds = 3600,
+  options: LocalTokenOptions = {},
 ): Promise<string> {
   const nowSeconds = Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(sub)
-    .setIssuer(LOCAL_TOKEN_ISSUER)
+    .setIssuer(options.issuer ?? DEFAULT_LOCAL_JWT_ISSUER)
+    .setAudience(options.audience ?? DEFAULT_LOCAL_JWT_AUDIENCE)
     .setIssuedAt(nowSeconds)
-    .setExpirationTime(nowSeconds + ttlSeconds)
+    .setExpirationTime(nowSeconds + (options.ttlSeconds ?? 3600))
     .sign(localJwtKey(secret));
 }

@@ -31,6 +31,10 @@ export interface LocalApi {
   readonly port: number;
   /** The secret local tokens must be signed with. */
   readonly jwtSecret: string;
+  /** The `iss` local tokens must carry. */
+  readonly jwtIssuer: string;
+  /** The `aud` local tokens must carry. */
+  readonly jwtAudience: string;
   readonly dynamoDbEndpoint: string;
   /** True when this API started (and will stop) its own DynamoDB Local. */
   readonly ownsDynamoDbLocal: boolean;
@@ -81,6 +85,8 @@ export async function startLocalApi(
     const gateway = await listen({
       routes: await loadRouteHandlers(),
       jwtSecret: settings.JWT_SECRET,
+      jwtIssuer: settings.JWT_ISSUER,
+      jwtAudience: settings.JWT_AUDIENCE,
       functionTimeoutMs: settings.FUNCTION_TIMEOUT_SECONDS * 1000,
       port: settings.PORT,
       ...(options.logger ? { logger: options.logger } : {}),
@@ -91,6 +97,8 @@ export async function startLocalApi(
       url: gateway.url,
       port: gateway.port,
       jwtSecret: settings.JWT_SECRET,
+      jwtIssuer: settings.JWT_ISSUER,
+      jwtAudience: settings.JWT_AUDIENCE,
       dynamoDbEndpoint: database.endpoint,
       ownsDynamoDbLocal: database.owned,
       outboxSinkFile: outbox.sinkFile,

@@ -1,6 +1,10 @@
 import * as z from "zod";
 import { handlerEnvironmentSchema } from "../../functions/shared/config";
-import { DEFAULT_LOCAL_JWT_SECRET } from "./jwt";
+import {
+  DEFAULT_LOCAL_JWT_AUDIENCE,
+  DEFAULT_LOCAL_JWT_ISSUER,
+  DEFAULT_LOCAL_JWT_SECRET,
+} from "./jwt";
 
 /**
  * The environment of the local runner (`npm start`), validated once at
@@ -19,6 +23,10 @@ export const localEnvironmentSchema = z.object({
   DYNAMODB_ENDPOINT: optional(z.url().optional()),
   /** HS256 needs a key at least as long as the hash (RFC 7518): 32 bytes. */
   JWT_SECRET: optional(z.string().min(32).default(DEFAULT_LOCAL_JWT_SECRET)),
+  /** The `iss` the gateway requires, as API Gateway's JWT authorizer is given one issuer. */
+  JWT_ISSUER: optional(z.string().trim().min(1).default(DEFAULT_LOCAL_JWT_ISSUER)),
+  /** The `aud` the gateway requires (a token's `aud` may list others besides). */
+  JWT_AUDIENCE: optional(z.string().trim().min(1).default(DEFAULT_LOCAL_JWT_AUDIENCE)),
   // The handlers' own rule, so the runner refuses what they would refuse at import.
   IDEMPOTENCY_TTL_SECONDS: optional(handlerEnvironmentSchema.shape.IDEMPOTENCY_TTL_SECONDS),
   /** Lambda's timeout for every function: 900 s at most, as on AWS. */

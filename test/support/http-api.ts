@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { signLocalToken } from "../../lib/local/jwt";
+import { type LocalTokenOptions, signLocalToken } from "../../lib/local/jwt";
 import { startLocalApi } from "../../lib/local/local-api";
 import { silentLogger } from "./lambda-fixtures";
 
@@ -28,13 +28,15 @@ export interface RequestOptions {
 export class ApiCaller {
   private tokenPromise: Promise<string> | undefined;
 
+  /** `tokenOptions`: the issuer and audience the API expects, when not the local defaults. */
   constructor(
     readonly baseUrl: string,
     readonly sub: string,
+    private readonly tokenOptions: LocalTokenOptions = {},
   ) {}
 
   token(): Promise<string> {
-    this.tokenPromise ??= signLocalToken(this.sub, TEST_JWT_SECRET);
+    this.tokenPromise ??= signLocalToken(this.sub, TEST_JWT_SECRET, this.tokenOptions);
     return this.tokenPromise;
   }
 
@@ -138,7 +140,9 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
   );
   return {
     url: api.url,
-    caller: (sub = `user-${randomUUID()}`) => new ApiCaller(api.url, sub),
+    // Tokens for the issuer and audience this API was started with.
+    caller: (sub = `user-${randomUUID()}`) =>
+      new ApiCaller(api.url, sub, { issuer: api.jwtIssuer, audience: api.jwtAudience }),
     close: () => api.close(),
   };
 }

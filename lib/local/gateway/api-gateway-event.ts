@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type {
@@ -12,7 +13,8 @@ import { ACCOUNT_ID, API_ID, GATEWAY_HOST } from "./local-deployment";
 /** What a handler receives: with the JWT authorizer's context on authenticated routes. */
 export type GatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithJWTAuthorizer;
 
-// Bodies of these types reach the handler as text; all others base64-encoded.
+// Bodies of these types reach the handler as text when they are UTF-8; all
+// others base64-encoded.
 const TEXTUAL_CONTENT_TYPE =
   /^\s*(?:text\/[^;\s]+|application\/(?:[\w.+-]+\+)?(?:json|xml)|application\/(?:javascript|x-www-form-urlencoded))\s*(?:;.*)?$/i;
 
@@ -68,7 +70,9 @@ export function buildEvent(input: EventInput): GatewayEvent {
   const headers: Record<string, string> = Object.fromEntries(joinedHeaders);
 
   const domainName = (headers.host ?? GATEWAY_HOST).replace(/:\d+$/, "");
-  const textual = TEXTUAL_CONTENT_TYPE.test(headers["content-type"] ?? "");
+  // Decoding bytes that are not UTF-8 would replace them with U+FFFD, and the
+  // handler would see a different request: such a body goes as its bytes.
+  const textual = TEXTUAL_CONTENT_TYPE.test(headers["content-type"] ?? "") && isUtf8(body);
   const queryStringParameters = queryParameters(input.rawQueryString);
   const nonEmptyCookies = cookies.filter((cookie) => cookie !== "");
   const requestContext = {

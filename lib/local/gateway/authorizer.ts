@@ -1,10 +1,11 @@
 import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
-import { jwtVerify } from "jose";
+import { type TokenRules, verifyToken } from "./token-verifier";
 
 /**
- * The JWT authorizer of an HTTP API: a valid HS256 bearer token with `exp` and
- * `sub` becomes the claims and scopes handed to the handler; anything else is
- * rejected before the handler runs.
+ * The JWT authorizer of an HTTP API: exactly one `Authorization: Bearer`
+ * header with a token that passes {@link verifyToken} becomes the claims and
+ * scopes handed to the handler; anything else is rejected before the handler
+ * runs (and before the body is read).
  */
 
 export interface Authorization {
@@ -16,39 +17,42 @@ export interface Rejection {
   readonly ok: false;
   /** Decides the `WWW-Authenticate` challenge: a bad token gets `invalid_token`. */
   readonly tokenSent: boolean;
+  /** Why, for the request log; never the token itself. */
+  readonly reason: string;
 }
 
-/** `header` is the request's `Authorization` header; `key` the HS256 secret's bytes. */
+/**
+ * `authorization` is every `Authorization` header line of the request
+ * (`headersDistinct`, not `headers`, which keeps only the first).
+ */
 export async function authorizeBearerToken(
-  header: string | undefined,
-  key: Uint8Array,
+  authorization: readonly string[] | undefined,
+  rules: TokenRules,
 ): Promise<Authorization | Rejection> {
-  const match = /^Bearer\s+(.*)$/i.exec(header ?? "");
-  const token = match?.[1]?.trim() ?? "";
-  if (token === "") return { ok: false, tokenSent: false };
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ["HS256"],
-      requiredClaims: ["exp", "sub"],
-    });
-    if (typeof payload.sub !== "string" || payload.sub === "") {
-      return { ok: false, tokenSent: true };
-    }
-    const claims = Object.fromEntries(
-      Object.entries(payload).map(([name, value]) => [name, claimAsString(value)]),
-    );
-    return {
-      ok: true,
-      authorizer: {
-        principalId: "",
-        integrationLatency: 0,
-        jwt: { claims, scopes: scopesOf(payload) },
-      },
-    };
-  } catch {
-    // Bad signature, expired, malformed: all the same to the caller.
-    return { ok: false, tokenSent: true };
+  // Exactly one credential: with two, which caller is it? API Gateway joins
+  // repeated lines with a comma into a value no token verifies.
+  if (authorization !== undefined && authorization.length > 1) {
+    return { ok: false, tokenSent: true, reason: "more than one Authorization header" };
   }
+  const match = /^Bearer\s+(.*)$/i.exec(authorization?.[0] ?? "");
+  const token = match?.[1]?.trim() ?? "";
+  if (token === "") return { ok: false, tokenSent: false, reason: "no bearer token" };
+  const verification = await verifyToken(token, rules);
+  if (!verification.ok) return { ok: false, tokenSent: true, reason: verification.reason };
+  const { claims } = verification;
+  return {
+    ok: true,
+    authorizer: {
+      principalId: "",
+      integrationLatency: 0,
+      jwt: {
+        claims: Object.fromEntries(
+          Object.entries(claims).map(([name, value]) => [name, claimAsString(value)]),
+        ),
+        scopes: scopesOf(claims),
+      },
+    },
+  };
 }
 
 /** API Gateway hands claims over as strings; arrays look like `[a b]`. */

@@ -19,15 +19,20 @@ const HOP_BY_HOP_HEADERS = new Set([
 ]);
 
 /**
- * Sends the answer with API Gateway's `apigw-requestid` header. `closing`
- * while the gateway shuts down, so that the client drops the connection.
+ * Sends the answer with API Gateway's `apigw-requestid` header and
+ * `X-Content-Type-Options: nosniff`, set after the handler's headers so that
+ * no answer, the gateway's own or a handler's, can be sniffed into HTML or
+ * script by a browser (the contract's rule for every answer).
+ * `closeConnection` sends `Connection: close`, and Node ends the connection
+ * after the answer: while the gateway shuts down, or when the request's body
+ * was left unread.
  * Throws, before anything is sent, on a header Node cannot write.
  */
 export function writeAnswer(
   response: ServerResponse,
   answer: GatewayAnswer,
   requestId: string,
-  closing: boolean,
+  closeConnection: boolean,
 ): void {
   const setCookies = [...answer.cookies];
   for (const [name, value] of Object.entries(answer.headers)) {
@@ -37,7 +42,8 @@ export function writeAnswer(
   }
   if (setCookies.length > 0) response.setHeader("set-cookie", setCookies);
   response.setHeader("apigw-requestid", requestId);
-  if (closing) response.setHeader("connection", "close");
+  response.setHeader("x-content-type-options", "nosniff");
+  if (closeConnection) response.setHeader("connection", "close");
   response.statusCode = answer.statusCode;
   response.end(answer.body);
 }

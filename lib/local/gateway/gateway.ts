@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
 import { internalError } from "../../../functions/shared/http/problem";
 import { createLogger, type Logger } from "../../../functions/shared/logger";
+import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
 import { authorizeBearerToken } from "./authorizer";
 import { type GatewayAnswer, writeAnswer } from "./gateway-answer";
@@ -13,7 +14,9 @@ import { lambdaContext } from "./lambda-context";
 import { invoke } from "./lambda-invocation";
 import { answerFromResult } from "./lambda-result";
 import { GATEWAY_HOST } from "./local-deployment";
+import { readBody } from "./request-body";
 import { compileRoutes, matchRoute } from "./route-matcher";
+import type { TokenRules } from "./token-verifier";
 
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0, JWT
@@ -31,6 +34,10 @@ export interface GatewayOptions {
   readonly routes: readonly GatewayRoute[];
   /** HS256 secret the bearer tokens are signed with. */
   readonly jwtSecret: string;
+  /** The `iss` tokens must carry. @default DEFAULT_LOCAL_JWT_ISSUER, as signLocalToken signs */
+  readonly jwtIssuer?: string;
+  /** The `aud` tokens must carry. @default DEFAULT_LOCAL_JWT_AUDIENCE, as signLocalToken signs */
+  readonly jwtAudience?: string;
   /** Lambda's timeout: past it the gateway answers 504. */
   readonly functionTimeoutMs: number;
   /** @default 0, a free port chosen by the OS */
@@ -47,14 +54,20 @@ export interface RunningGateway {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger("local-gateway");
-  const key = new TextEncoder().encode(options.jwtSecret);
+  const tokenRules: TokenRules = {
+    key: localJwtKey(options.jwtSecret),
+    issuer: options.jwtIssuer ?? DEFAULT_LOCAL_JWT_ISSUER,
+    audience: options.jwtAudience ?? DEFAULT_LOCAL_JWT_AUDIENCE,
+  };
   const routes = compileRoutes(options.routes);
   let closing = false;
 
+  /** `inviteBody` is called once the body is wanted and acceptable, before it is read. */
   async function answer(
     request: IncomingMessage,
     requestId: string,
     log: Record<string, unknown>,
+    inviteBody: () => void,
   ): Promise<GatewayAnswer> {
     const receivedAt = new Date();
     const method = (request.method ?? "GET").toUpperCase();
@@ -70,18 +83,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const { route } = compiled;
     log.routeId = route.id;
 
-    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES);
-    if (body.kind === "too-large") {
-      return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
-    }
-
     let authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined;
     if (route.authenticated) {
-      const authorization = await authorizeBearerToken(request.headers.authorization, key);
+      const authorization = await authorizeBearerToken(
+        request.headersDistinct.authorization,
+        tokenRules,
+      );
       if (!authorization.ok) {
+        log.outcome = `unauthorized: ${authorization.reason}`;
         return answerFromProblem(gatewayProblems.unauthorized(authorization.tokenSent));
       }
       authorizer = authorization.authorizer;
+    }
+
+    // Only now, for a caller the route accepts: a stranger's body is never read.
+    const body = await readBody(request, MAX_GATEWAY_BODY_BYTES, inviteBody);
+    if (body.kind === "too-large") {
+      return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
     }
 
     const event = buildEvent({
@@ -123,7 +141,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return result;
   }
 
-  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    expectsContinue: boolean,
+  ): Promise<void> {
     const startedAt = performance.now();
     const requestId = newRequestId();
     const log: Record<string, unknown> = {
@@ -132,23 +154,29 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       routeId: undefined,
     };
     let status: number;
+    // An answer given before the body was read to its end (401, 404, 413...)
+    // ends the connection: Node would otherwise read and discard whatever the
+    // caller still sends, however much, to keep the connection usable.
+    const closeConnection = () => closing || !request.complete;
     try {
-      const result = await answer(request, requestId, log);
+      const result = await answer(request, requestId, log, () => {
+        if (expectsContinue) response.writeContinue();
+      });
       status = result.statusCode;
       try {
-        writeAnswer(response, result, requestId, closing);
+        writeAnswer(response, result, requestId, closeConnection());
       } catch (error) {
         // An unwritable header from the handler: nothing was sent yet.
         Object.assign(log, { outcome: "unwritable handler response" }, describeError(error));
         status = 500;
         for (const name of response.getHeaderNames()) response.removeHeader(name);
-        writeAnswer(response, answerFromProblem(internalError()), requestId, closing);
+        writeAnswer(response, answerFromProblem(internalError()), requestId, closeConnection());
       }
     } catch (error) {
       Object.assign(log, { outcome: "gateway error" }, describeError(error));
       status = 500;
       if (!response.headersSent) {
-        writeAnswer(response, answerFromProblem(internalError()), requestId, closing);
+        writeAnswer(response, answerFromProblem(internalError()), requestId, closeConnection());
       } else {
         response.destroy();
       }
@@ -164,7 +192,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
 
   const server = createServer((request, response) => {
-    void serve(request, response);
+    void serve(request, response, false);
+  });
+  // A client that waits for `100 Continue` before sending its body (curl
+  // does, for large ones) is invited only once its token is accepted: by
+  // default Node invites every body before the gateway sees the request.
+  server.on("checkContinue", (request, response) => {
+    void serve(request, response, true);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -190,28 +224,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closed;
     },
   };
-}
-
-type BodyResult =
-  | { readonly kind: "body"; readonly bytes: Buffer }
-  | { readonly kind: "too-large" };
-
-/** Reads at most `limit` bytes; the rest of an oversized body is drained, not kept. */
-function readBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(request.headers["content-length"]);
-  // Node drains the unread body once the answer is sent, keeping the connection usable.
-  if (declared > limit) return Promise.resolve({ kind: "too-large" });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) resolve({ kind: "too-large" });
-      else chunks.push(chunk);
-    });
-    request.once("end", () => resolve({ kind: "body", bytes: Buffer.concat(chunks) }));
-    request.once("error", reject);
-  });
 }
 
 /** An error's name, message and stack as log attributes. */

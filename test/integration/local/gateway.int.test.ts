@@ -1,4 +1,8 @@
-import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from "node:http";
 import type { Context } from "aws-lambda";
 import { SignJWT } from "jose";
 import type { GatewayEvent } from "../../../lib/local/gateway/api-gateway-event";
@@ -9,6 +13,7 @@ import {
 } from "../../../lib/local/gateway/gateway";
 import type { GatewayHandler } from "../../../lib/local/gateway/gateway-route";
 import { localJwtKey, signLocalToken } from "../../../lib/local/jwt";
+import { nowInSeconds, signClaims } from "../../support/jwt-fixtures";
 import { deferred, silentLogger } from "../../support/lambda-fixtures";
 
 // The local gateway with small fixture handlers: no DynamoDB involved.
@@ -83,6 +88,13 @@ beforeAll(async () => {
         handler: echo,
       },
       { id: "guarded", method: "GET", path: "/guarded", authenticated: true, handler: guarded },
+      {
+        id: "guardedUpload",
+        method: "POST",
+        path: "/guarded",
+        authenticated: true,
+        handler: guarded,
+      },
       { id: "publicEcho", method: "GET", path: "/public", authenticated: false, handler: echo },
       {
         id: "publicUpload",
@@ -111,6 +123,17 @@ beforeAll(async () => {
           cookies: ["session=abc; HttpOnly", "theme=dark"],
           body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]).toString("base64"),
           isBase64Encoded: true,
+        }),
+      },
+      {
+        id: "sniffable",
+        method: "GET",
+        path: "/public/sniffable",
+        authenticated: false,
+        handler: async () => ({
+          statusCode: 200,
+          headers: { "content-type": "text/plain", "X-Content-Type-Options": "sniff-away" },
+          body: "<script>alert(1)</script>",
         }),
       },
       {
@@ -174,22 +197,31 @@ async function echoed(response: Response): Promise<Echo> {
   return (await response.json()) as Echo;
 }
 
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
 /**
- * node:http, because fetch merges repeated headers before sending them. Several
- * chunks are sent with chunked encoding (no Content-Length).
+ * node:http, because fetch merges repeated headers before sending them (an
+ * array value is sent as one header line per item). Several chunks are sent
+ * with chunked encoding (no Content-Length).
  */
-function rawPost(
+function rawRequest(
+  method: string,
   path: string,
   headers: OutgoingHttpHeaders,
-  chunks: readonly (string | Buffer)[],
-): Promise<{ status: number; text: string }> {
+  chunks: readonly (string | Buffer)[] = [],
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(`${url}${path}`, { method: "POST", headers }, (incoming) => {
+    const outgoing = httpRequest(`${url}${path}`, { method, headers }, (incoming) => {
       const received: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => received.push(chunk));
       incoming.on("end", () =>
         resolve({
           status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
           text: Buffer.concat(received).toString("utf8"),
         }),
       );
@@ -198,6 +230,107 @@ function rawPost(
     for (const chunk of chunks) outgoing.write(chunk);
     outgoing.end();
   });
+}
+
+/**
+ * Sends the headers and only the first bytes of the body, then waits: the
+ * answer must come while the rest of the body is still unsent. Resolves once
+ * the answer is read and the gateway has closed the connection; the rest of
+ * the body is never sent.
+ */
+function sendPartially(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  firstBytes: Buffer,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    // A client that asks to keep the connection: closing it is the gateway's choice.
+    const outgoing = httpRequest(`${url}${path}`, {
+      method: "POST",
+      headers: { connection: "keep-alive", ...headers },
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      reject(new Error("no answer (or connection still open) while the body was incomplete"));
+    }, 2_000);
+    let answer: RawAnswer | undefined;
+    const settle = () => {
+      clearTimeout(timer);
+      if (answer) resolve(answer);
+      else reject(new Error("connection closed without an answer"));
+    };
+    outgoing.on("response", (incoming) => {
+      const received: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => received.push(chunk));
+      incoming.on("end", () => {
+        answer = {
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          text: Buffer.concat(received).toString("utf8"),
+        };
+      });
+    });
+    // The body is never finished: this only fires when the gateway hangs up.
+    outgoing.on("close", settle);
+    outgoing.on("error", () => undefined);
+    outgoing.flushHeaders();
+    outgoing.write(firstBytes);
+  });
+}
+
+/**
+ * A client that sends `Expect: 100-continue` and its body only once invited
+ * by `100 Continue`, as curl does for large uploads.
+ */
+function sendExpectingContinue(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  body: string,
+): Promise<{ readonly invited: boolean; readonly answer: RawAnswer }> {
+  return new Promise((resolve, reject) => {
+    let invited = false;
+    const outgoing = httpRequest(`${url}${path}`, {
+      method: "POST",
+      headers: {
+        expect: "100-continue",
+        "content-length": String(Buffer.byteLength(body)),
+        ...headers,
+      },
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      reject(new Error("no answer"));
+    }, 2_000);
+    outgoing.on("continue", () => {
+      invited = true;
+      outgoing.end(body);
+    });
+    outgoing.on("response", (incoming) => {
+      const received: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => received.push(chunk));
+      incoming.on("end", () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(received).toString("utf8");
+        resolve({
+          invited,
+          answer: { status: incoming.statusCode ?? 0, headers: incoming.headers, text },
+        });
+        outgoing.destroy();
+      });
+    });
+    outgoing.on("error", () => undefined);
+    outgoing.flushHeaders();
+  });
+}
+
+function rawPost(
+  path: string,
+  headers: OutgoingHttpHeaders,
+  chunks: readonly (string | Buffer)[],
+): Promise<RawAnswer> {
+  return rawRequest("POST", path, headers, chunks);
 }
 
 describe("the event handed to the handler", () => {
@@ -290,6 +423,35 @@ describe("the event handed to the handler", () => {
     expect(event.body).toBe("caf\u00e9=1");
   });
 
+  it.each([
+    ["bytes that are never UTF-8", [0xff, 0xfe]],
+    ["an encoded lone surrogate", [0xed, 0xa0, 0x80]],
+    ["a truncated sequence", [0xc3]],
+    ["an overlong encoding of /", [0xc0, 0xaf]],
+  ])(
+    "carries a JSON body that is not UTF-8 (%s) as its exact bytes, base64-encoded",
+    async (_name, invalid) => {
+      // Prepare: {"name":"<invalid>"}
+      const bytes = Buffer.concat([
+        Buffer.from('{"name":"'),
+        Buffer.from(invalid),
+        Buffer.from('"}'),
+      ]);
+
+      // Act
+      const response = await fetch(`${url}/public/uploads`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: bytes,
+      });
+
+      // Assess: nothing replaced by U+FFFD, the handler decides
+      const { event } = await echoed(response);
+      expect(event.isBase64Encoded).toBe(true);
+      expect(Buffer.from(event.body ?? "", "base64")).toEqual(bytes);
+    },
+  );
+
   it("has no body, query parameters, path parameters or cookies when the request has none", async () => {
     // Act
     const { event } = await echoed(await fetch(`${url}/public`));
@@ -347,7 +509,7 @@ describe("authentication", () => {
   it.each([
     ["a token that is not a JWT", async () => "not-a-jwt"],
     ["a token signed with another secret", () => signLocalToken("alice", "x".repeat(40))],
-    ["an expired token", () => signLocalToken("alice", SECRET, -60)],
+    ["an expired token", () => signLocalToken("alice", SECRET, { ttlSeconds: -60 })],
     [
       "a token without sub",
       () =>
@@ -381,6 +543,157 @@ describe("authentication", () => {
     expect(guarded).not.toHaveBeenCalled();
   });
 
+  it.each([
+    [
+      "two valid tokens of different callers",
+      async () => [await signLocalToken("alice", SECRET), await signLocalToken("mallory", SECRET)],
+    ],
+    [
+      "the same valid token twice",
+      async () => {
+        const token = await signLocalToken("alice", SECRET);
+        return [token, token];
+      },
+    ],
+    ["a valid token and a bad one", async () => [await signLocalToken("alice", SECRET), "bad"]],
+  ])(
+    'answers 401 with error="invalid_token" for two Authorization header lines: %s',
+    async (_name, makeTokens) => {
+      // Prepare
+      const tokens = await makeTokens();
+
+      // Act: node:http sends one header line per array item (the typings
+      // allow an array only under a name they do not know in lower case)
+      const answer = await rawRequest("GET", "/guarded", {
+        Authorization: tokens.map((token) => `Bearer ${token}`),
+      });
+
+      // Assess
+      expect(answer.status).toBe(401);
+      expect(answer.headers["www-authenticate"]).toBe('Bearer error="invalid_token"');
+      expect(answer.headers["content-type"]).toBe("application/problem+json");
+      expect((JSON.parse(answer.text) as { type: string }).type).toMatch(
+        /\/problems\/unauthorized$/,
+      );
+      expect(guarded).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each([
+    ["a declared Content-Length", { "content-length": String(5 * 1024 * 1024) }],
+    ["a chunked body", {}],
+  ])(
+    "answers 401 to a request without a token before reading its body (%s), and closes the connection",
+    async (_name, framing) => {
+      // Act: 1 KiB of a 5 MiB body, the rest never sent
+      const answer = await sendPartially(
+        "/guarded",
+        { "content-type": "application/octet-stream", ...framing },
+        Buffer.alloc(1024),
+      );
+
+      // Assess
+      expect(answer.status).toBe(401);
+      expect(answer.headers["www-authenticate"]).toBe("Bearer");
+      expect(answer.headers.connection).toBe("close");
+      expect(guarded).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each([
+    ["another issuer", { iss: "https://someone-else.example.com" }],
+    ["no issuer", { iss: undefined }],
+    ["another audience", { aud: "another-api" }],
+    ["no audience", { aud: undefined }],
+    ["an iat in the future", { iat: nowInSeconds() + 120 }],
+    ["an nbf in the future", { nbf: nowInSeconds() + 120 }],
+    ["an exp of 1e300", { exp: 1e300 }],
+    ["an exp after the year 9999", { exp: 253_402_300_800 }],
+    ["an exp that is not an integer", { exp: nowInSeconds() + 3600.5 }],
+  ])('answers 401 with error="invalid_token" for a token with %s', async (_name, overrides) => {
+    // Prepare
+    const token = await signClaims(SECRET, overrides);
+
+    // Act
+    const response = await fetch(`${url}/guarded`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("accepts a token for the issuer and audience it is configured with, and no other", async () => {
+    // Prepare
+    const configured = await startGateway({
+      jwtSecret: SECRET,
+      jwtIssuer: "https://issuer.example.com",
+      jwtAudience: "orders-api",
+      functionTimeoutMs: TIMEOUT_MS,
+      logger: silentLogger,
+      routes: [
+        { id: "guarded", method: "GET", path: "/guarded", authenticated: true, handler: echo },
+      ],
+    });
+    const get = async (claims: Record<string, unknown>) => {
+      const token = await signClaims(SECRET, claims);
+      const response = await fetch(`${configured.url}/guarded`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return response.status;
+    };
+
+    try {
+      // Act
+      const statuses = {
+        configured: await get({ iss: "https://issuer.example.com", aud: "orders-api" }),
+        audienceAmongOthers: await get({
+          iss: "https://issuer.example.com",
+          aud: ["other", "orders-api"],
+        }),
+        defaults: await get({}),
+      };
+
+      // Assess
+      expect(statuses).toEqual({ configured: 200, audienceAmongOthers: 200, defaults: 401 });
+    } finally {
+      await configured.close();
+    }
+  });
+
+  it("does not invite the body (100 Continue) of a request without a valid token", async () => {
+    // Act
+    const { invited, answer } = await sendExpectingContinue(
+      "/guarded",
+      { "content-type": "application/json" },
+      '{"n":1}',
+    );
+
+    // Assess
+    expect(answer.status).toBe(401);
+    expect(invited).toBe(false);
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("invites the body (100 Continue) of a request with a valid token, and hands it over", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const { invited, answer } = await sendExpectingContinue(
+      "/guarded",
+      { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      '{"n":1}',
+    );
+
+    // Assess
+    expect(invited).toBe(true);
+    expect(answer.status).toBe(200);
+    expect((JSON.parse(answer.text) as Echo).event.body).toBe('{"n":1}');
+  });
+
   it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
@@ -396,6 +709,7 @@ describe("authentication", () => {
     const { claims, scopes } = event.requestContext.authorizer.jwt;
     expect(claims.sub).toBe("alice");
     expect(claims.iss).toBe("local");
+    expect(claims.aud).toBe("payments-api");
     expect(typeof claims.exp).toBe("string");
     expect(scopes).toEqual([]);
   });
@@ -447,9 +761,51 @@ describe("routing", () => {
 
     // Assess
     expect(answer.status).toBe(413);
+    expect(answer.headers["x-content-type-options"]).toBe("nosniff");
     expect((JSON.parse(answer.text) as { type: string }).type).toMatch(
       /\/problems\/payload-too-large$/,
     );
+  });
+
+  it("answers 413 to an authorized request declaring a body over 10 MB without reading it, and closes the connection", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const answer = await sendPartially(
+      "/guarded",
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/octet-stream",
+        "content-length": String(MAX_GATEWAY_BODY_BYTES + 1),
+      },
+      Buffer.alloc(1024),
+    );
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect(answer.headers.connection).toBe("close");
+    expect(guarded).not.toHaveBeenCalled();
+  });
+
+  it("does not invite (100 Continue) a body declared over 10 MB", async () => {
+    // Prepare
+    const token = await signLocalToken("alice", SECRET);
+
+    // Act
+    const { invited, answer } = await sendExpectingContinue(
+      "/guarded",
+      {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/octet-stream",
+        "content-length": String(MAX_GATEWAY_BODY_BYTES + 1),
+      },
+      "never sent",
+    );
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect(invited).toBe(false);
   });
 
   it("answers 413 payload-too-large for a body over API Gateway's 10 MB", async () => {
@@ -465,6 +821,7 @@ describe("routing", () => {
 
     // Assess
     expect(response.status).toBe(413);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(((await response.json()) as { type: string }).type).toMatch(
       /\/problems\/payload-too-large$/,
     );
@@ -545,6 +902,7 @@ describe("invocation", () => {
 
       // Assess: answered at the timeout while the handler is still running
       expect(response.status).toBe(504);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect((JSON.parse(text) as { type: string }).type).toMatch(/\/problems\/gateway-timeout$/);
       expect(elapsedMs).toBeGreaterThanOrEqual(190);
       expect(handlerDone).toBe(false);
@@ -597,7 +955,54 @@ describe("the answer", () => {
   });
 });
 
+describe("X-Content-Type-Options", () => {
+  it.each([
+    ["the gateway's 401", "/guarded", 401],
+    ["the gateway's 404", "/nowhere", 404],
+    ["the gateway's 405", "/public/plain", 405, "DELETE"],
+    ["the gateway's 500 for a handler that threw", "/public/failing", 500],
+    ["the gateway's 500 for a malformed handler response", "/public/malformed", 500],
+    ["a handler's answer", "/public/file", 201],
+    ["a handler's plain value", "/public/plain", 200],
+  ])("is nosniff on %s", async (_name, path, status, method = "GET") => {
+    // Act
+    const response = await fetch(`${url}${path}`, { method });
+
+    // Assess
+    expect(response.status).toBe(status);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("stays nosniff whatever the handler sets: a handler cannot turn sniffing back on", async () => {
+    // Act
+    const response = await fetch(`${url}/public/sniffable`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
+
 describe("the request log", () => {
+  it("says why a token was refused, without the token", async () => {
+    // Prepare
+    const token = await signClaims(SECRET, { aud: "another-api" });
+
+    // Act
+    const response = await fetch(`${url}/guarded`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    // Assess
+    const requestId = response.headers.get("apigw-requestid");
+    const line = logLines.find((candidate) => candidate.requestId === requestId);
+    expect(line).toMatchObject({
+      status: 401,
+      outcome: expect.stringMatching(/^unauthorized: .*aud/),
+    });
+    expect(JSON.stringify(logLines)).not.toContain(token);
+  });
+
   it("writes one line per request with method, route, status, duration and request id, never the token or the body", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
