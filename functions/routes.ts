@@ -8,6 +8,15 @@
 export type HttpMethod = "GET" | "POST" | "PATCH";
 export type TableAccess = "none" | "read" | "write";
 
+/**
+ * How a write route is made idempotent (see functions/idempotency/README.md):
+ * `commit` when every effect is a DynamoDB write committed in one transaction
+ * with the record (every write route of this API); `lease` when an effect
+ * leaves DynamoDB. `null`: no key, no record (reads, and routes that change
+ * nothing).
+ */
+export type RouteIdempotency = "commit" | "lease" | null;
+
 export interface RouteDefinition {
   /** Stable name: the function's logical id and the OpenAPI operationId. */
   readonly id: string;
@@ -16,8 +25,8 @@ export interface RouteDefinition {
   readonly path: string;
   /** Handler module, relative to `functions/`; it exports `handler`. */
   readonly entry: string;
-  /** Needs an `Idempotency-Key` and runs under the idempotency middleware. */
-  readonly idempotent: boolean;
+  /** Needs an `Idempotency-Key` and runs under the idempotency middleware with this strategy. */
+  readonly idempotency: RouteIdempotency;
   /** Behind the JWT authorizer. */
   readonly authenticated: boolean;
   /** What the route's function may do to each table (least privilege). */
@@ -33,7 +42,7 @@ export const routes = [
     method: "POST",
     path: "/accounts",
     entry: "accounts/create-account.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -42,7 +51,7 @@ export const routes = [
     method: "GET",
     path: "/accounts/{accountId}",
     entry: "accounts/get-account.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -51,7 +60,7 @@ export const routes = [
     method: "GET",
     path: "/accounts/{accountId}/entries",
     entry: "accounts/list-entries.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -60,7 +69,7 @@ export const routes = [
     method: "POST",
     path: "/accounts/{accountId}/deposits",
     entry: "accounts/create-deposit.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -69,7 +78,7 @@ export const routes = [
     method: "GET",
     path: "/accounts/{accountId}/deposits/{depositId}",
     entry: "accounts/get-deposit.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -78,7 +87,7 @@ export const routes = [
     method: "POST",
     path: "/transfers",
     entry: "transfers/create-transfer.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -87,7 +96,7 @@ export const routes = [
     method: "GET",
     path: "/transfers/{transferId}",
     entry: "transfers/get-transfer.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -96,7 +105,7 @@ export const routes = [
     method: "POST",
     path: "/orders",
     entry: "orders/create-order.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -105,7 +114,7 @@ export const routes = [
     method: "GET",
     path: "/orders/{orderId}",
     entry: "orders/get-order.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -114,7 +123,7 @@ export const routes = [
     method: "PATCH",
     path: "/orders/{orderId}",
     entry: "orders/update-order.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -123,7 +132,7 @@ export const routes = [
     method: "POST",
     path: "/orders/{orderId}/cancel",
     entry: "orders/cancel-order.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -132,7 +141,7 @@ export const routes = [
     method: "POST",
     path: "/orders/{orderId}/payments",
     entry: "orders/pay-order.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -141,7 +150,7 @@ export const routes = [
     method: "GET",
     path: "/orders/{orderId}/payment",
     entry: "orders/get-payment.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -150,7 +159,7 @@ export const routes = [
     method: "POST",
     path: "/orders/{orderId}/refunds",
     entry: "orders/refund-order.handler.ts",
-    idempotent: true,
+    idempotency: "commit",
     authenticated: true,
     access: write,
   },
@@ -159,7 +168,7 @@ export const routes = [
     method: "GET",
     path: "/orders/{orderId}/refunds/{refundId}",
     entry: "orders/get-refund.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: read,
   },
@@ -168,7 +177,7 @@ export const routes = [
     method: "POST",
     path: "/idempotency-keys",
     entry: "idempotency-keys/issue-key.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: true,
     access: { idempotency: "none", data: "none" },
   },
@@ -177,7 +186,7 @@ export const routes = [
     method: "GET",
     path: "/health",
     entry: "operations/health.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: false,
     access: { idempotency: "read", data: "read" },
   },
@@ -186,13 +195,18 @@ export const routes = [
     method: "GET",
     path: "/openapi.json",
     entry: "operations/openapi.handler.ts",
-    idempotent: false,
+    idempotency: null,
     authenticated: false,
     access: { idempotency: "none", data: "none" },
   },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]["id"];
+
+/** Whether the route needs an `Idempotency-Key`. */
+export function isIdempotent(route: RouteDefinition): boolean {
+  return route.idempotency !== null;
+}
 
 export function routeById(id: RouteId): RouteDefinition {
   const route = routes.find((candidate) => candidate.id === id);

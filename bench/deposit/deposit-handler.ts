@@ -2,9 +2,8 @@ import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb
 import { accountParamsSchema, depositBodySchema } from "../../functions/accounts/account-schemas";
 import { createDeposit } from "../../functions/accounts/account-use-cases";
 import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
-import type { IdempotentContext } from "../../functions/idempotency";
+import type { Commit, IdempotentContext } from "../../functions/idempotency";
 import { routeById } from "../../functions/routes";
-import type { Commit } from "../../functions/shared/dependencies";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import {
   createHttpHandler,
@@ -42,7 +41,7 @@ export interface IdempotencyLayer {
   readonly route: HttpHandlerOptions<typeof schemas, TransactWriteItem>["route"];
   readonly idempotency?: IdempotencyMiddleware<TransactWriteItem>;
   /** How the use case's writes are committed. */
-  readonly commit: (context: IdempotentContext<TransactWriteItem>) => Commit;
+  readonly commit: (context: IdempotentContext<TransactWriteItem>) => Commit<TransactWriteItem>;
 }
 
 export function depositHandler(
@@ -62,7 +61,12 @@ export function depositHandler(
       await options.onExecute?.();
       return createDeposit(
         { caller, accountId: params.accountId, amount: body.amount },
-        { accounts, commit: layer.commit(context), now: () => new Date() },
+        {
+          accounts,
+          commit: layer.commit(context),
+          now: () => new Date(),
+          remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        },
       );
     },
   });

@@ -5,7 +5,7 @@ import { transactionCommit } from "./transaction-commit";
 /** The baseline: no idempotency at all; a retry deposits again. */
 export function depositWithoutIdempotency(options: DepositHandlerOptions): LambdaHttpHandler {
   return depositHandler(options, {
-    route: { ...depositRoute, idempotent: false },
+    route: { ...depositRoute, idempotency: null },
     commit: () => transactionCommit(options.client),
   });
 }

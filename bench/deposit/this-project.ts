@@ -1,24 +1,36 @@
 import {
-  DEFAULT_RETENTION_SECONDS,
   DynamoDbIdempotencyStore,
+  type IdempotencyStrategy,
   idempotency,
 } from "../../functions/idempotency";
-import { commitOf } from "../../functions/shared/dependencies";
+import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
+import { renderProblem } from "../../functions/shared/http/problem";
+import { writePortsOf } from "../../functions/shared/write-ports";
 import { type DepositHandlerOptions, depositHandler, depositRoute } from "./deposit-handler";
 
-/** The production composition: the claim, then writes and completion in one transaction. */
-export function depositWithThisProject(options: DepositHandlerOptions): LambdaHttpHandler {
-  return depositHandler(options, {
-    route: depositRoute,
-    idempotency: idempotency({
-      store: new DynamoDbIdempotencyStore({
-        client: options.client,
-        tableName: options.tables.idempotency,
+/**
+ * The production composition with either strategy: `commit` (the API's:
+ * nothing before the handler, the record in the business transaction) or
+ * `lease` (a claim first, then the writes and the completion in one
+ * transaction).
+ */
+export function depositWithThisProject(
+  strategy: IdempotencyStrategy,
+): (options: DepositHandlerOptions) => LambdaHttpHandler {
+  return (options) =>
+    depositHandler(options, {
+      route: { ...depositRoute, idempotency: strategy },
+      idempotency: idempotency({
+        store: new DynamoDbIdempotencyStore({
+          client: options.client,
+          tableName: options.tables.idempotency,
+        }),
+        strategy,
+        retentionSeconds: DEFAULT_RETENTION_SECONDS,
+        logger: options.logger,
+        renderError: renderProblem,
       }),
-      retentionSeconds: DEFAULT_RETENTION_SECONDS,
-      logger: options.logger,
-    }),
-    commit: commitOf,
-  });
+      commit: (context) => writePortsOf(context).commit,
+    });
 }

@@ -2,10 +2,14 @@ import { randomUUID } from "node:crypto";
 import {
   type DynamoDBClient,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { BusinessWriteRejectedError } from "../../functions/idempotency/errors";
-import type { Commit } from "../../functions/shared/dependencies";
+import {
+  BusinessWriteRejectedError,
+  type Commit,
+  normalizeResponse,
+} from "../../functions/idempotency";
 
 /**
  * The business writes in one transaction of their own, as a handler without
@@ -14,7 +18,7 @@ import type { Commit } from "../../functions/shared/dependencies";
  * transaction (a failed condition, a conflict) becomes the error the use
  * cases retry on.
  */
-export function transactionCommit(client: DynamoDBClient): Commit {
+export function transactionCommit(client: DynamoDBClient): Commit<TransactWriteItem> {
   return async (writes, answer) => {
     try {
       await client.send(
@@ -34,6 +38,6 @@ export function transactionCommit(client: DynamoDBClient): Commit {
         { cause: error },
       );
     }
-    return answer;
+    return normalizeResponse(answer);
   };
 }

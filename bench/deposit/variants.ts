@@ -4,13 +4,14 @@ import { depositWithoutIdempotency } from "./no-idempotency";
 import { depositWithPowertools } from "./powertools";
 import { depositWithThisProject } from "./this-project";
 
-/** The three columns of every table, in order; the first is the baseline. */
-export const variants = ["none", "this-project", "powertools"] as const;
+/** The columns of every table, in order; the first is the baseline. */
+export const variants = ["none", "commit", "lease", "powertools"] as const;
 export type Variant = (typeof variants)[number];
 
 export const variantLabels: Record<Variant, string> = {
   none: "no idempotency",
-  "this-project": "this project",
+  commit: "this project, commit",
+  lease: "this project, lease",
   powertools: "Powertools",
 };
 
@@ -19,6 +20,7 @@ export const depositHandlers: Record<
   (options: DepositHandlerOptions) => LambdaHttpHandler
 > = {
   none: depositWithoutIdempotency,
-  "this-project": depositWithThisProject,
+  commit: depositWithThisProject("commit"),
+  lease: depositWithThisProject("lease"),
   powertools: depositWithPowertools,
 };

@@ -6,12 +6,12 @@ import {
 import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/constants";
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyMissingError,
   IdempotencyKeyReusedError,
-} from "../../functions/idempotency/errors";
+} from "../../functions/idempotency";
+import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import type { IdempotencyMiddleware } from "../../functions/shared/http/http-handler";
 import { renderProblem } from "../../functions/shared/http/problem";
 

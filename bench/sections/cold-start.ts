@@ -61,7 +61,7 @@ export const coldStart: BenchSection = {
       const measured = await measure(`functions/${route.entry}`, ROUTE_IMPORTS);
       routeRows.push([
         `${route.method} ${route.path}`,
-        route.idempotent ? "yes" : "no",
+        route.idempotency ?? "no",
         kib(measured.bytes),
         ms(measured.importMs),
       ]);

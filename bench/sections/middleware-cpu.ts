@@ -1,12 +1,9 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
-import {
-  DEFAULT_RETENTION_SECONDS,
-  fingerprint,
-  InMemoryIdempotencyStore,
-  idempotency,
-  readIdempotencyKey,
-} from "../../functions/idempotency";
+import { InMemoryIdempotencyStore, idempotency } from "../../functions/idempotency";
+import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
+import { readIdempotencyKey } from "../../functions/idempotency/http/key";
+import { fingerprint } from "../../functions/idempotency/http/request-fingerprint";
 import { newId } from "../../functions/shared/ids";
 import { apiGatewayEvent, lambdaContext, silentLogger } from "../../test/support/lambda-fixtures";
 import { InMemoryPersistenceLayer } from "../powertools/in-memory-persistence-layer";
@@ -55,6 +52,7 @@ export const middlewareCpu: BenchSection = {
           middy(answer).use(
             idempotency({
               store: new InMemoryIdempotencyStore(),
+              strategy: "lease",
               retentionSeconds: DEFAULT_RETENTION_SECONDS,
               logger: silentLogger,
             }),

@@ -28,7 +28,12 @@ export async function openAccounts(
   for (let index = 0; index < count; index += 1) {
     const answer = (await createAccount(
       { caller, currency: "EUR" },
-      { accounts, commit: transactionCommit(client), now: () => new Date() },
+      {
+        accounts,
+        commit: transactionCommit(client),
+        now: () => new Date(),
+        remainingTimeMs: () => 10_000,
+      },
     )) as { body: string };
     targets.push({ caller, accountId: String((JSON.parse(answer.body) as { id: string }).id) });
   }

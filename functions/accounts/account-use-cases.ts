@@ -1,16 +1,16 @@
+import type { HttpResult } from "../idempotency";
 import { problems } from "../shared/http/http-problems";
 import { created, ok } from "../shared/http/responses";
 import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
+import type { WritePorts } from "../shared/write-ports";
 import { type Account, type Deposit, type Posting, post } from "./account";
 import type { AccountRepository } from "./account-repository";
 
 /** Ports of the account use cases: storage, the exactly-once commit, a clock. */
-export interface AccountPorts<TWrite> {
+export interface AccountPorts<TWrite> extends WritePorts<TWrite> {
   readonly accounts: AccountRepository<TWrite>;
-  readonly commit: (writes: readonly TWrite[], answer: unknown) => Promise<unknown>;
-  readonly now: () => Date;
 }
 
 export type ReadPorts<TWrite> = Pick<AccountPorts<TWrite>, "accounts">;
@@ -34,23 +34,15 @@ export function postOrRefuse(account: Account, what: string, posting: Posting) {
   const result = post(account, posting);
   if (result.ok) return result;
   if (result.reason === "insufficient-funds") {
-    throw problems.conflict(
-      "insufficient-funds",
-      "Insufficient funds",
-      `The balance of ${what} is ${account.balance}; this needs ${-posting.delta}.`,
-    );
+    throw problems.insufficientFunds(what, account.balance, -posting.delta);
   }
-  throw problems.conflict(
-    "balance-limit-exceeded",
-    "Balance limit exceeded",
-    `This would take ${what} over the largest balance an account may hold.`,
-  );
+  throw problems.balanceLimitExceeded(what);
 }
 
 export async function createAccount<TWrite>(
   input: { caller: string; currency: string; name?: string | undefined },
   ports: AccountPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const account: Account = {
     id: newId(),
     ownerId: input.caller,
@@ -70,7 +62,7 @@ export async function createAccount<TWrite>(
 export async function getAccount<TWrite>(
   input: { caller: string; accountId: string },
   ports: ReadPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const account = await ownAccount(ports.accounts, input.caller, input.accountId);
   return ok(account, account.version);
 }
@@ -78,7 +70,7 @@ export async function getAccount<TWrite>(
 export async function listEntries<TWrite>(
   input: { caller: string; accountId: string; limit: number; cursor?: string | undefined },
   ports: ReadPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   if (input.cursor !== undefined && !ports.accounts.isCursor(input.cursor)) {
     throw problems.validation([{ path: "cursor", message: "not a cursor this API handed out" }]);
   }
@@ -93,7 +85,7 @@ export async function listEntries<TWrite>(
 export async function createDeposit<TWrite>(
   input: { caller: string; accountId: string; amount: number },
   ports: AccountPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const depositId = newId();
   return retryOnConflict(async () => {
     const account = await ownAccount(ports.accounts, input.caller, input.accountId);
@@ -121,13 +113,13 @@ export async function createDeposit<TWrite>(
       ],
       created(`/accounts/${account.id}/deposits/${deposit.id}`, deposit),
     );
-  });
+  }, ports.remainingTimeMs);
 }
 
 export async function getDeposit<TWrite>(
   input: { caller: string; accountId: string; depositId: string },
   ports: ReadPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   await ownAccount(ports.accounts, input.caller, input.accountId);
   const deposit = await ports.accounts.findDeposit(input.accountId, input.depositId);
   if (!deposit) throw problems.notFound("The deposit");

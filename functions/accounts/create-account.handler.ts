@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createAccountDependencies } from "./account-dependencies";
 import { createAccountBodySchema } from "./account-schemas";
 import { createAccount } from "./account-use-cases";
@@ -15,6 +15,6 @@ export const handler = createHttpHandler({
   handle: ({ caller, body }, context) =>
     createAccount(
       { caller, currency: body.currency, name: body.name },
-      { accounts, commit: commitOf(context), now: () => new Date() },
+      { accounts, ...writePortsOf(context) },
     ),
 });

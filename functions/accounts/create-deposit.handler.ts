@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createAccountDependencies } from "./account-dependencies";
 import { accountParamsSchema, depositBodySchema } from "./account-schemas";
 import { createDeposit } from "./account-use-cases";
@@ -16,6 +16,6 @@ export const handler = createHttpHandler({
   handle: ({ caller, params, body }, context) =>
     createDeposit(
       { caller, accountId: params.accountId, amount: body.amount },
-      { accounts, commit: commitOf(context), now: () => new Date() },
+      { accounts, ...writePortsOf(context) },
     ),
 });

@@ -1,29 +1,45 @@
 /**
- * The idempotency layer: a Middy middleware and its stores. Self-contained:
- * it imports nothing else of this project, so it can be lifted as a folder.
+ * The idempotency layer: one core (records, fingerprints, `decide`, the
+ * stores, the commit and lease strategies) and two faces: a Middy HTTP
+ * middleware and a wrapper for any function of one payload. Self-contained:
+ * it imports nothing else of this project, so it can be lifted as a folder
+ * (see README.md beside this file).
  */
-export type { IdempotencyOptions } from "./config";
-export * from "./constants";
-export { type Decision, decide } from "./decide";
-export { DynamoDbIdempotencyStore, type DynamoDbIdempotencyStoreOptions } from "./dynamodb-store";
-export * from "./errors";
-export { canonicalJson, fingerprint, type RequestIdentity } from "./fingerprint";
-export { type IdempotentHttpEvent, principalFromAuthorizer } from "./http-event";
-export { InMemoryIdempotencyStore, type InMemoryWrite } from "./in-memory-store";
-export { parseIdempotencyKey, readIdempotencyKey, requireIdempotencyKey } from "./key";
-export type { IdempotencyLogger } from "./logger";
+
+// Both faces
+export { IdempotencyStrategy, RecordStatus } from "./core/constants";
+export * from "./core/errors";
+export type { IdempotencyLogger } from "./core/logger";
+export type { IdempotencyCoreOptions, RemainingTime } from "./core/options";
 export {
+  type CompletedRecord,
+  type IdempotencyRecord,
+  type InProgressRecord,
+  type Lease,
+  recordKey,
+} from "./core/record";
+export type { ClaimResult, CommitResult, IdempotencyStore } from "./core/store";
+// The function face
+export {
+  type FunctionIdempotencyHandle,
+  type IdempotentResult,
+  type MakeIdempotentOptions,
+  makeIdempotent,
+} from "./function/make-idempotent";
+// The HTTP face
+export { type IdempotentHttpEvent, principalFromAuthorizer } from "./http/http-event";
+export {
+  type Commit,
+  callerRecordKey,
   type IdempotencyHandle,
   type IdempotentContext,
   idempotency,
-} from "./middleware";
-export type {
-  CompletedRecord,
-  IdempotencyRecord,
-  InProgressRecord,
-  Lease,
-  StoredResponse,
-} from "./record";
-export { recordKey } from "./record";
-export { type HttpResponse, type HttpResult, normalizeResponse } from "./response";
-export type { ClaimResult, IdempotencyStore } from "./store";
+} from "./http/middleware";
+export type { IdempotencyOptions } from "./http/options";
+export { type HttpResponse, type HttpResult, normalizeResponse } from "./http/response";
+// Stores
+export {
+  DynamoDbIdempotencyStore,
+  type DynamoDbIdempotencyStoreOptions,
+} from "./stores/dynamodb-store";
+export { InMemoryIdempotencyStore, type InMemoryWrite } from "./stores/in-memory-store";

@@ -9,7 +9,7 @@ import {
   entriesQuerySchema,
 } from "../accounts/account-schemas";
 import { issuedKeySchema } from "../idempotency-keys/issue-key";
-import { type RouteDefinition, type RouteId, routes } from "../routes";
+import { isIdempotent, type RouteDefinition, type RouteId, routes } from "../routes";
 import { transferSchema } from "../transfers/transfer";
 import { createTransferBodySchema, transferParamsSchema } from "../transfers/transfer-schemas";
 import { jsonAnswer, jsonBody, type OperationSpec, problems } from "./openapi-parts";
@@ -103,8 +103,8 @@ function operationOf(route: RouteDefinition): ZodOpenApiOperationObject {
   const statuses = new Set<number>(errors);
   if (route.authenticated) statuses.add(401);
   if (route.method !== "GET") for (const status of [400, 413, 415]) statuses.add(status);
-  if (route.idempotent) for (const status of [409, 422, 503]) statuses.add(status);
-  const headerParams = route.idempotent
+  if (isIdempotent(route)) for (const status of [409, 422, 503]) statuses.add(status);
+  const headerParams = isIdempotent(route)
     ? requestParams?.header
       ? (requestParams.header as z.ZodObject).extend({ "idempotency-key": idempotencyKeyHeader })
       : z.object({ "idempotency-key": idempotencyKeyHeader })

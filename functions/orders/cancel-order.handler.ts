@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema } from "./order-schemas";
 import { cancelOrder } from "./order-use-cases";
@@ -14,8 +14,5 @@ export const handler = createHttpHandler({
   idempotency,
   logger,
   handle: ({ caller, params }, context) =>
-    cancelOrder(
-      { caller, orderId: params.orderId },
-      { orders, commit: commitOf(context), now: () => new Date() },
-    ),
+    cancelOrder({ caller, orderId: params.orderId }, { orders, ...writePortsOf(context) }),
 });

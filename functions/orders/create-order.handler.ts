@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createOrderDependencies } from "./order-dependencies";
 import { createOrderBodySchema } from "./order-schemas";
 import { createOrder } from "./order-use-cases";
@@ -15,6 +15,6 @@ export const handler = createHttpHandler({
   handle: ({ caller, body }, context) =>
     createOrder(
       { caller, currency: body.currency, items: body.items },
-      { orders, commit: commitOf(context), now: () => new Date() },
+      { orders, ...writePortsOf(context) },
     ),
 });

@@ -1,12 +1,13 @@
 import type { AccountRepository } from "../accounts/account-repository";
 import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
-import { BusinessWriteRejectedError } from "../idempotency/errors";
+import { BusinessWriteRejectedError, type HttpResult } from "../idempotency";
 import { problems } from "../shared/http/http-problems";
 import { type IfMatch, matchesEtag } from "../shared/http/parse-request";
 import { created, etagOf, ok } from "../shared/http/responses";
 import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
+import type { WritePorts } from "../shared/write-ports";
 import {
   cancelOrder as cancel,
   newOrder,
@@ -23,11 +24,9 @@ import {
 import type { OrderRepository } from "./order-repository";
 
 /** Ports of the order use cases: storage, the exactly-once commit, a clock. */
-export interface OrderPorts<TWrite> {
+export interface OrderPorts<TWrite> extends WritePorts<TWrite> {
   readonly orders: OrderRepository<TWrite>;
   readonly accounts: AccountRepository<TWrite>;
-  readonly commit: (writes: readonly TWrite[], answer: unknown) => Promise<unknown>;
-  readonly now: () => Date;
 }
 
 /** Changes of the order alone: no account is touched. */
@@ -46,20 +45,10 @@ export async function ownOrder<TWrite>(
 }
 
 const failures: Readonly<Record<OrderChangeFailure, (order: Order) => Error>> = {
-  "invalid-state-transition": (order) =>
-    problems.conflict(
-      "invalid-state-transition",
-      "Invalid state transition",
-      `The order is ${order.status}; it cannot make this move.`,
-    ),
-  "order-already-paid": () =>
-    problems.conflict("order-already-paid", "Order already paid", "The order was already paid."),
+  "invalid-state-transition": (order) => problems.invalidStateTransition(order.status),
+  "order-already-paid": () => problems.orderAlreadyPaid(),
   "refund-exceeds-payment": (order) =>
-    problems.conflict(
-      "refund-exceeds-payment",
-      "Refund exceeds payment",
-      `At most ${order.paidAmount - order.refundedAmount} of the payment is left to refund.`,
-    ),
+    problems.refundExceedsPayment(order.paidAmount - order.refundedAmount),
 };
 
 /** The changed order, or the 409 that says why the change is refused. */
@@ -71,7 +60,7 @@ function changedOrder(order: Order, change: OrderChange): Order {
 export async function createOrder<TWrite>(
   input: { caller: string; currency: string; items: readonly OrderItem[] },
   ports: OrderWritePorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const order = newOrder({
     id: newId(),
     ownerId: input.caller,
@@ -89,7 +78,7 @@ export async function createOrder<TWrite>(
 export async function getOrder<TWrite>(
   input: { caller: string; orderId: string },
   ports: OrderReadPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   return ok(order, order.version);
 }
@@ -102,7 +91,7 @@ export async function getOrder<TWrite>(
 export async function updateOrder<TWrite>(
   input: { caller: string; orderId: string; items: readonly OrderItem[]; ifMatch: IfMatch },
   ports: OrderWritePorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const { ifMatch } = input;
   const attempt = async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
@@ -118,7 +107,7 @@ export async function updateOrder<TWrite>(
       ok(updated, updated.version),
     );
   };
-  if ("any" in ifMatch) return retryOnConflict(attempt);
+  if ("any" in ifMatch) return retryOnConflict(attempt, ports.remainingTimeMs);
   try {
     return await attempt();
   } catch (error) {
@@ -133,7 +122,7 @@ export async function updateOrder<TWrite>(
 export async function cancelOrder<TWrite>(
   input: { caller: string; orderId: string },
   ports: OrderWritePorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   return retryOnConflict(async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
     const cancelled = changedOrder(order, cancel(order, ports.now().toISOString()));
@@ -147,7 +136,7 @@ export async function cancelOrder<TWrite>(
       [ports.orders.save(order, cancelled), ports.orders.recordEvent(event)],
       ok(cancelled, cancelled.version),
     );
-  });
+  }, ports.remainingTimeMs);
 }
 
 /**
@@ -159,7 +148,7 @@ export async function cancelOrder<TWrite>(
 export async function payOrder<TWrite>(
   input: { caller: string; orderId: string; accountId: string },
   ports: OrderPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const paymentId = newId();
   return retryOnConflict(async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
@@ -167,9 +156,7 @@ export async function payOrder<TWrite>(
     const at = ports.now().toISOString();
     const paid = changedOrder(order, pay(order, at));
     if (account.currency !== order.currency) {
-      throw problems.conflict(
-        "currency-mismatch",
-        "Currency mismatch",
+      throw problems.currencyMismatch(
         `The order is in ${order.currency} and the account holds ${account.currency}.`,
       );
     }
@@ -198,13 +185,13 @@ export async function payOrder<TWrite>(
       ],
       created(`/orders/${order.id}/payment`, payment),
     );
-  });
+  }, ports.remainingTimeMs);
 }
 
 export async function getPayment<TWrite>(
   input: { caller: string; orderId: string },
   ports: OrderReadPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const payment = await ports.orders.findPayment(order.id);
   if (!payment) throw problems.notFound("The payment");
@@ -219,7 +206,7 @@ export async function getPayment<TWrite>(
 export async function refundOrder<TWrite>(
   input: { caller: string; orderId: string; amount: number },
   ports: OrderPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const refundId = newId();
   return retryOnConflict(async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
@@ -248,13 +235,13 @@ export async function refundOrder<TWrite>(
       ],
       created(`/orders/${order.id}/refunds/${record.id}`, record),
     );
-  });
+  }, ports.remainingTimeMs);
 }
 
 export async function getRefund<TWrite>(
   input: { caller: string; orderId: string; refundId: string },
   ports: OrderReadPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const found = await ports.orders.findRefund(order.id, input.refundId);
   if (!found) throw problems.notFound("The refund");

@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, payOrderBodySchema } from "./order-schemas";
 import { payOrder } from "./order-use-cases";
@@ -16,6 +16,6 @@ export const handler = createHttpHandler({
   handle: ({ caller, params, body }, context) =>
     payOrder(
       { caller, orderId: params.orderId, accountId: body.accountId },
-      { accounts, orders, commit: commitOf(context), now: () => new Date() },
+      { accounts, orders, ...writePortsOf(context) },
     ),
 });

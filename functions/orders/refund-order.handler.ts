@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, refundOrderBodySchema } from "./order-schemas";
 import { refundOrder } from "./order-use-cases";
@@ -16,6 +16,6 @@ export const handler = createHttpHandler({
   handle: ({ caller, params, body }, context) =>
     refundOrder(
       { caller, orderId: params.orderId, amount: body.amount },
-      { accounts, orders, commit: commitOf(context), now: () => new Date() },
+      { accounts, orders, ...writePortsOf(context) },
     ),
 });

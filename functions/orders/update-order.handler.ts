@@ -1,7 +1,7 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { problems } from "../shared/http/http-problems";
+import { writePortsOf } from "../shared/write-ports";
 import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, updateOrderBodySchema } from "./order-schemas";
 import { updateOrder } from "./order-use-cases";
@@ -20,7 +20,7 @@ export const handler = createHttpHandler({
     if (!ifMatch) throw problems.preconditionRequired();
     return updateOrder(
       { caller, orderId: params.orderId, items: body.items, ifMatch },
-      { orders, commit: commitOf(context), now: () => new Date() },
+      { orders, ...writePortsOf(context) },
     );
   },
 });

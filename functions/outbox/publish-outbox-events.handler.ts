@@ -1,7 +1,7 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import * as z from "zod";
-import { DEFAULT_LEASE_MARGIN_MS, DynamoDbIdempotencyStore } from "../idempotency";
+import { DynamoDbIdempotencyStore } from "../idempotency";
 import { createDynamoDbClient } from "../shared/aws/dynamodb-client";
 import { handlerEnvironmentSchema } from "../shared/config";
 import { createLogger, withCorrelationId } from "../shared/logger";
@@ -55,7 +55,7 @@ export async function handler(
       publisher,
       logger,
       // A claim is ours until this invocation cannot be running any more.
-      leaseDurationMs: () => context.getRemainingTimeInMillis() + DEFAULT_LEASE_MARGIN_MS,
+      context,
     });
     logger.info("outbox batch processed", {
       records: event.Records.length,

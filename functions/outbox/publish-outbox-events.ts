@@ -1,28 +1,22 @@
-import { randomUUID } from "node:crypto";
 import type { DynamoDBBatchItemFailure, DynamoDBRecord } from "aws-lambda";
 import {
-  decide,
+  IdempotencyKeyInProgressError,
   type IdempotencyStore,
-  type InProgressRecord,
-  type Lease,
-  RecordStatus,
-  type StoredResponse,
+  makeIdempotent,
+  type RemainingTime,
+  recordKey,
 } from "../idempotency";
 import type { Logger } from "../shared/logger";
 import type { OutboxEvent } from "../shared/outbox";
 import type { EventPublisher } from "./event-publisher";
 import { isOutboxInsert, outboxEventOf } from "./outbox-item";
 
-/**
- * The publisher's records share the idempotency table with the API's. The
- * API's keys start with a URI-encoded principal, which never contains `:`,
- * so no caller's key can collide with a publication record.
- */
-const PUBLICATION_SCOPE = "outbox:publisher";
+/** Whose keys the publisher's records are: apart from every HTTP caller's. */
+export const PUBLICATION_SCOPE = "outbox-publisher";
 
 /** The idempotency record of one event's publication. */
 export function publicationKey(eventId: string): string {
-  return `${PUBLICATION_SCOPE}#${eventId}`;
+  return recordKey(["function", PUBLICATION_SCOPE], eventId);
 }
 
 /**
@@ -31,24 +25,16 @@ export function publicationKey(eventId: string): string {
  */
 export const PUBLICATION_RETENTION_SECONDS = 2 * 86_400;
 
-/** The record's stored answer; for a publication it only means "done". */
-const PUBLISHED: StoredResponse = {
-  statusCode: 204,
-  headers: {},
-  body: "",
-  isBase64Encoded: false,
-};
-
 export interface PublishOutboxEventsPorts {
   readonly store: IdempotencyStore;
   readonly publisher: EventPublisher;
   readonly logger: Logger;
   /**
-   * The lease of the next claim: how long no other consumer may publish the
-   * event. It must outlast this attempt (the invocation's remaining time on
-   * Lambda), or a takeover could publish the event a second time.
+   * The invocation, whose remaining time bounds the lease of each claim: no
+   * other consumer may publish the event while this attempt can still run.
+   * @default none: the layer's lease without a deadline (30 s)
    */
-  readonly leaseDurationMs: () => number;
+  readonly context?: RemainingTime;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -81,8 +67,9 @@ export async function publishOutboxEvents(
   ports: PublishOutboxEventsPorts,
 ): Promise<PublishOutboxEventsResult> {
   const counts = { published: 0, alreadyPublished: 0, ignored: 0 };
+  const publish = publishOnceWith(ports);
   for (const [index, record] of records.entries()) {
-    const outcome = await publishRecord(record, ports);
+    const outcome = await publishRecord(record, publish, ports);
     if (outcome === "failed") {
       return { ...counts, batchItemFailures: records.slice(index).map(itemFailure) };
     }
@@ -104,6 +91,7 @@ function itemFailure(record: DynamoDBRecord): DynamoDBBatchItemFailure {
 
 async function publishRecord(
   record: DynamoDBRecord,
+  publish: ReturnType<typeof publishOnceWith>,
   ports: PublishOutboxEventsPorts,
 ): Promise<Outcome> {
   if (!isOutboxInsert(record)) return "ignored";
@@ -117,79 +105,47 @@ async function publishRecord(
     ports.logger.error("unreadable outbox record", { sequenceNumber, ...describeError(error) });
     return "failed";
   }
-  return publishOnce(event, ports);
+  return publishOnce(event, publish, ports);
 }
 
-async function publishOnce(event: OutboxEvent, ports: PublishOutboxEventsPorts): Promise<Outcome> {
-  const { store, publisher, logger } = ports;
-  const now = ports.now ?? Date.now;
-  const nowMs = now();
-  const claim: InProgressRecord = {
-    pk: publicationKey(event.id),
-    status: RecordStatus.InProgress,
-    fingerprint: event.id,
-    leaseToken: randomUUID(),
-    leaseExpiresAtMs: nowMs + ports.leaseDurationMs(),
-    expiresAt: Math.floor(nowMs / 1000) + PUBLICATION_RETENTION_SECONDS,
-    createdAtMs: nowMs,
-  };
+/**
+ * Publishes an event at most once per event id, through the layer's function
+ * face with the lease strategy (the effect leaves DynamoDB): a publication is
+ * claimed, published, then completed, and a completed one is skipped.
+ */
+function publishOnceWith(ports: PublishOutboxEventsPorts) {
+  return makeIdempotent(async (event: OutboxEvent) => ports.publisher.publish(event), {
+    store: ports.store,
+    strategy: "lease",
+    scope: PUBLICATION_SCOPE,
+    keyOf: (event) => event.id,
+    // An event id names one event for good: its content cannot differ.
+    fingerprintOf: (event) => event.id,
+    retentionSeconds: PUBLICATION_RETENTION_SECONDS,
+    logger: ports.logger,
+    ...(ports.now ? { now: ports.now } : {}),
+  });
+}
+
+async function publishOnce(
+  event: OutboxEvent,
+  publish: ReturnType<typeof publishOnceWith>,
+  ports: PublishOutboxEventsPorts,
+): Promise<Outcome> {
   const about = { eventId: event.id, type: event.type };
-
-  let result: Awaited<ReturnType<IdempotencyStore["claim"]>>;
   try {
-    result = await store.claim(claim, nowMs);
+    const { replayed } = await publish(event, ports.context);
+    if (replayed) ports.logger.info("event already published; skipped", about);
+    return replayed ? "already-published" : "published";
   } catch (error) {
-    logger.error("outbox publication not claimed; will retry", {
-      ...about,
-      ...describeError(error),
-    });
-    return "failed";
-  }
-  if (!result.claimed) {
-    const decision = decide(result.existing, claim.fingerprint, nowMs);
-    if (decision.kind === "replay") {
-      logger.info("event already published; skipped", about);
-      return "already-published";
+    // In progress under a live lease means another consumer is publishing it:
+    // retry later, never publish alongside its owner.
+    if (error instanceof IdempotencyKeyInProgressError) {
+      ports.logger.warn("event being published by another attempt; will retry", about);
+    } else {
+      ports.logger.error("event not published; will retry", { ...about, ...describeError(error) });
     }
-    // In progress under a live lease (another consumer is publishing it), or
-    // the record changed between claim and read: retry later, never publish
-    // alongside its owner.
-    logger.warn("event being published by another attempt; will retry", {
-      ...about,
-      decision: decision.kind,
-    });
     return "failed";
-  }
-
-  const lease: Lease = { pk: claim.pk, leaseToken: claim.leaseToken };
-  try {
-    await publisher.publish(event);
-  } catch (error) {
-    logger.error("event not published; will retry", { ...about, ...describeError(error) });
-    await release(store, lease, logger);
-    return "failed";
-  }
-
-  try {
-    await store.complete(lease, PUBLISHED, now());
-  } catch (error) {
-    // The event is out. Reporting the record as failed would have its retry
-    // publish it again once this lease runs out; counting it as done does so
-    // only if the whole batch is redelivered before the lease ends.
-    logger.error("event published but its publication not recorded", {
-      ...about,
-      ...describeError(error),
-    });
-  }
-  return "published";
-}
-
-/** Frees the claim so the retry can publish at once; a failure leaves it to the lease. */
-async function release(store: IdempotencyStore, lease: Lease, logger: Logger): Promise<void> {
-  try {
-    await store.release(lease);
-  } catch (error) {
-    logger.warn("outbox publication claim not released", describeError(error));
   }
 }
 

@@ -1,6 +1,6 @@
 import { routeById } from "../routes";
-import { commitOf } from "../shared/dependencies";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { writePortsOf } from "../shared/write-ports";
 import { createTransferDependencies } from "./transfer-dependencies";
 import { createTransferBodySchema } from "./transfer-schemas";
 import { createTransfer } from "./transfer-use-cases";
@@ -13,8 +13,5 @@ export const handler = createHttpHandler({
   idempotency,
   logger,
   handle: ({ caller, body }, context) =>
-    createTransfer(
-      { caller, ...body },
-      { accounts, transfers, commit: commitOf(context), now: () => new Date() },
-    ),
+    createTransfer({ caller, ...body }, { accounts, transfers, ...writePortsOf(context) }),
 });

@@ -1,18 +1,18 @@
 import type { AccountRepository } from "../accounts/account-repository";
 import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
+import type { HttpResult } from "../idempotency";
 import { problems } from "../shared/http/http-problems";
 import { created, ok } from "../shared/http/responses";
 import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
+import type { WritePorts } from "../shared/write-ports";
 import { type StoredTransfer, transferView } from "./transfer";
 import type { TransferRepository } from "./transfer-repository";
 
-export interface TransferPorts<TWrite> {
+export interface TransferPorts<TWrite> extends WritePorts<TWrite> {
   readonly accounts: AccountRepository<TWrite>;
   readonly transfers: TransferRepository<TWrite>;
-  readonly commit: (writes: readonly TWrite[], answer: unknown) => Promise<unknown>;
-  readonly now: () => Date;
 }
 
 /**
@@ -23,16 +23,14 @@ export interface TransferPorts<TWrite> {
 export async function createTransfer<TWrite>(
   input: { caller: string; fromAccountId: string; toAccountId: string; amount: number },
   ports: TransferPorts<TWrite>,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const transferId = newId();
   return retryOnConflict(async () => {
     const from = await ownAccount(ports.accounts, input.caller, input.fromAccountId);
     const to = await ports.accounts.find(input.toAccountId);
     if (!to) throw problems.notFound("The destination account");
     if (from.currency !== to.currency) {
-      throw problems.conflict(
-        "currency-mismatch",
-        "Currency mismatch",
+      throw problems.currencyMismatch(
         `The source account holds ${from.currency} and the destination ${to.currency}.`,
       );
     }
@@ -71,14 +69,14 @@ export async function createTransfer<TWrite>(
       ],
       created(`/transfers/${transfer.id}`, view),
     );
-  });
+  }, ports.remainingTimeMs);
 }
 
 /** Visible to the owner of the source account only; to anyone else it does not exist. */
 export async function getTransfer<TWrite>(
   input: { caller: string; transferId: string },
   ports: Pick<TransferPorts<TWrite>, "transfers">,
-): Promise<unknown> {
+): Promise<HttpResult> {
   const transfer = await ports.transfers.find(input.transferId);
   if (!transfer || transfer.ownerId !== input.caller) throw problems.notFound("The transfer");
   return ok(transferView(transfer));

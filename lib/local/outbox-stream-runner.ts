@@ -10,10 +10,7 @@ import {
   type Shard,
 } from "@aws-sdk/client-dynamodb-streams";
 import * as z from "zod";
-import {
-  DEFAULT_LEASE_WITHOUT_DEADLINE_MS,
-  DynamoDbIdempotencyStore,
-} from "../../functions/idempotency";
+import { DynamoDbIdempotencyStore } from "../../functions/idempotency";
 import type { EventPublisher } from "../../functions/outbox/event-publisher";
 import { JsonLinesSinkPublisher } from "../../functions/outbox/json-lines-sink";
 import {
@@ -174,9 +171,9 @@ class StreamRunner {
       publisher:
         options.publisher ??
         new JsonLinesSinkPublisher({ file: options.sinkFile, logger: this.logger }),
+      // No invocation deadline here: the layer's fixed lease without one
+      // (30 s), far above a local publish.
       logger: this.logger,
-      // No invocation deadline here: a fixed lease, far above a local publish.
-      leaseDurationMs: () => DEFAULT_LEASE_WITHOUT_DEADLINE_MS,
     };
   }
 

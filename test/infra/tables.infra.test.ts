@@ -1,5 +1,5 @@
 import { Match } from "aws-cdk-lib/assertions";
-import { idempotencyRecordSchema } from "../../functions/idempotency/record";
+import { idempotencyRecordSchema } from "../../functions/idempotency/core/record";
 import { toCreateTableInput } from "../../lib/local/create-tables";
 import {
   dataTableDefinition,

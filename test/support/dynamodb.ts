@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetItemCommand, PutItemCommand, type TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { DynamoDbIdempotencyStore, type IdempotencyRecord } from "../../functions/idempotency";
-import { idempotencyRecordSchema } from "../../functions/idempotency/record";
+import { idempotencyRecordSchema } from "../../functions/idempotency/core/record";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
 import type { StoreHarness } from "./store-contract";
 
@@ -98,8 +98,11 @@ export function counterIncrement(counterId: string): TransactWriteItem {
   };
 }
 
-export async function counterValue(counterId: string): Promise<number> {
-  const { Item } = await testClient().send(
+export async function counterValue(
+  counterId: string,
+  client: DynamoDBClient = testClient(),
+): Promise<number> {
+  const { Item } = await client.send(
     new GetItemCommand({
       TableName: testEnvironment().dataTable,
       Key: marshall({ pk: `counter#${counterId}`, sk: "counter" }),

@@ -1,12 +1,12 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
+import type { HttpResponse, IdempotencyOptions } from "../../functions/idempotency";
 import {
   type IdempotentContext,
   type IdempotentHttpEvent,
   idempotency,
 } from "../../functions/idempotency";
-import type { IdempotencyOptions } from "../../functions/idempotency/config";
-import type { HttpResponse } from "../../functions/idempotency/response";
+import { renderProblem } from "../../functions/shared/http/problem";
 import { problemErrors } from "../../functions/shared/http/problem-errors-middleware";
 import { silentLogger } from "./lambda-fixtures";
 
@@ -40,7 +40,7 @@ export function idempotentHandler<TWrite>(
     // hangs past its deadline instead, where only the lease protects the key.
     { timeoutEarlyInMillis: 0 },
   )
-    .use(idempotency({ logger: silentLogger, ...options }))
+    .use(idempotency({ logger: silentLogger, renderError: renderProblem, ...options }))
     .use(problemErrors({ logger: silentLogger }));
   const invoke = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) =>
     handler(event, context) as Promise<HttpResponse>;

@@ -1,12 +1,12 @@
 import {
   BusinessWriteRejectedError,
+  type CompletedRecord,
   IdempotencyLeaseLostError,
   type IdempotencyRecord,
   type IdempotencyStore,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   type InProgressRecord,
-  type StoredResponse,
 } from "../../functions/idempotency";
 
 /** What the contract suite needs of a store adapter and its world. */
@@ -59,12 +59,22 @@ function inProgress(overrides: Partial<InProgressRecord> = {}): InProgressRecord
   };
 }
 
-const answer: StoredResponse = {
-  statusCode: 201,
-  headers: { "content-type": "application/json", location: "/things/1" },
-  body: '{"id":"1"}',
-  isBase64Encoded: false,
-};
+/** A stored answer: the store keeps it as the face wrote it, a string. */
+const answer = JSON.stringify({ statusCode: 201, body: '{"id":"1"}' });
+
+function completed(overrides: Partial<CompletedRecord> = {}): CompletedRecord {
+  sequence += 1;
+  return {
+    pk: `contract-${Date.now()}-${sequence}#key`,
+    status: "COMPLETED",
+    fingerprint: "fingerprint-a",
+    answer,
+    expiresAt: NOW_MS / 1000 + 3600,
+    createdAtMs: NOW_MS,
+    completedAtMs: NOW_MS,
+    ...overrides,
+  };
+}
 
 const leaseOf = (record: InProgressRecord) => ({ pk: record.pk, leaseToken: record.leaseToken });
 
@@ -133,14 +143,14 @@ export function describeStoreContract<TWrite>(
 
       expect(result).toEqual({
         claimed: false,
-        existing: { ...first, status: "COMPLETED", response: answer, completedAtMs: NOW_MS + 5 },
+        existing: { ...first, status: "COMPLETED", answer, completedAtMs: NOW_MS + 5 },
       });
     });
 
     it("claims over a record past its retention, whatever it holds", async () => {
       const { store, seed, read } = harness();
       const old = inProgress({ expiresAt: NOW_MS / 1000 - 1 });
-      await seed({ ...old, status: "COMPLETED", response: answer, completedAtMs: NOW_MS - 5 });
+      await seed({ ...old, status: "COMPLETED", answer, completedAtMs: NOW_MS - 5 });
       const fresh = { ...old, fingerprint: "fingerprint-b", leaseToken: "fresh", expiresAt: 9e9 };
 
       const result = await store.claim(fresh, NOW_MS);
@@ -166,7 +176,7 @@ export function describeStoreContract<TWrite>(
       expect(await read(record.pk)).toEqual({
         ...record,
         status: "COMPLETED",
-        response: answer,
+        answer,
         completedAtMs: NOW_MS + 1,
       });
     });
@@ -262,5 +272,145 @@ export function describeStoreContract<TWrite>(
 
       expect(results.filter((result) => result.claimed)).toHaveLength(1);
     });
+  });
+
+  describe(`${name} honours the commit strategy's contract`, () => {
+    it("commits a record on a free key together with its business writes", async () => {
+      const { store, read, write, wasWritten } = harness();
+      const record = completed();
+
+      const result = await store.commit(record, NOW_MS, [
+        write(`${record.pk}-a`),
+        write(`${record.pk}-b`),
+      ]);
+
+      expect(result).toEqual({ committed: true });
+      expect(await read(record.pk)).toEqual(record);
+      expect(await wasWritten(`${record.pk}-a`)).toBe(true);
+      expect(await wasWritten(`${record.pk}-b`)).toBe(true);
+    });
+
+    it("commits a record alone (an answer without writes) on a free key", async () => {
+      const { store, read } = harness();
+      const record = completed();
+
+      const result = await store.commit(record, NOW_MS);
+
+      expect(result).toEqual({ committed: true });
+      expect(await read(record.pk)).toEqual(record);
+    });
+
+    it.each([
+      ["with business writes", true],
+      ["alone", false],
+    ])(
+      "writes nothing %s where a live record holds the key, and returns that record",
+      async (_name, withWrites) => {
+        const { store, read, write, wasWritten } = harness();
+        const first = completed();
+        await store.commit(first, NOW_MS);
+        const second = { ...first, fingerprint: "fingerprint-b", answer: "another answer" };
+
+        const result = await store.commit(
+          second,
+          NOW_MS + 1,
+          withWrites ? [write(`${first.pk}-second`)] : [],
+        );
+
+        expect(result).toEqual({ committed: false, existing: first });
+        expect(await wasWritten(`${first.pk}-second`)).toBe(false);
+        expect(await read(first.pk)).toEqual(first);
+      },
+    );
+
+    it("loses to an in-progress claim of the lease strategy and returns it", async () => {
+      const { store, write, wasWritten } = harness();
+      const claim = inProgress();
+      await store.claim(claim, NOW_MS);
+
+      const result = await store.commit(completed({ pk: claim.pk }), NOW_MS + 1, [
+        write(`${claim.pk}-late`),
+      ]);
+
+      expect(result).toEqual({ committed: false, existing: claim });
+      expect(await wasWritten(`${claim.pk}-late`)).toBe(false);
+    });
+
+    it("commits over a record past its retention", async () => {
+      const { store, seed, read } = harness();
+      const old = completed({ expiresAt: NOW_MS / 1000 - 1, answer: "old" });
+      await seed(old);
+      const fresh = { ...old, fingerprint: "fingerprint-b", answer: "new", expiresAt: 9e9 };
+
+      const result = await store.commit(fresh, NOW_MS);
+
+      expect(result).toEqual({ committed: true });
+      expect(await read(old.pk)).toEqual(fresh);
+    });
+
+    it("writes nothing, record included, when a business condition fails", async () => {
+      const { store, read, write, wasWritten } = harness();
+      const record = completed();
+
+      const failure = await store
+        .commit(record, NOW_MS, [
+          write(`${record.pk}-ok`),
+          write(`${record.pk}-rejected`, { rejected: true }),
+        ])
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(BusinessWriteRejectedError);
+      expect(
+        (failure as BusinessWriteRejectedError).reasons.map((reason) => reason.failed),
+      ).toEqual([false, true]);
+      expect(await wasWritten(`${record.pk}-ok`)).toBe(false);
+      expect(await read(record.pk)).toBeUndefined();
+    });
+
+    it.each([
+      ["with business writes", true],
+      ["alone", false],
+    ])(
+      "lets exactly one of many concurrent commits %s of one key win; the others get its record",
+      async (_name, withWrites) => {
+        const { store, read, write, wasWritten } = harness();
+        const base = completed();
+        const contenders = Array.from({ length: 16 }, (_, index) => ({
+          ...base,
+          answer: `answer-${index}`,
+        }));
+
+        const settled = await Promise.allSettled(
+          contenders.map((record, index) =>
+            store.commit(record, NOW_MS, withWrites ? [write(`${base.pk}-${index}`)] : []),
+          ),
+        );
+
+        const stored = await read(base.pk);
+        const results = settled.map((outcome) => {
+          // A lost race on the business items is a rerun for the caller: it will
+          // then meet the record. Nothing of it was written.
+          if (outcome.status === "rejected") {
+            expect(outcome.reason).toBeInstanceOf(BusinessWriteRejectedError);
+            return undefined;
+          }
+          return outcome.value;
+        });
+        const winners = results.flatMap((result, index) => (result?.committed ? [index] : []));
+        expect(winners).toHaveLength(1);
+        const winner = winners[0] ?? -1;
+        expect(stored).toEqual(contenders[winner]);
+        for (const result of results) {
+          if (result && !result.committed) expect(result.existing).toEqual(stored);
+        }
+        if (withWrites) {
+          const written = await Promise.all(
+            contenders.map((_, index) => wasWritten(`${base.pk}-${index}`)),
+          );
+          expect(written.filter(Boolean)).toHaveLength(1);
+          expect(written[winner]).toBe(true);
+        }
+      },
+    );
   });
 }

@@ -1,16 +1,18 @@
 import fc from "fast-check";
 import {
   BusinessWriteRejectedError,
+  type CommitResult,
+  type CompletedRecord,
   IdempotencyLeaseLostError,
   type IdempotencyRecord,
   type InProgressRecord,
-  type StoredResponse,
 } from "../../functions/idempotency";
 import type { StoreHarness } from "./store-contract";
 
 /**
  * Model-based property of an idempotency store: random sequences of claims,
- * completions, releases and clock moves by a few clients over a few keys,
+ * completions, releases (the lease strategy), commits (the commit strategy)
+ * and clock moves by a few clients over a few keys,
  * each answer checked against a small reference model written from the
  * contract (store.ts, decide.ts), not from either adapter.
  */
@@ -44,7 +46,15 @@ type StoreCommand =
       readonly key: number;
       readonly lease: LeaseChoice;
       readonly writes: BusinessWrites;
-      readonly response: StoredResponse;
+      readonly answer: string;
+    }
+  | {
+      readonly kind: "commit";
+      readonly key: number;
+      readonly fingerprint: number;
+      readonly writes: BusinessWrites;
+      readonly answer: string;
+      readonly retentionSeconds: number;
     }
   | {
       readonly kind: "release";
@@ -65,19 +75,8 @@ const clientArb = fc.nat({ max: CLIENT_COUNT - 1 });
 const keyArb = fc.nat({ max: KEY_COUNT - 1 });
 const leaseChoiceArb = fc.constantFrom<LeaseChoice>("latest", "earliest", "never-issued");
 
-const storedResponseArb: fc.Arbitrary<StoredResponse> = fc.record({
-  statusCode: fc.integer({ min: 100, max: 599 }),
-  headers: fc.record(
-    {
-      "content-type": fc.string({ unit: "binary", maxLength: 12 }),
-      location: fc.string({ unit: "binary", maxLength: 12 }),
-      etag: fc.string({ unit: "binary", maxLength: 12 }),
-    },
-    { requiredKeys: [], noNullPrototype: true },
-  ),
-  body: fc.string({ unit: "binary", maxLength: 40 }),
-  isBase64Encoded: fc.boolean(),
-});
+/** A stored answer: any string, as a face wrote it. */
+const answerArb = fc.string({ unit: "binary", maxLength: 40 });
 
 const commandArb: fc.Arbitrary<StoreCommand> = fc.oneof(
   {
@@ -99,7 +98,18 @@ const commandArb: fc.Arbitrary<StoreCommand> = fc.oneof(
       key: keyArb,
       lease: leaseChoiceArb,
       writes: fc.constantFrom<BusinessWrites>("none", "accepted", "rejected"),
-      response: storedResponseArb,
+      answer: answerArb,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("commit" as const),
+      key: keyArb,
+      fingerprint: fc.nat({ max: FINGERPRINTS.length - 1 }),
+      writes: fc.constantFrom<BusinessWrites>("none", "accepted", "rejected"),
+      answer: answerArb,
+      retentionSeconds: fc.constantFrom(1, 2, 10, 60),
     }),
   },
   {
@@ -142,6 +152,11 @@ function modelAllowsClaim(
   if (existing.status === "COMPLETED") return false;
   // A run-out lease of the same request may be taken over.
   return existing.leaseExpiresAtMs < nowMs;
+}
+
+/** Written from the contract: may a commit put its record over `existing` at `nowMs`? Only where no record lives. */
+function modelAllowsCommit(existing: IdempotencyRecord | undefined, nowMs: number): boolean {
+  return existing === undefined || existing.expiresAt < Math.floor(nowMs / 1000);
 }
 
 let runSequence = 0;
@@ -189,10 +204,10 @@ class ModelRun {
 
 async function settle(
   promise: Promise<unknown>,
-): Promise<{ ok: true } | { ok: false; error: unknown }> {
+): Promise<{ ok: true; value?: unknown } | { ok: false; error: unknown }> {
   try {
-    await promise;
-    return { ok: true };
+    const value = await promise;
+    return value === undefined ? { ok: true } : { ok: true, value };
   } catch (error) {
     return { ok: false, error };
   }
@@ -214,8 +229,9 @@ async function runCommand<TWrite>(
       const record = run.records[command.key];
       if (record === undefined) return;
       // Lease live up to leaseExpiresAtMs inclusive; retention up to the end of the expiresAt second.
-      const boundary =
-        command.boundary === "lease" ? record.leaseExpiresAtMs : (record.expiresAt + 1) * 1000;
+      const leaseEnd = record.status === "IN_PROGRESS" ? record.leaseExpiresAtMs : undefined;
+      const boundary = command.boundary === "lease" ? leaseEnd : (record.expiresAt + 1) * 1000;
+      if (boundary === undefined) return;
       const target = boundary + command.offsetMs;
       // The clock never runs backwards.
       if (target > run.nowMs) run.nowMs = target;
@@ -262,7 +278,7 @@ async function runCommand<TWrite>(
       const completedAtMs = run.nowMs;
 
       const outcome = await settle(
-        store.complete({ pk, leaseToken }, command.response, completedAtMs, writes),
+        store.complete({ pk, leaseToken }, command.answer, completedAtMs, writes),
       );
 
       if (!holdsLease) {
@@ -277,7 +293,7 @@ async function runCommand<TWrite>(
           run.records[command.key] = {
             ...before,
             status: "COMPLETED",
-            response: command.response,
+            answer: command.answer,
             completedAtMs,
           };
         }
@@ -285,6 +301,42 @@ async function runCommand<TWrite>(
       if (command.writes !== "none") {
         // The business write lands iff the completion did.
         expect(await harness.wasWritten(marker)).toBe(outcome.ok);
+      }
+      break;
+    }
+
+    case "commit": {
+      const record: CompletedRecord = {
+        pk: run.pk(command.key),
+        status: "COMPLETED",
+        fingerprint: FINGERPRINTS[command.fingerprint] ?? FINGERPRINTS[0],
+        answer: command.answer,
+        expiresAt: Math.floor(run.nowMs / 1000) + command.retentionSeconds,
+        createdAtMs: run.nowMs,
+        completedAtMs: run.nowMs,
+      };
+      const marker = `${run.prefix}-marker-${step}`;
+      const writes =
+        command.writes === "none"
+          ? []
+          : [harness.write(marker, { rejected: command.writes === "rejected" })];
+      const before = run.records[command.key];
+
+      const outcome = await settle(store.commit(record, run.nowMs, writes));
+
+      if (!modelAllowsCommit(before, run.nowMs)) {
+        // A live record wins, whatever the business writes would have done; nothing is written.
+        expect(outcome).toEqual({ ok: true, value: { committed: false, existing: before } });
+      } else if (command.writes === "rejected") {
+        expect(outcome).toEqual({ ok: false, error: expect.any(BusinessWriteRejectedError) });
+      } else {
+        expect(outcome).toEqual({ ok: true, value: { committed: true } });
+        run.records[command.key] = record;
+      }
+      if (command.writes !== "none") {
+        // The business write lands iff the record did.
+        const landed = outcome.ok && (outcome.value as CommitResult).committed;
+        expect(await harness.wasWritten(marker)).toBe(landed);
       }
       break;
     }
@@ -325,7 +377,7 @@ export function describeStoreProperties<TWrite>(
 ): void {
   describe(`${name} behaves like the reference model of the store contract`, () => {
     it(
-      "answers every claim, complete and release as the model does, over random command sequences",
+      "answers every claim, complete, release and commit as the model does, over random command sequences",
       async () => {
         await fc.assert(
           fc.asyncProperty(

@@ -3,8 +3,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambd
 import type * as z from "zod";
 // Types and the principal only: a route without idempotency bundles none of the layer.
 import type { HttpResponse, IdempotentContext } from "../../idempotency";
-import { principalFromAuthorizer } from "../../idempotency/http-event";
-import type { RouteDefinition } from "../../routes";
+import { principalFromAuthorizer } from "../../idempotency/http/http-event";
+import { isIdempotent, type RouteDefinition } from "../../routes";
 import { type Logger, withCorrelationId } from "../logger";
 import { withAnswerHeaders } from "./answer-headers";
 import { problems } from "./http-problems";
@@ -12,9 +12,10 @@ import {
   assertBodySize,
   type IfMatch,
   parseIfMatch,
-  parseJsonBody,
   parsePathParameters,
   parseQuery,
+  readJsonBody,
+  validateBody,
 } from "./parse-request";
 import { problemErrors } from "./problem-errors-middleware";
 
@@ -79,7 +80,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
   options: HttpHandlerOptions<S, TWrite>,
 ): LambdaHttpHandler {
   const { route, schemas, logger } = options;
-  if (route.idempotent && !options.idempotency) {
+  if (isIdempotent(route) && !options.idempotency) {
     throw new Error(`Route ${route.id} is idempotent but has no idempotency store`);
   }
   // Validated requests, keyed by their event: computed once, before the claim.
@@ -97,11 +98,23 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
           ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
           : undefined) as Parsed<S["params"]>,
         query: (schemas.query ? parseQuery(event, schemas.query) : undefined) as Parsed<S["query"]>,
-        body: (schemas.body ? parseJsonBody(event, schemas.body) : undefined) as Parsed<S["body"]>,
+        body: (schemas.body ? parseBody(event, schemas.body) : undefined) as Parsed<S["body"]>,
         ...(options.requireIfMatch ? { ifMatch: parseIfMatch(event) } : {}),
       };
       validated.set(event, parsed);
     },
+  };
+
+  /**
+   * The body, validated. Its JSON value replaces the text on the event (as
+   * Middy's JSON body parser does), so the idempotency middleware
+   * fingerprints it without parsing the body a second time.
+   */
+  const parseBody = (event: APIGatewayProxyEventV2WithJWTAuthorizer, schema: z.ZodType) => {
+    const json = readJsonBody(event);
+    const body = validateBody(json, schema);
+    Object.assign(event, { body: json, rawBody: event.body });
+    return body;
   };
 
   const handler = middy(

@@ -1,6 +1,10 @@
 import { type FieldError, HttpProblem } from "./problem";
 
-/** The API's problem types (see the contract), one constructor each. */
+/**
+ * The API's problem types (see the contract), one constructor each: every
+ * public slug of the project is written here and nowhere else (the
+ * idempotency layer's own, such as `idempotency-key-reused`, live with it).
+ */
 export const problems = {
   validation: (errors: readonly FieldError[], detail = "The request is not valid.") =>
     new HttpProblem(400, "validation-error", "Validation error", detail, {}, errors),
@@ -12,8 +16,39 @@ export const problems = {
     }),
   notFound: (what: string) =>
     new HttpProblem(404, "not-found", "Not found", `${what} was not found.`),
-  conflict: (slug: string, title: string, detail: string) =>
-    new HttpProblem(409, slug, title, detail),
+  // Business refusals: the request was understood and is refused by the rules of money.
+  insufficientFunds: (what: string, balance: number, needed: number) =>
+    new HttpProblem(
+      409,
+      "insufficient-funds",
+      "Insufficient funds",
+      `The balance of ${what} is ${balance}; this needs ${needed}.`,
+    ),
+  balanceLimitExceeded: (what: string) =>
+    new HttpProblem(
+      409,
+      "balance-limit-exceeded",
+      "Balance limit exceeded",
+      `This would take ${what} over the largest balance an account may hold.`,
+    ),
+  currencyMismatch: (detail: string) =>
+    new HttpProblem(409, "currency-mismatch", "Currency mismatch", detail),
+  invalidStateTransition: (status: string) =>
+    new HttpProblem(
+      409,
+      "invalid-state-transition",
+      "Invalid state transition",
+      `The order is ${status}; it cannot make this move.`,
+    ),
+  orderAlreadyPaid: () =>
+    new HttpProblem(409, "order-already-paid", "Order already paid", "The order was already paid."),
+  refundExceedsPayment: (refundable: number) =>
+    new HttpProblem(
+      409,
+      "refund-exceeds-payment",
+      "Refund exceeds payment",
+      `At most ${refundable} of the payment is left to refund.`,
+    ),
   preconditionFailed: () =>
     new HttpProblem(
       412,

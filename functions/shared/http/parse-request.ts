@@ -44,11 +44,23 @@ function header(request: RawHttpRequest, name: string): string | undefined {
 /** Refuses bytes that are not UTF-8 instead of turning them into U+FFFD; keeps a BOM, as JSON.parse refuses it. */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** 413, 415, 400 malformed or rounded, then the schema: the body, parsed and validated. */
+export function parseJsonBody<T>(request: RawHttpRequest, schema: z.ZodType<T>): T {
+  return validateBody(readJsonBody(request), schema);
+}
+
+/** The body's JSON value against its schema: 400 `validation-error` naming every bad field. */
+export function validateBody<T>(value: unknown, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw problems.validation(toFieldErrors(parsed.error));
+  return parsed.data;
+}
+
 /**
  * 413, then 415, then 400 (not UTF-8 or not JSON: malformed; then a number
- * JSON.parse would round, then the schema): the body, parsed and validated.
+ * JSON.parse would round): the body's JSON value, before any schema.
  */
-export function parseJsonBody<T>(request: RawHttpRequest, schema: z.ZodType<T>): T {
+export function readJsonBody(request: RawHttpRequest): unknown {
   const raw = request.body ?? "";
   const bytes = request.isBase64Encoded ? Buffer.from(raw, "base64") : undefined;
   if ((bytes?.length ?? Buffer.byteLength(raw, "utf8")) > MAX_BODY_BYTES)
@@ -76,9 +88,7 @@ export function parseJsonBody<T>(request: RawHttpRequest, schema: z.ZodType<T>):
       })),
     );
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw problems.validation(toFieldErrors(parsed.error));
-  return parsed.data;
+  return value;
 }
 
 /** A literal as quoted back in a message: a body may hold thousands of digits. */

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DeleteTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { fingerprint, recordKey } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency";
+import { fingerprint } from "../../../functions/idempotency/http/request-fingerprint";
 import { readRecord, seedRecord, testClient, testEnvironment } from "../../support/dynamodb";
 import { type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";
 
@@ -54,7 +55,7 @@ describe("the idempotency contract over HTTP", () => {
     expect(answer.status).toBe(400);
     expect(answer.body.type).toMatch(/\/problems\/idempotency-key-invalid$/);
     expect(await alice.balanceOf(accountId)).toBe(0);
-    expect(await readRecord(recordKey(alice.sub, key))).toBeUndefined();
+    expect(await readRecord(callerRecordKey(alice.sub, key))).toBeUndefined();
   });
 
   it("treats a structured-field string and a bare key as the same key", async () => {
@@ -97,14 +98,14 @@ describe("the idempotency contract over HTTP", () => {
     const { path } = await fundedAccount(alice);
     const key = randomUUID();
     await alice.post(path, { amount: 100 }, { key });
-    const stored = await readRecord(recordKey(alice.sub, key));
+    const stored = await readRecord(callerRecordKey(alice.sub, key));
 
     const reused = other(path);
     const answer = await alice.post(reused.path, reused.body, { key });
 
     expect(answer.status).toBe(422);
     expect(answer.body.type).toMatch(/\/problems\/idempotency-key-reused$/);
-    expect(await readRecord(recordKey(alice.sub, key))).toEqual(stored);
+    expect(await readRecord(callerRecordKey(alice.sub, key))).toEqual(stored);
   });
 
   it("answers 422 for the same key on another path parameter; the second account is untouched", async () => {
@@ -120,29 +121,23 @@ describe("the idempotency contract over HTTP", () => {
     expect(await alice.balanceOf(second.accountId)).toBe(0);
   });
 
-  it("answers 409 with Retry-After while the first request still holds the key; not stored", async () => {
+  it("answers every concurrent duplicate with the one committed answer: one deposit, never 409", async () => {
     const alice = api.caller();
     const { accountId, path } = await fundedAccount(alice);
     const key = randomUUID();
-    const nowMs = Date.now();
-    const claim = {
-      pk: recordKey(alice.sub, key),
-      status: "IN_PROGRESS" as const,
-      fingerprint: depositFingerprint(accountId, { amount: 100 }),
-      leaseToken: "the-first-attempt",
-      leaseExpiresAtMs: nowMs + 8_000,
-      expiresAt: Math.floor(nowMs / 1000) + 86_400,
-      createdAtMs: nowMs,
-    };
-    await seedRecord(claim);
 
-    const answer = await alice.post(path, { amount: 100 }, { key });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => alice.post(path, { amount: 100 }, { key })),
+    );
 
-    expect(answer.status).toBe(409);
-    expect(answer.body.type).toMatch(/\/problems\/idempotency-key-in-progress$/);
-    expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(await readRecord(claim.pk)).toEqual(claim);
-    expect(await alice.balanceOf(accountId)).toBe(0);
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 201));
+    expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
+    const replays = answers.filter(
+      (answer) => answer.headers.get("idempotent-replayed") === "true",
+    );
+    expect(replays).toHaveLength(49);
+    expect(await alice.balanceOf(accountId)).toBe(100);
+    expect((await alice.entriesOf(accountId)).map((entry) => entry.amount)).toEqual([100]);
   });
 
   it("keeps callers apart: another caller's same key runs as its own first request", async () => {
@@ -150,7 +145,7 @@ describe("the idempotency contract over HTTP", () => {
     const bob = api.caller();
     const key = randomUUID();
     const alicesAccount = await alice.post("/accounts", { currency: "EUR" }, { key });
-    const alicesRecord = await readRecord(recordKey(alice.sub, key));
+    const alicesRecord = await readRecord(callerRecordKey(alice.sub, key));
 
     const bobsAccount = await bob.post("/accounts", { currency: "EUR" }, { key });
 
@@ -158,7 +153,7 @@ describe("the idempotency contract over HTTP", () => {
     expect(bobsAccount.headers.get("idempotent-replayed")).toBeNull();
     expect(bobsAccount.body.ownerId).toBe(bob.sub);
     expect(bobsAccount.body.id).not.toBe(alicesAccount.body.id);
-    expect(await readRecord(recordKey(alice.sub, key))).toEqual(alicesRecord);
+    expect(await readRecord(callerRecordKey(alice.sub, key))).toEqual(alicesRecord);
   });
 
   it("runs a request as new once its record is past the retention, even if TTL has not deleted it", async () => {
@@ -167,15 +162,18 @@ describe("the idempotency contract over HTTP", () => {
     const key = randomUUID();
     const longAgo = Date.now() - 2 * 86_400_000;
     await seedRecord({
-      pk: recordKey(alice.sub, key),
+      pk: callerRecordKey(alice.sub, key),
       status: "COMPLETED",
       fingerprint: depositFingerprint(accountId, { amount: 100 }),
-      leaseToken: "old",
-      leaseExpiresAtMs: longAgo + 10_000,
       expiresAt: Math.floor(longAgo / 1000) + 86_400,
       createdAtMs: longAgo,
       completedAtMs: longAgo,
-      response: { statusCode: 201, headers: {}, body: '{"old":true}', isBase64Encoded: false },
+      answer: JSON.stringify({
+        statusCode: 201,
+        headers: {},
+        body: '{"old":true}',
+        isBase64Encoded: false,
+      }),
     });
 
     const answer = await alice.post(path, { amount: 100 }, { key });
@@ -225,7 +223,7 @@ describe("the idempotency contract over HTTP", () => {
       const key = randomUUID();
 
       const rejected = await reject(alice, path, key);
-      const storedAfterRejection = await readRecord(recordKey(alice.sub, key));
+      const storedAfterRejection = await readRecord(callerRecordKey(alice.sub, key));
       const fixed = await alice.post(path, { amount: 100 }, { key });
 
       expect(rejected.status).toBeGreaterThanOrEqual(400);
@@ -245,14 +243,17 @@ describe("the idempotency contract over HTTP", () => {
     const again = await alice.post(path, { amount: 100 }, { key });
 
     expect(first.status).toBe(404);
-    expect(await readRecord(recordKey(alice.sub, key))).toMatchObject({
-      status: "COMPLETED",
-      response: { statusCode: 404 },
+    const record = await readRecord(callerRecordKey(alice.sub, key));
+    expect(record?.status).toBe("COMPLETED");
+    expect(record?.status === "COMPLETED" && JSON.parse(record.answer)).toMatchObject({
+      statusCode: 404,
     });
+    expect(again.status).toBe(404);
+    expect(again.text).toBe(first.text);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 
-  it("does not store a handler failure (5xx): the claim is released and the retry runs", async () => {
+  it("stores nothing for a handler failure (5xx): the retry runs at once", async () => {
     const alice = api.caller();
     const { accountId, path } = await fundedAccount(alice);
     const key = randomUUID();
@@ -262,7 +263,7 @@ describe("the idempotency contract over HTTP", () => {
     await testClient().send(new PutItemCommand({ TableName: dataTable, Item: marshall(corrupt) }));
 
     const failed = await alice.post(path, { amount: 100 }, { key });
-    const afterFailure = await readRecord(recordKey(alice.sub, key));
+    const afterFailure = await readRecord(callerRecordKey(alice.sub, key));
     await testClient().send(
       new PutItemCommand({
         TableName: dataTable,
@@ -289,16 +290,18 @@ describe("the idempotency contract over HTTP", () => {
     expect(await alice.balanceOf(accountId)).toBe(100);
   });
 
-  it("bounds the lease by the invocation's remaining time plus a small margin", async () => {
+  it("writes the record completed, with the deposit, and no lease: nothing was claimed before", async () => {
     const alice = api.caller();
+    const { path } = await fundedAccount(alice);
     const key = randomUUID();
 
-    await alice.post("/accounts", { currency: "EUR" }, { key });
-    const record = await readRecord(recordKey(alice.sub, key));
+    const deposit = await alice.post(path, { amount: 100 }, { key });
+    const record = await readRecord(callerRecordKey(alice.sub, key));
 
-    const leaseMs = (record?.leaseExpiresAtMs ?? 0) - (record?.createdAtMs ?? 0);
-    expect(leaseMs).toBeGreaterThan(5_000);
-    expect(leaseMs).toBeLessThanOrEqual(10_000 + 1_000);
+    expect(record).toMatchObject({ status: "COMPLETED" });
+    expect(record).not.toHaveProperty("leaseToken");
+    expect(record).not.toHaveProperty("leaseExpiresAtMs");
+    expect(record?.status === "COMPLETED" && JSON.parse(record.answer).body).toBe(deposit.text);
   });
 
   it("ignores the header on GET, even a malformed one", async () => {

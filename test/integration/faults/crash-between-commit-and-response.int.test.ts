@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { recordKey } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency";
 import { findFreePort } from "../../../lib/local/dynamodb-local";
 import { readRecord, testClient, testEnvironment } from "../../support/dynamodb";
 import { ApiCaller, TEST_JWT_SECRET } from "../../support/http-api";
@@ -153,7 +153,7 @@ describe("a server killed between its commit and its answer", () => {
     const key = randomUUID();
     const deposit = { path: `/accounts/${accountId}/deposits`, body: { amount: 250 } };
     // The transaction names the record by its key, a digest of the caller and the key.
-    const { committed } = proxy.holdCommitOf(recordKey(alice.sub, key));
+    const { committed } = proxy.holdCommitOf(callerRecordKey(alice.sub, key));
 
     let answered = false;
     const firstAttempt = alice.post(deposit.path, deposit.body, { key }).then(
@@ -167,7 +167,7 @@ describe("a server killed between its commit and its answer", () => {
       },
     );
     await within(committed, 10_000, "the deposit's commit");
-    const recordAtCrash = await readRecord(recordKey(alice.sub, key));
+    const recordAtCrash = await readRecord(callerRecordKey(alice.sub, key));
     const answeredBeforeCrash = answered;
     await server.kill();
     const firstOutcome = await firstAttempt;
@@ -181,7 +181,9 @@ describe("a server killed between its commit and its answer", () => {
     // The retry gets the committed answer, replayed.
     expect(retry.status).toBe(201);
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
-    if (recordAtCrash?.status === "COMPLETED") expect(retry.text).toBe(recordAtCrash.response.body);
+    if (recordAtCrash?.status === "COMPLETED") {
+      expect(retry.text).toBe(JSON.parse(recordAtCrash.answer).body);
+    }
     expect(retry.body.balance).toBe(1_250);
     // The money moved exactly once.
     expect(await alice.balanceOf(accountId)).toBe(1_250);

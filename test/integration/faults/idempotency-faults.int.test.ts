@@ -1,8 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { DynamoDbIdempotencyStore, recordKey } from "../../../functions/idempotency";
-import type { HttpResponse } from "../../../functions/idempotency/response";
+import {
+  callerRecordKey,
+  DynamoDbIdempotencyStore,
+  type HttpResponse,
+  type IdempotencyRecord,
+} from "../../../functions/idempotency";
 import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
+import { HttpProblem } from "../../../functions/shared/http/problem";
 import {
   counterIncrement,
   counterValue,
@@ -23,10 +28,11 @@ import { apiGatewayEvent, lambdaContext } from "../../support/lambda-fixtures";
 /**
  * A DynamoDB call of the idempotency layer fails (throttled, connection reset,
  * timed out), before reaching DynamoDB or after it executed the call (the
- * ambiguous case). Whatever fails, a retry with the same key ends with one
- * final answer, the counted effect committed exactly once, and the record
- * COMPLETED with that answer; a claim that outlives the failure holds the key
- * no longer than its lease.
+ * ambiguous case). Whatever fails, under either strategy, a retry with the
+ * same key ends with one final answer, the counted effect committed exactly
+ * once, and the record COMPLETED with that answer. Under the lease strategy a
+ * claim that outlives the failure holds the key no longer than its lease;
+ * under the commit strategy nothing holds the key and the retry runs at once.
  */
 
 jest.setTimeout(30_000);
@@ -51,22 +57,31 @@ function depositRequest() {
       body: JSON.stringify({ amount: 500 }),
       idempotencyKey: key,
     });
-  return { pk: recordKey("caller-1", key), event, counterId: randomUUID() };
+  return { pk: callerRecordKey("caller-1", key), event, counterId: randomUUID() };
 }
 
-type Behaviour = "commits its effect" | "answers without committing" | "fails once, then commits";
+type Behaviour =
+  | "commits its effect"
+  | "answers without committing"
+  | "fails once, then commits"
+  | "reads, then commits its effect"
+  | "refuses (a business 409)";
 
 /**
  * The handler body, shared by the faulty attempt and its retries so that its
  * runs are counted across both. Each answer names its run: the stored answer
  * tells which run produced it.
  */
-function handlerBody(behaviour: Behaviour, counterId: string) {
+function handlerBody(behaviour: Behaviour, counterId: string, readClient = testClient) {
   let runs = 0;
   const body: TestHandlerBody<TransactWriteItem> = async (_event, context) => {
     runs += 1;
     const answer = created({ counterId, run: runs });
     if (behaviour === "answers without committing") return answer;
+    if (behaviour === "refuses (a business 409)") {
+      throw new HttpProblem(409, "insufficient-funds", "Insufficient funds", `Run ${runs}.`);
+    }
+    if (behaviour === "reads, then commits its effect") await counterValue(counterId, readClient());
     if (behaviour === "fails once, then commits" && runs === 1) {
       throw new Error("the handler crashed");
     }
@@ -104,6 +119,11 @@ async function retryUntilFinal(send: () => Promise<HttpResponse>): Promise<Retry
     if (Date.now() > deadline) throw new Error(`no final answer: ${answer.statusCode}`);
     await sleep(25);
   }
+}
+
+/** The HTTP answer a completed record holds. */
+function storedAnswerOf(record: IdempotencyRecord | undefined): HttpResponse | undefined {
+  return record?.status === "COMPLETED" ? JSON.parse(record.answer) : undefined;
 }
 
 function problemSlug(response: HttpResponse): string | undefined {
@@ -228,7 +248,7 @@ const matrix = expectations.flatMap((expectation) =>
   faultKinds.map((kind) => ({ ...expectation, kind })),
 );
 
-describe("idempotency under DynamoDB faults (no SDK retries)", () => {
+describe("lease strategy under DynamoDB faults (no SDK retries)", () => {
   it.each(matrix)(
     "$step fails ($kind, $timing): answers $firstAnswer.status, and a retry gets $retryGets with $effects effect(s)",
     async ({ step, timing, kind, firstAnswer, recordAfterFault, runs, effects, retryGets }) => {
@@ -239,10 +259,13 @@ describe("idempotency under DynamoDB faults (no SDK retries)", () => {
       const faults = injectFaults(client);
       faults.inject({ command, kind, timing });
       const faulty = idempotentHandler(
-        { store: storeOn(client), leaseMarginMs: LEASE_MARGIN_MS },
+        { store: storeOn(client), strategy: "lease", leaseMarginMs: LEASE_MARGIN_MS },
         handler.body,
       );
-      const healthy = idempotentHandler({ store: dynamoDbStore() }, handler.body);
+      const healthy = idempotentHandler(
+        { store: dynamoDbStore(), strategy: "lease" },
+        handler.body,
+      );
 
       const context = lambdaContext(FAULTY_INVOCATION_MS);
       const leaseEndsBy = Date.now() + FAULTY_INVOCATION_MS + LEASE_MARGIN_MS;
@@ -289,7 +312,7 @@ describe("idempotency under DynamoDB faults (no SDK retries)", () => {
       if (retryGets === "a replay of the stored answer") {
         expect(retry.final.headers["idempotent-replayed"]).toBe("true");
         if (afterFault?.status === "COMPLETED") {
-          expect(retry.final.body).toBe(afterFault.response.body);
+          expect(retry.final.body).toBe(storedAnswerOf(afterFault)?.body);
         }
         if (first.statusCode === 201) expect(retry.final.body).toBe(first.body);
       } else {
@@ -301,15 +324,13 @@ describe("idempotency under DynamoDB faults (no SDK retries)", () => {
       expect(handler.runs()).toBe(runs);
       expect(await counterValue(counterId)).toBe(effects);
       expect(settled?.status).toBe("COMPLETED");
-      if (settled?.status === "COMPLETED") {
-        expect(settled.response.statusCode).toBe(201);
-        expect(settled.response.body).toBe(retry.final.body);
-      }
+      expect(storedAnswerOf(settled)?.statusCode).toBe(201);
+      expect(storedAnswerOf(settled)?.body).toBe(retry.final.body);
     },
   );
 });
 
-describe("idempotency under DynamoDB faults the SDK retries (maxAttempts 3)", () => {
+describe("lease strategy under DynamoDB faults the SDK retries (maxAttempts 3)", () => {
   it.each(faultKinds)(
     "absorbs a %s fault on the claim: one run, one effect, no 503",
     async (kind) => {
@@ -318,7 +339,10 @@ describe("idempotency under DynamoDB faults the SDK retries (maxAttempts 3)", ()
       const client = createDynamoDbClient({ endpoint: testEnvironment().endpoint, maxAttempts: 3 });
       const faults = injectFaults(client);
       faults.inject({ command: "PutItemCommand", kind });
-      const withRetries = idempotentHandler({ store: storeOn(client) }, handler.body);
+      const withRetries = idempotentHandler(
+        { store: storeOn(client), strategy: "lease" },
+        handler.body,
+      );
 
       const answer = await withRetries(event(), lambdaContext());
       client.destroy();
@@ -343,8 +367,14 @@ describe("idempotency under DynamoDB faults the SDK retries (maxAttempts 3)", ()
         kind,
         timing: "after-reaching-dynamodb",
       });
-      const withRetries = idempotentHandler({ store: storeOn(client) }, handler.body);
-      const healthy = idempotentHandler({ store: dynamoDbStore() }, handler.body);
+      const withRetries = idempotentHandler(
+        { store: storeOn(client), strategy: "lease" },
+        handler.body,
+      );
+      const healthy = idempotentHandler(
+        { store: dynamoDbStore(), strategy: "lease" },
+        handler.body,
+      );
 
       const first = await withRetries(event(), lambdaContext());
       const retry = await retryUntilFinal(() => healthy(event(), lambdaContext()));
@@ -360,6 +390,165 @@ describe("idempotency under DynamoDB faults the SDK retries (maxAttempts 3)", ()
       expect(handler.runs()).toBe(1);
       expect(await counterValue(counterId)).toBe(1);
       expect((await readRecord(pk))?.status).toBe("COMPLETED");
+    },
+  );
+});
+
+type CommitStep = "the handler's read" | "the transaction" | "the conditional put";
+
+const commitStepUnderTest: Record<
+  CommitStep,
+  { command: DynamoDbCommandName; behaviour: Behaviour; answer: 201 | 409 }
+> = {
+  "the handler's read": {
+    command: "GetItemCommand",
+    behaviour: "reads, then commits its effect",
+    answer: 201,
+  },
+  "the transaction": {
+    command: "TransactWriteItemsCommand",
+    behaviour: "commits its effect",
+    answer: 201,
+  },
+  // A business refusal writes nothing: its answer is stored by a lone conditional put.
+  "the conditional put": {
+    command: "PutItemCommand",
+    behaviour: "refuses (a business 409)",
+    answer: 409,
+  },
+};
+
+interface CommitExpectation {
+  readonly step: CommitStep;
+  readonly timing: FaultTiming;
+  readonly firstAnswer: { status: 500 | 503; slug: string };
+  readonly recordAfterFault: "absent" | "completed";
+  readonly retryGets: "a replay of the stored answer" | "a fresh answer";
+}
+
+const commitExpectations: readonly CommitExpectation[] = [
+  // A read changes nothing: the handler fails (500), nothing is stored.
+  ...(["before-reaching-dynamodb", "after-reaching-dynamodb"] as const).map((timing) => ({
+    step: "the handler's read" as const,
+    timing,
+    firstAnswer: { status: 500, slug: "internal-error" } as const,
+    recordAfterFault: "absent" as const,
+    retryGets: "a fresh answer" as const,
+  })),
+  {
+    step: "the transaction",
+    timing: "before-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "absent",
+    retryGets: "a fresh answer",
+  },
+  {
+    // The effect and the record committed together; the caller saw a 503.
+    step: "the transaction",
+    timing: "after-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "completed",
+    retryGets: "a replay of the stored answer",
+  },
+  {
+    // The refusal changed nothing, so it is not answered unstored: 503, retry.
+    step: "the conditional put",
+    timing: "before-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "absent",
+    retryGets: "a fresh answer",
+  },
+  {
+    step: "the conditional put",
+    timing: "after-reaching-dynamodb",
+    firstAnswer: storeUnavailable,
+    recordAfterFault: "completed",
+    retryGets: "a replay of the stored answer",
+  },
+];
+
+const commitMatrix = commitExpectations.flatMap((expectation) =>
+  faultKinds.map((kind) => ({ ...expectation, kind })),
+);
+
+describe("commit strategy under DynamoDB faults (no SDK retries)", () => {
+  it.each(commitMatrix)(
+    "$step fails ($kind, $timing): answers $firstAnswer.status; the retry runs at once and gets $retryGets",
+    async ({ step, timing, kind, firstAnswer, recordAfterFault, retryGets }) => {
+      const { command, behaviour, answer } = commitStepUnderTest[step];
+      const { pk, event, counterId } = depositRequest();
+      const client = faultyClient();
+      const handler = handlerBody(behaviour, counterId, () => client);
+      const faults = injectFaults(client);
+      faults.inject({ command, kind, timing });
+      const faulty = idempotentHandler(
+        { store: storeOn(client), strategy: "commit" },
+        handler.body,
+      );
+      const healthy = idempotentHandler(
+        { store: dynamoDbStore(), strategy: "commit" },
+        handler.body,
+      );
+
+      const first = await faulty(event(), lambdaContext());
+      const afterFault = await readRecord(pk);
+      const retry = await healthy(event(), lambdaContext());
+      const settled = await readRecord(pk);
+      client.destroy();
+
+      expect(faults.injected()).toEqual([{ command, kind, timing }]);
+      // The faulty attempt's answer.
+      expect(first.statusCode).toBe(firstAnswer.status);
+      expect(problemSlug(first)).toBe(firstAnswer.slug);
+      if (first.statusCode === 503) {
+        expect(Number(first.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      }
+      expect(afterFault?.status).toBe(recordAfterFault === "absent" ? undefined : "COMPLETED");
+      // Nothing holds the key: the very next retry is final, never a 409 in progress.
+      expect(retry.statusCode).toBe(answer);
+      if (retryGets === "a replay of the stored answer") {
+        expect(retry.headers["idempotent-replayed"]).toBe("true");
+        expect(retry.body).toBe(storedAnswerOf(afterFault)?.body);
+      } else {
+        expect(retry.headers["idempotent-replayed"]).toBeUndefined();
+        expect(retry.body).toContain(`2`);
+      }
+      // The handler ran twice (its reads run on every attempt); the effect at most once.
+      expect(handler.runs()).toBe(2);
+      expect(await counterValue(counterId)).toBe(answer === 201 ? 1 : 0);
+      expect(storedAnswerOf(settled)?.body).toBe(retry.body);
+    },
+  );
+});
+
+describe("commit strategy under DynamoDB faults the SDK retries (maxAttempts 3)", () => {
+  it.each(faultKinds)(
+    "commits once when a transaction that reached DynamoDB is resent after a %s fault",
+    async (kind) => {
+      const { pk, event, counterId } = depositRequest();
+      const handler = handlerBody("commits its effect", counterId);
+      const client = createDynamoDbClient({ endpoint: testEnvironment().endpoint, maxAttempts: 3 });
+      const faults = injectFaults(client);
+      faults.inject({
+        command: "TransactWriteItemsCommand",
+        kind,
+        timing: "after-reaching-dynamodb",
+      });
+      const withRetries = idempotentHandler(
+        { store: storeOn(client), strategy: "commit" },
+        handler.body,
+      );
+
+      const first = await withRetries(event(), lambdaContext());
+      client.destroy();
+
+      // The SDK resent the transaction with its ClientRequestToken: DynamoDB
+      // acknowledges the repeat of a committed transaction without writing again.
+      expect(faults.attempts("TransactWriteItemsCommand")).toBe(2);
+      expect(first.statusCode).toBe(201);
+      expect(first.headers["idempotent-replayed"]).toBeUndefined();
+      expect(await counterValue(counterId)).toBe(1);
+      expect(storedAnswerOf(await readRecord(pk))?.body).toBe(first.body);
     },
   );
 });

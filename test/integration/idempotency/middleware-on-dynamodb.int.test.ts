@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import {
   BusinessWriteRejectedError,
+  callerRecordKey,
   DynamoDbIdempotencyStore,
-  recordKey,
 } from "../../../functions/idempotency";
 import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
 import { HttpProblem } from "../../../functions/shared/http/problem";
@@ -37,18 +37,21 @@ function request(body: object = { amount: 500 }) {
       idempotencyKey: key,
       ...(overrides.sub ? { sub: overrides.sub } : {}),
     });
-  return { key, pk: recordKey("caller-1", key), event };
+  return { key, pk: callerRecordKey("caller-1", key), event };
 }
 
 /** A handler that commits one counted effect together with its answer. */
 function countingHandler(counterId: string, workMs = 0) {
-  return idempotentHandler<TransactWriteItem>({ store: dynamoDbStore() }, async (_e, context) => {
-    await sleep(workMs);
-    return context.idempotency?.commit([counterIncrement(counterId)], created({ counterId }));
-  });
+  return idempotentHandler<TransactWriteItem>(
+    { store: dynamoDbStore(), strategy: "lease" },
+    async (_e, context) => {
+      await sleep(workMs);
+      return context.idempotency?.commit([counterIncrement(counterId)], created({ counterId }));
+    },
+  );
 }
 
-describe("idempotency middleware on DynamoDB Local", () => {
+describe("idempotency middleware, lease strategy, on DynamoDB Local", () => {
   it("runs 50 concurrent identical requests exactly once; the rest replay or get 409", async () => {
     const counterId = randomUUID();
     const handler = countingHandler(counterId, 50);
@@ -93,7 +96,7 @@ describe("idempotency middleware on DynamoDB Local", () => {
     const { pk, event } = request();
     // The first attempt claims and then hangs forever, as a killed process would.
     const crashed = idempotentHandler(
-      { store: dynamoDbStore(), leaseMarginMs: 100 },
+      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 100 },
       () => new Promise(() => undefined),
     );
     void crashed(event(), lambdaContext(400));
@@ -116,7 +119,7 @@ describe("idempotency middleware on DynamoDB Local", () => {
     const zombieMayGoOn = deferred();
     const zombieEffect = `zombie-${key}`;
     const zombie = idempotentHandler<TransactWriteItem>(
-      { store: dynamoDbStore(), leaseMarginMs: 0 },
+      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 0 },
       async (_event, context) => {
         await zombieMayGoOn.promise;
         return context.idempotency?.commit([markerWrite(zombieEffect)], created({ by: "zombie" }));
@@ -141,15 +144,18 @@ describe("idempotency middleware on DynamoDB Local", () => {
   it("does not let a failing zombie release the successor's claim", async () => {
     const { pk, event } = request();
     const zombieMayFail = deferred();
-    const zombie = idempotentHandler({ store: dynamoDbStore(), leaseMarginMs: 0 }, async () => {
-      await zombieMayFail.promise;
-      throw new Error("zombie crashed late");
-    });
+    const zombie = idempotentHandler(
+      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 0 },
+      async () => {
+        await zombieMayFail.promise;
+        throw new Error("zombie crashed late");
+      },
+    );
     const zombieResponse = zombie(event(), lambdaContext(200));
     await sleep(400);
     const zombieClaim = await readRecord(pk);
     const successorMayFinish = deferred();
-    const successor = idempotentHandler({ store: dynamoDbStore() }, async () => {
+    const successor = idempotentHandler({ store: dynamoDbStore(), strategy: "lease" }, async () => {
       await successorMayFinish.promise;
       return created({ by: "successor" });
     });
@@ -184,7 +190,12 @@ describe("idempotency middleware on DynamoDB Local", () => {
       expiresAt: nowSeconds - 10,
       createdAtMs: (nowSeconds - 90_000) * 1000,
       completedAtMs: (nowSeconds - 90_000) * 1000,
-      response: { statusCode: 201, headers: {}, body: "old answer", isBase64Encoded: false },
+      answer: JSON.stringify({
+        statusCode: 201,
+        headers: {},
+        body: "old answer",
+        isBase64Encoded: false,
+      }),
     });
 
     const response = await handler(event(), lambdaContext());
@@ -199,7 +210,7 @@ describe("idempotency middleware on DynamoDB Local", () => {
     it("leaves no business write and no completion when the transaction is refused", async () => {
       const { key, pk, event } = request();
       const handler = idempotentHandler<TransactWriteItem>(
-        { store: dynamoDbStore() },
+        { store: dynamoDbStore(), strategy: "lease" },
         async (_event, context) =>
           context.idempotency?.commit(
             [markerWrite(`kept-${key}`), markerWrite(`refused-${key}`, { rejected: true })],
@@ -217,7 +228,7 @@ describe("idempotency middleware on DynamoDB Local", () => {
     it("stores the business answer of a refused transaction, with no business write", async () => {
       const { key, pk, event } = request();
       const handler = idempotentHandler<TransactWriteItem>(
-        { store: dynamoDbStore() },
+        { store: dynamoDbStore(), strategy: "lease" },
         async (_event, context) => {
           try {
             return await context.idempotency?.commit(
@@ -243,9 +254,9 @@ describe("idempotency middleware on DynamoDB Local", () => {
       expect(replay.statusCode).toBe(409);
       expect(replay.headers["idempotent-replayed"]).toBe("true");
       expect(await markerWritten(`debit-${key}`)).toBe(false);
-      expect(await readRecord(pk)).toMatchObject({
-        status: "COMPLETED",
-        response: { statusCode: 409 },
+      const record = await readRecord(pk);
+      expect(record?.status === "COMPLETED" && JSON.parse(record.answer)).toMatchObject({
+        statusCode: 409,
       });
       expect(handler.executions()).toBe(1);
     });
@@ -262,7 +273,7 @@ describe("idempotency middleware on DynamoDB Local", () => {
       const { endpoint, table } = target();
       const client = endpoint ? createDynamoDbClient({ endpoint, maxAttempts: 1 }) : testClient();
       const handler = idempotentHandler(
-        { store: new DynamoDbIdempotencyStore({ client, tableName: table }) },
+        { store: new DynamoDbIdempotencyStore({ client, tableName: table }), strategy: "lease" },
         async () => created({}),
       );
 

@@ -1,14 +1,13 @@
 import {
   MAX_IN_PROGRESS_RETRY_AFTER_SECONDS,
   RecordStatus,
-} from "../../../functions/idempotency/constants";
-import { type Decision, decide } from "../../../functions/idempotency/decide";
+} from "../../../functions/idempotency/core/constants";
+import { type Decision, decide } from "../../../functions/idempotency/core/decide";
 import type {
   CompletedRecord,
   IdempotencyRecord,
   InProgressRecord,
-  StoredResponse,
-} from "../../../functions/idempotency/record";
+} from "../../../functions/idempotency/core/record";
 
 /** A clock reading in the middle of a second, so that ms and s readings differ. */
 const NOW_MS = Date.UTC(2026, 10, 23, 12, 0, 0) + 400;
@@ -18,12 +17,8 @@ const HOUR_S = 3600;
 const FINGERPRINT = "a".repeat(64);
 const OTHER_FINGERPRINT = "b".repeat(64);
 
-const storedResponse: StoredResponse = {
-  statusCode: 201,
-  headers: { "content-type": "application/json", location: "/deposits/dep-1" },
-  body: '{"id":"dep-1","amount":500}',
-  isBase64Encoded: false,
-};
+/** The stored answer, as a face wrote it. */
+const storedAnswer = JSON.stringify({ statusCode: 201, body: '{"id":"dep-1","amount":500}' });
 
 function inProgress(overrides: Partial<Omit<InProgressRecord, "status">> = {}): InProgressRecord {
   return {
@@ -48,7 +43,7 @@ function completed(overrides: Partial<Omit<CompletedRecord, "status">> = {}): Co
     expiresAt: NOW_S + HOUR_S,
     createdAtMs: NOW_MS - 1_000,
     completedAtMs: NOW_MS - 600,
-    response: storedResponse,
+    answer: storedAnswer,
     ...overrides,
   };
 }
@@ -63,7 +58,7 @@ interface Row {
 
 const proceed: Decision = { kind: "proceed" };
 const mismatch: Decision = { kind: "mismatch" };
-const replay: Decision = { kind: "replay", response: storedResponse };
+const replay: Decision = { kind: "replay", answer: storedAnswer };
 
 describe("decide", () => {
   it.each<Row>([
@@ -199,7 +194,7 @@ describe("decide", () => {
     expect(decision).toStrictEqual(expected);
   });
 
-  it("replays exactly the stored response", () => {
+  it("replays exactly the stored answer", () => {
     // Prepare
     const record = completed();
 
@@ -208,8 +203,7 @@ describe("decide", () => {
 
     // Assess
     if (decision.kind !== "replay") throw new Error(`Expected replay, got ${decision.kind}`);
-    expect(decision.response).toBe(record.response);
-    expect(decision.response).toStrictEqual(storedResponse);
+    expect(decision.answer).toBe(record.answer);
   });
 
   it.each([

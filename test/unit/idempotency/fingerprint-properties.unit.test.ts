@@ -1,5 +1,9 @@
 import fc from "fast-check";
-import { fingerprint, type RequestIdentity } from "../../../functions/idempotency/fingerprint";
+import { canonicalJson } from "../../../functions/idempotency/core/fingerprint";
+import {
+  fingerprint,
+  type HttpRequestIdentity as RequestIdentity,
+} from "../../../functions/idempotency/http/request-fingerprint";
 
 const NUM_RUNS = 300;
 
@@ -218,5 +222,52 @@ describe("fingerprint properties", () => {
       }),
       { numRuns: NUM_RUNS },
     );
+  });
+});
+
+/** A reference written from RFC 8785's key order, independently of the code under test. */
+function referenceCanonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(referenceCanonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${referenceCanonical(record[key])}`);
+    return `{${members.join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe("canonicalJson against a reference, on every path it takes", () => {
+  it("writes what the reference writes for any JSON value (native property-list path)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        expect(canonicalJson(value)).toBe(referenceCanonical(value));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("writes what the reference writes when a key is __proto__ (hand-written path)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
+        const parsed = JSON.parse(`{"__proto__":${JSON.stringify(value)},"b":[{"a":1}]}`);
+        expect(canonicalJson(parsed)).toBe(referenceCanonical(parsed));
+        expect(canonicalJson(parsed).startsWith('{"__proto__":')).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("writes the same text when keys × objects would make a property list quadratic", () => {
+    const wide = Array.from({ length: 600 }, (_, index) => ({ [`k${index}`]: index, z: [index] }));
+
+    expect(canonicalJson(wide)).toBe(referenceCanonical(wide));
+  });
+
+  it("writes the same text for a value nested deeper than the native writer may go", () => {
+    const deep = JSON.parse(`${'{"b":1,"a":'.repeat(400)}0${"}".repeat(400)}`);
+
+    expect(canonicalJson(deep)).toBe(`${'{"a":'.repeat(400)}0${',"b":1}'.repeat(400)}`);
   });
 });

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../../../functions/idempotency/core/fingerprint";
 import {
-  canonicalJson,
   fingerprint,
-  type RequestIdentity,
-} from "../../../functions/idempotency/fingerprint";
+  type HttpRequestIdentity as RequestIdentity,
+} from "../../../functions/idempotency/http/request-fingerprint";
 
 const deposit: RequestIdentity = {
   method: "POST",

@@ -1,14 +1,14 @@
 import {
   IdempotencyKeyInvalidError,
   IdempotencyKeyMissingError,
-} from "../../../functions/idempotency/errors";
+} from "../../../functions/idempotency/core/errors";
 import {
   type HeaderMap,
   type MultiValueHeaderMap,
   parseIdempotencyKey,
   readIdempotencyKey,
   requireIdempotencyKey,
-} from "../../../functions/idempotency/key";
+} from "../../../functions/idempotency/http/key";
 
 /** Runs `act` and returns what it threw; fails the test when it throws nothing. */
 function thrownBy(act: () => unknown): unknown {

@@ -1,9 +1,9 @@
 import {
   BusinessWriteRejectedError,
+  callerRecordKey,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   type InProgressRecord,
-  recordKey,
 } from "../../../functions/idempotency";
 import { HttpProblem } from "../../../functions/shared/http/problem";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
@@ -19,7 +19,12 @@ const START_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
 function setup() {
   const store = new InMemoryIdempotencyStore();
   const clock = { nowMs: START_MS };
-  const options = { store, now: () => clock.nowMs, retentionSeconds: 3600 };
+  const options = {
+    store,
+    strategy: "lease",
+    now: () => clock.nowMs,
+    retentionSeconds: 3600,
+  } as const;
   return { store, clock, options };
 }
 
@@ -37,7 +42,7 @@ const deposit = (overrides: Partial<TestRequest> = {}) =>
 const problemOf = (response: { body: string }) =>
   JSON.parse(response.body) as { type: string; status: number };
 
-describe("idempotency middleware (in-memory store)", () => {
+describe("idempotency middleware, lease strategy (in-memory store)", () => {
   it("runs the handler for a first request and stores its answer", async () => {
     // Prepare
     const { store, options } = setup();
@@ -52,11 +57,11 @@ describe("idempotency middleware (in-memory store)", () => {
     expect(response.statusCode).toBe(201);
     expect(response.headers["idempotent-replayed"]).toBeUndefined();
     expect(handler.executions()).toBe(1);
-    const record = store.get(recordKey("caller-1", "key-1"));
-    expect(record).toMatchObject({
-      status: "COMPLETED",
-      response: { statusCode: 201, body: '{"id":"dep-1"}' },
-      expiresAt: START_MS / 1000 + 3600,
+    const record = store.get(callerRecordKey("caller-1", "key-1"));
+    expect(record).toMatchObject({ status: "COMPLETED", expiresAt: START_MS / 1000 + 3600 });
+    expect(record?.status === "COMPLETED" && JSON.parse(record.answer)).toMatchObject({
+      statusCode: 201,
+      body: '{"id":"dep-1"}',
     });
   });
 
@@ -115,7 +120,7 @@ describe("idempotency middleware (in-memory store)", () => {
       const { store, options } = setup();
       const handler = idempotentHandler(options, async () => created({ id: "dep-1" }));
       await handler(deposit(), lambdaContext());
-      const before = store.get(recordKey("caller-1", "key-1"));
+      const before = store.get(callerRecordKey("caller-1", "key-1"));
 
       const response = await handler(deposit(change), lambdaContext());
 
@@ -123,7 +128,7 @@ describe("idempotency middleware (in-memory store)", () => {
       expect(response.headers["content-type"]).toBe("application/problem+json");
       expect(problemOf(response).type).toMatch(/\/problems\/idempotency-key-reused$/);
       expect(handler.executions()).toBe(1);
-      expect(store.get(recordKey("caller-1", "key-1"))).toEqual(before);
+      expect(store.get(callerRecordKey("caller-1", "key-1"))).toEqual(before);
     },
   );
 
@@ -138,7 +143,7 @@ describe("idempotency middleware (in-memory store)", () => {
     const first = handler(deposit(), lambdaContext());
     await new Promise((resolve) => setImmediate(resolve));
     const duplicate = await handler(deposit(), lambdaContext());
-    const recordWhileRunning = store.get(recordKey("caller-1", "key-1"));
+    const recordWhileRunning = store.get(callerRecordKey("caller-1", "key-1"));
     gate.resolve();
     const firstResponse = await first;
     const afterwards = await handler(deposit(), lambdaContext());
@@ -161,7 +166,7 @@ describe("idempotency middleware (in-memory store)", () => {
     });
 
     const failed = await handler(deposit(), lambdaContext());
-    const recordAfterFailure = store.get(recordKey("caller-1", "key-1"));
+    const recordAfterFailure = store.get(callerRecordKey("caller-1", "key-1"));
     fail = false;
     const retried = await handler(deposit(), lambdaContext());
 
@@ -183,7 +188,7 @@ describe("idempotency middleware (in-memory store)", () => {
     }));
 
     const unavailable = await handler(deposit(), lambdaContext());
-    const recordAfter5xx = store.get(recordKey("caller-1", "key-1"));
+    const recordAfter5xx = store.get(callerRecordKey("caller-1", "key-1"));
     const retried = await handler(deposit(), lambdaContext());
 
     expect(unavailable.statusCode).toBe(503);
@@ -241,7 +246,7 @@ describe("idempotency middleware (in-memory store)", () => {
     expect(response.statusCode).toBe(400);
     expect(problemOf(response).type).toMatch(new RegExp(`/problems/${slug}$`));
     expect(handler.executions()).toBe(0);
-    expect(store.get(recordKey("caller-1", "key-1"))).toBeUndefined();
+    expect(store.get(callerRecordKey("caller-1", "key-1"))).toBeUndefined();
   });
 
   it.each(["GET", "HEAD", "OPTIONS"])(
@@ -270,7 +275,7 @@ describe("idempotency middleware (in-memory store)", () => {
       created({ owner: event.requestContext?.authorizer }),
     );
     await handler(deposit({ sub: "alice" }), lambdaContext());
-    const alicesRecord = store.get(recordKey("alice", "key-1"));
+    const alicesRecord = store.get(callerRecordKey("alice", "key-1"));
 
     const bobs = await handler(
       deposit({ sub: "bob", body: JSON.stringify({ amount: 9 }) }),
@@ -281,7 +286,7 @@ describe("idempotency middleware (in-memory store)", () => {
     expect(bobs.headers["idempotent-replayed"]).toBeUndefined();
     expect(bobs.body).not.toContain("alice");
     expect(handler.executions()).toBe(2);
-    expect(store.get(recordKey("alice", "key-1"))).toEqual(alicesRecord);
+    expect(store.get(callerRecordKey("alice", "key-1"))).toEqual(alicesRecord);
   });
 
   it("runs a request again once its record is past the retention", async () => {
@@ -304,7 +309,7 @@ describe("idempotency middleware (in-memory store)", () => {
     const claimOnly = idempotentHandler(options, () => new Promise(() => undefined));
     void claimOnly(crashed, lambdaContext(5_000));
     await new Promise((resolve) => setImmediate(resolve));
-    const lease = store.get(recordKey("caller-1", "key-1"));
+    const lease = store.get(callerRecordKey("caller-1", "key-1"));
 
     const duringLease = await handler(deposit(), lambdaContext());
     clock.nowMs = (lease?.leaseExpiresAtMs ?? 0) + 1;
@@ -344,7 +349,7 @@ describe("idempotency middleware (in-memory store)", () => {
     await handler(deposit(), lambdaContext());
     const replay = await handler(deposit(), lambdaContext());
 
-    expect(store.get(recordKey("caller-1", "key-1"))?.status).toBe("COMPLETED");
+    expect(store.get(callerRecordKey("caller-1", "key-1"))?.status).toBe("COMPLETED");
     expect(replay.headers["idempotent-replayed"]).toBe("true");
     expect(handler.executions()).toBe(1);
   });
@@ -361,14 +366,14 @@ describe("idempotency middleware (in-memory store)", () => {
 
   it("releases the claim of an answer too large to store (and still returns it)", async () => {
     const { store, options } = setup();
-    const handler = idempotentHandler({ ...options, maxStoredBodyBytes: 10 }, async () =>
+    const handler = idempotentHandler({ ...options, maxStoredAnswerBytes: 10 }, async () =>
       created({ big: "x".repeat(100) }),
     );
 
     const response = await handler(deposit(), lambdaContext());
 
     expect(response.statusCode).toBe(201);
-    expect(store.get(recordKey("caller-1", "key-1"))).toBeUndefined();
+    expect(store.get(callerRecordKey("caller-1", "key-1"))).toBeUndefined();
   });
 
   describe("the exactly-once path (commit)", () => {
@@ -385,7 +390,7 @@ describe("idempotency middleware (in-memory store)", () => {
       expect(first.statusCode).toBe(201);
       expect(replay.body).toBe(first.body);
       expect(ledger).toEqual([500]);
-      expect(store.get(recordKey("caller-1", "key-1"))?.status).toBe("COMPLETED");
+      expect(store.get(callerRecordKey("caller-1", "key-1"))?.status).toBe("COMPLETED");
     });
 
     it("writes nothing when a business condition fails, and stores the business answer", async () => {
@@ -418,7 +423,7 @@ describe("idempotency middleware (in-memory store)", () => {
     it("lets a zombie whose lease was taken over neither commit nor touch the new owner's record", async () => {
       const { store, options } = setup();
       const ledger: number[] = [];
-      const pk = recordKey("caller-1", "key-1");
+      const pk = callerRecordKey("caller-1", "key-1");
       const handler = idempotentHandler<InMemoryWrite>(options, async (_event, context) => {
         // Meanwhile, a retry took the key over after this attempt's lease ran out.
         const current = store.get(pk) as InProgressRecord;
@@ -437,7 +442,7 @@ describe("idempotency middleware (in-memory store)", () => {
       const { store, options } = setup();
       const ledger: number[] = [];
       const handler = idempotentHandler<InMemoryWrite>(
-        { ...options, maxStoredBodyBytes: 10 },
+        { ...options, maxStoredAnswerBytes: 10 },
         async (_event, context) =>
           context.idempotency?.commit(
             [{ apply: () => ledger.push(500) }],
@@ -449,7 +454,7 @@ describe("idempotency middleware (in-memory store)", () => {
 
       expect(response.statusCode).toBe(500);
       expect(ledger).toEqual([]);
-      expect(store.get(recordKey("caller-1", "key-1"))).toBeUndefined();
+      expect(store.get(callerRecordKey("caller-1", "key-1"))).toBeUndefined();
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { InMemoryIdempotencyStore } from "../../../functions/idempotency";
+import { fingerprintOf } from "../../../functions/idempotency/core/fingerprint";
 import type { EventPublisher } from "../../../functions/outbox/event-publisher";
 import {
   PUBLICATION_RETENTION_SECONDS,
@@ -102,7 +103,8 @@ function setUp() {
     store,
     publisher,
     logger: silentLogger,
-    leaseDurationMs: () => LEASE_MS,
+    // The lease is the invocation's remaining time plus the layer's 1 s margin.
+    context: { getRemainingTimeInMillis: () => LEASE_MS - 1_000 },
     now: () => clock.ms,
   };
   return { store, publisher, clock, ports };
@@ -144,7 +146,6 @@ describe("publishOutboxEvents", () => {
     expect(publisher.published).toEqual([outboxEvent("event-a"), outboxEvent("event-b")]);
     expect(store.get(publicationKey("event-a"))).toMatchObject({
       status: "COMPLETED",
-      fingerprint: "event-a",
       expiresAt: NOW_MS / 1000 + PUBLICATION_RETENTION_SECONDS,
     });
   });
@@ -196,7 +197,8 @@ describe("publishOutboxEvents", () => {
     store.put({
       pk: publicationKey("event-a"),
       status: "IN_PROGRESS",
-      fingerprint: "event-a",
+      // The publisher fingerprints an event by its id.
+      fingerprint: fingerprintOf("event-a"),
       leaseToken: "another-consumer",
       leaseExpiresAtMs: NOW_MS + 5_000,
       expiresAt: NOW_MS / 1000 + PUBLICATION_RETENTION_SECONDS,
@@ -236,6 +238,7 @@ describe("publishOutboxEvents", () => {
     const unreachable: PublishOutboxEventsPorts = {
       ...ports,
       store: {
+        commit: () => Promise.reject(new Error("connection refused")),
         claim: () => Promise.reject(new Error("connection refused")),
         complete: () => Promise.reject(new Error("connection refused")),
         release: () => Promise.reject(new Error("connection refused")),
@@ -254,6 +257,7 @@ describe("publishOutboxEvents", () => {
     const forgetful: PublishOutboxEventsPorts = {
       ...ports,
       store: {
+        commit: (record, nowMs, writes) => store.commit(record, nowMs, writes),
         claim: (record, nowMs) => store.claim(record, nowMs),
         complete: () => Promise.reject(new Error("throttled")),
         release: (lease) => store.release(lease),

@@ -1,12 +1,18 @@
-import { RecordStatus } from "./constants";
-import { decide } from "./decide";
+import { RecordStatus } from "../core/constants";
+import { decide } from "../core/decide";
 import {
   BusinessWriteRejectedError,
   type BusinessWriteRejection,
   IdempotencyLeaseLostError,
-} from "./errors";
-import type { IdempotencyRecord, InProgressRecord, Lease, StoredResponse } from "./record";
-import type { ClaimResult, IdempotencyStore } from "./store";
+} from "../core/errors";
+import {
+  type CompletedRecord,
+  type IdempotencyRecord,
+  type InProgressRecord,
+  isExpired,
+  type Lease,
+} from "../core/record";
+import type { ClaimResult, CommitResult, IdempotencyStore } from "../core/store";
 
 /**
  * A business write for the in-memory store: applied only if every condition
@@ -26,6 +32,20 @@ export interface InMemoryWrite {
 export class InMemoryIdempotencyStore implements IdempotencyStore<InMemoryWrite> {
   private readonly records = new Map<string, IdempotencyRecord>();
 
+  async commit(
+    record: CompletedRecord,
+    nowMs: number,
+    writes: readonly InMemoryWrite[] = [],
+  ): Promise<CommitResult> {
+    const existing = this.records.get(record.pk);
+    if (existing && !isExpired(existing, nowMs)) {
+      return { committed: false, existing: structuredClone(existing) };
+    }
+    this.applyAll(writes);
+    this.records.set(record.pk, structuredClone(record));
+    return { committed: true };
+  }
+
   async claim(record: InProgressRecord, nowMs: number): Promise<ClaimResult> {
     const existing = this.records.get(record.pk);
     if (existing && decide(existing, record.fingerprint, nowMs).kind !== "proceed") {
@@ -37,23 +57,17 @@ export class InMemoryIdempotencyStore implements IdempotencyStore<InMemoryWrite>
 
   async complete(
     lease: Lease,
-    response: StoredResponse,
+    answer: string,
     completedAtMs: number,
     writes: readonly InMemoryWrite[] = [],
   ): Promise<void> {
     const current = this.ownedInProgress(lease);
-    const rejections: BusinessWriteRejection[] = writes.map((write) => ({
-      failed: write.condition ? !write.condition() : false,
-    }));
     if (current === undefined) throw new IdempotencyLeaseLostError();
-    if (rejections.some((rejection) => rejection.failed)) {
-      throw new BusinessWriteRejectedError(rejections);
-    }
-    for (const write of writes) write.apply();
+    this.applyAll(writes);
     this.records.set(lease.pk, {
       ...current,
       status: RecordStatus.Completed,
-      response: structuredClone(response),
+      answer,
       completedAtMs,
     });
   }
@@ -73,6 +87,17 @@ export class InMemoryIdempotencyStore implements IdempotencyStore<InMemoryWrite>
   /** Replaces a record as it is, for tests that prepare a state. */
   put(record: IdempotencyRecord): void {
     this.records.set(record.pk, structuredClone(record));
+  }
+
+  /** All of `writes`, or none when any condition fails (a cancelled transaction). */
+  private applyAll(writes: readonly InMemoryWrite[]): void {
+    const rejections: BusinessWriteRejection[] = writes.map((write) => ({
+      failed: write.condition ? !write.condition() : false,
+    }));
+    if (rejections.some((rejection) => rejection.failed)) {
+      throw new BusinessWriteRejectedError(rejections);
+    }
+    for (const write of writes) write.apply();
   }
 
   private ownedInProgress(lease: Lease): InProgressRecord | undefined {

@@ -123,10 +123,11 @@ export class IdempotencyConfigurationError extends IdempotencyError {
 }
 
 /**
- * The business writes of an exactly-once commit were refused by one of their
- * own conditions (say, a balance that would go negative). Nothing was written
- * and the record is still claimed: the handler turns this into its business
- * answer (a 409, say), which is then stored like any other answer.
+ * The business writes of a commit were refused by one of their own
+ * conditions (say, a balance that would go negative, or a version that moved
+ * on) or by a concurrent transaction on the same items. Nothing was written:
+ * read again and decide again. Under the lease strategy the key stays
+ * claimed; under the commit strategy nothing was ever written for it.
  */
 export class BusinessWriteRejectedError extends Error {
   constructor(

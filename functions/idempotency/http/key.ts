@@ -1,5 +1,5 @@
+import { IdempotencyKeyInvalidError, IdempotencyKeyMissingError } from "../core/errors";
 import { IDEMPOTENCY_KEY_HEADER, MAX_KEY_LENGTH } from "./constants";
-import { IdempotencyKeyInvalidError, IdempotencyKeyMissingError } from "./errors";
 
 /** Header values as Lambda sees them: API Gateway v2 joins repeats with a comma. */
 export type HeaderMap = Readonly<Record<string, string | undefined>>;

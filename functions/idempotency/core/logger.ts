@@ -1,6 +1,7 @@
 /**
- * What the middleware logs through. Powertools' Logger fits as it is; the
- * default writes one JSON line per event to stderr.
+ * What the layer logs through: Powertools' Logger, or any logger with these
+ * three methods, fits as it is. Silent unless one is given, so the layer
+ * can be lifted into a function without deciding how it logs.
  */
 export interface IdempotencyLogger {
   info(message: string, attributes?: Record<string, unknown>): void;
@@ -8,16 +9,10 @@ export interface IdempotencyLogger {
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
-function write(level: string, message: string, attributes?: Record<string, unknown>): void {
-  process.stderr.write(
-    `${JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...attributes })}\n`,
-  );
-}
-
-export const jsonLinesLogger: IdempotencyLogger = {
-  info: (message, attributes) => write("INFO", message, attributes),
-  warn: (message, attributes) => write("WARN", message, attributes),
-  error: (message, attributes) => write("ERROR", message, attributes),
+export const silentLogger: IdempotencyLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
 };
 
 /** Error details that are safe to log: no stack of the caller's data, no items. */

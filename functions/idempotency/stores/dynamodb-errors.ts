@@ -1,11 +1,14 @@
 import type { CancellationReason } from "@aws-sdk/client-dynamodb";
+
+export type { CancellationReason };
+
 import type { unmarshall } from "@aws-sdk/util-dynamodb";
-import { STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from "./constants";
+import { STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from "../core/constants";
 import {
   type IdempotencyError,
   IdempotencyStoreError,
   IdempotencyStoreUnavailableError,
-} from "./errors";
+} from "../core/errors";
 
 // DynamoDB's errors are matched by name: an application can bundle more than
 // one copy of the SDK, and `instanceof` fails across copies.
@@ -25,6 +28,11 @@ export function cancellationReasons(error: unknown): readonly CancellationReason
   if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
   const { CancellationReasons } = error as Error & { CancellationReasons?: CancellationReason[] };
   return CancellationReasons;
+}
+
+/** A lone write that lost to a concurrent transaction on its item. */
+export function isTransactionConflict(error: unknown): boolean {
+  return error instanceof Error && error.name === "TransactionConflictException";
 }
 
 /**

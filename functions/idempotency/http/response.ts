@@ -1,5 +1,6 @@
+import * as z from "zod";
+import { IdempotencyStoreError } from "../core/errors";
 import { REPLAYED_HEADER } from "./constants";
-import type { StoredResponse } from "./record";
 
 /** What an HTTP handler may return to API Gateway (payload 2.0). */
 export interface HttpResult {
@@ -18,6 +19,16 @@ export interface HttpResponse {
   isBase64Encoded: boolean;
   cookies?: string[];
 }
+
+/** An HTTP answer as the HTTP face stores it in a record: only what is needed to replay it. */
+export const storedResponseSchema = z.object({
+  statusCode: z.number().int().min(100).max(599),
+  /** Allow-listed headers, names in lower case. */
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  isBase64Encoded: z.boolean(),
+});
+export type StoredResponse = z.infer<typeof storedResponseSchema>;
 
 function isHttpResult(value: unknown): value is HttpResult {
   return (
@@ -74,14 +85,29 @@ export function toStoredResponse(
   };
 }
 
+/** The record's answer: the stored response as JSON. */
+export function serializeStoredResponse(stored: StoredResponse): string {
+  return JSON.stringify(stored);
+}
+
 /** A stored answer, sent again, marked as a replay. */
-export function toReplayResponse(stored: StoredResponse): HttpResponse {
+export function toReplayResponse(answer: string): HttpResponse {
+  const stored = parseStoredResponse(answer);
   return {
     statusCode: stored.statusCode,
     headers: { ...stored.headers, [REPLAYED_HEADER]: "true" },
     body: stored.body,
     isBase64Encoded: stored.isBase64Encoded,
   };
+}
+
+function parseStoredResponse(answer: string): StoredResponse {
+  try {
+    return storedResponseSchema.parse(JSON.parse(answer));
+  } catch (error) {
+    // Not an answer this face stored: a bug or another writer, not an outage.
+    throw new IdempotencyStoreError({ cause: error });
+  }
 }
 
 export function bodyBytes(response: StoredResponse): number {

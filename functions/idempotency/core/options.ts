@@ -1,0 +1,98 @@
+import {
+  DEFAULT_LEASE_MARGIN_MS,
+  DEFAULT_LEASE_WITHOUT_DEADLINE_MS,
+  DEFAULT_MAX_STORED_ANSWER_BYTES,
+  DEFAULT_RETENTION_SECONDS,
+  type IdempotencyStrategy,
+} from "./constants";
+import { type IdempotencyLogger, silentLogger } from "./logger";
+import type { IdempotencyStore } from "./store";
+
+/** What both faces (HTTP middleware and function wrapper) are configured with. */
+export interface IdempotencyCoreOptions<TWrite> {
+  /** Where records are kept: `DynamoDbIdempotencyStore` in production. */
+  readonly store: IdempotencyStore<TWrite>;
+  /**
+   * `commit` when every effect of the handler is a write it commits through
+   * the handle (one transaction with the record); `lease` when an effect
+   * leaves the store. There is no default: the choice decides what
+   * "exactly once" can mean for the handler.
+   */
+  readonly strategy: IdempotencyStrategy;
+  /**
+   * How long a key stays bound to its request and its answer is replayed.
+   * @default 86_400 (24 h)
+   */
+  readonly retentionSeconds?: number;
+  /**
+   * Lease strategy: added to the invocation's remaining time to form the lease.
+   * @default 1_000
+   */
+  readonly leaseMarginMs?: number;
+  /**
+   * Lease strategy: the lease when the context cannot tell its remaining time.
+   * @default 30_000
+   */
+  readonly leaseWithoutDeadlineMs?: number;
+  /**
+   * Largest stored answer, in bytes (the HTTP face counts the body).
+   * @default 65_536
+   */
+  readonly maxStoredAnswerBytes?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default silent */
+  readonly logger?: IdempotencyLogger;
+}
+
+export type ResolvedCoreOptions<TWrite> = Required<IdempotencyCoreOptions<TWrite>>;
+
+/** Fills in the defaults and checks the numbers once, when the face is built. */
+export function resolveCoreOptions<TWrite>(
+  options: IdempotencyCoreOptions<TWrite>,
+): ResolvedCoreOptions<TWrite> {
+  const resolved: ResolvedCoreOptions<TWrite> = {
+    store: options.store,
+    strategy: options.strategy,
+    retentionSeconds: options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS,
+    leaseMarginMs: options.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS,
+    leaseWithoutDeadlineMs: options.leaseWithoutDeadlineMs ?? DEFAULT_LEASE_WITHOUT_DEADLINE_MS,
+    maxStoredAnswerBytes: options.maxStoredAnswerBytes ?? DEFAULT_MAX_STORED_ANSWER_BYTES,
+    now: options.now ?? Date.now,
+    logger: options.logger ?? silentLogger,
+  };
+  if (resolved.strategy !== "commit" && resolved.strategy !== "lease") {
+    throw new RangeError(`idempotency strategy must be "commit" or "lease"`);
+  }
+  for (const name of [
+    "retentionSeconds",
+    "leaseMarginMs",
+    "leaseWithoutDeadlineMs",
+    "maxStoredAnswerBytes",
+  ] as const) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value < 0) {
+      throw new RangeError(`idempotency option ${name} must be a non-negative integer`);
+    }
+  }
+  return resolved;
+}
+
+/** Something that can tell how long the current invocation may still run (Lambda's context). */
+export interface RemainingTime {
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** The invocation's remaining time plus a margin: the lease never outlives the attempt by more. */
+export function leaseDurationMs(
+  context: RemainingTime | undefined,
+  options: Pick<ResolvedCoreOptions<unknown>, "leaseMarginMs" | "leaseWithoutDeadlineMs">,
+): number {
+  const remaining =
+    typeof context?.getRemainingTimeInMillis === "function"
+      ? context.getRemainingTimeInMillis()
+      : undefined;
+  return remaining !== undefined && Number.isFinite(remaining) && remaining > 0
+    ? remaining + options.leaseMarginMs
+    : options.leaseWithoutDeadlineMs;
+}
