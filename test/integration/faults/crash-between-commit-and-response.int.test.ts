@@ -1,17 +1,11 @@
 import { randomUUID } from "node:crypto";
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import type { AddressInfo } from "node:net";
 import { callerRecordKey } from "../../../functions/idempotency";
 import { findFreePort } from "../../../lib/local/dynamodb-local";
 import { readRecord, testClient, testEnvironment } from "../../support/dynamodb";
+import { type DynamoDbProxy, startDynamoDbProxy } from "../../support/dynamodb-proxy";
 import { ApiCaller, TEST_JWT_SECRET } from "../../support/http-api";
 import { type LocalApiProcess, startLocalApiProcess } from "../../support/local-api-process";
+import { within } from "../../support/within";
 
 /**
  * The server dies after its transaction committed and before it answered.
@@ -33,107 +27,9 @@ import { type LocalApiProcess, startLocalApiProcess } from "../../support/local-
 
 jest.setTimeout(120_000);
 
-interface Upstream {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-interface HeldCommit {
-  /** Resolves once DynamoDB has committed the transaction and the proxy holds its answer. */
-  readonly committed: Promise<void>;
-}
-
-/** An HTTP proxy for DynamoDB that can swallow the answer of one committed transaction. */
-async function startDynamoDbProxy(target: string) {
-  const targetUrl = new URL(target);
-  let armed: { marker: string; resolve: () => void } | undefined;
-  const held: ServerResponse[] = [];
-
-  const forward = (incoming: IncomingMessage, body: Buffer) =>
-    new Promise<Upstream>((resolve, reject) => {
-      const outgoing = httpRequest(
-        {
-          hostname: targetUrl.hostname,
-          port: targetUrl.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 502,
-              headers: response.headers,
-              body: Buffer.concat(chunks),
-            }),
-          );
-          response.on("error", reject);
-        },
-      );
-      outgoing.on("error", reject);
-      outgoing.end(body);
-    });
-
-  const server = createServer((incoming, answer) => {
-    const chunks: Buffer[] = [];
-    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-    incoming.on("end", () => {
-      const body = Buffer.concat(chunks);
-      forward(incoming, body).then(
-        (upstream) => {
-          const target = String(incoming.headers["x-amz-target"] ?? "");
-          const commitToHold =
-            armed !== undefined &&
-            target.endsWith(".TransactWriteItems") &&
-            body.includes(armed.marker) &&
-            upstream.status === 200;
-          if (commitToHold && armed) {
-            held.push(answer);
-            armed.resolve();
-            armed = undefined;
-            return;
-          }
-          answer.writeHead(upstream.status, upstream.headers);
-          answer.end(upstream.body);
-        },
-        () => answer.destroy(),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    /** Holds the answer of the next committed transaction whose request contains `marker`. */
-    holdCommitOf(marker: string): HeldCommit {
-      const committed = new Promise<void>((resolve) => {
-        armed = { marker, resolve };
-      });
-      return { committed };
-    },
-    close: async () => {
-      for (const answer of held) answer.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 describe("a server killed between its commit and its answer", () => {
   let server: LocalApiProcess | undefined;
-  let proxy: Awaited<ReturnType<typeof startDynamoDbProxy>> | undefined;
+  let proxy: DynamoDbProxy | undefined;
   afterEach(async () => {
     await server?.kill();
     await proxy?.close();
@@ -153,7 +49,7 @@ describe("a server killed between its commit and its answer", () => {
     const key = randomUUID();
     const deposit = { path: `/accounts/${accountId}/deposits`, body: { amount: 250 } };
     // The transaction names the record by its key, a digest of the caller and the key.
-    const { committed } = proxy.holdCommitOf(callerRecordKey(alice.sub, key));
+    const { committed } = proxy.holdAnswerOf(callerRecordKey(alice.sub, key));
 
     let answered = false;
     const firstAttempt = alice.post(deposit.path, deposit.body, { key }).then(
