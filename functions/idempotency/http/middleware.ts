@@ -271,27 +271,25 @@ export function idempotency<TWrite>(
     config.logger.error(message, describeError(error));
   };
 
+  /**
+   * Whether nothing is left to store. Once the effect and its answer are
+   * committed, that answer is the truth to tell, whatever the handler or a
+   * later middleware did afterwards: it is put back.
+   */
+  const isSettled = (state: RequestState<TWrite>, request: IdempotentRequest<TWrite>) => {
+    if (state.answered) request.response = state.answered;
+    return state.answered !== undefined || state.current.attempt.settled;
+  };
+
   const after = async (request: IdempotentRequest<TWrite>): Promise<void> => {
     const state = states.get(request);
-    if (!state) return;
-    // Once the effect and its answer are committed, that answer is the truth
-    // to tell, whatever the handler or a later middleware did afterwards.
-    if (state.answered) {
-      request.response = state.answered;
-      return;
-    }
-    if (state.current.attempt.settled) return;
+    if (!state || isSettled(state, request)) return;
     request.response = await settle(state, normalizeResponse(request.response));
   };
 
   const onError = async (request: IdempotentRequest<TWrite>): Promise<void> => {
     const state = states.get(request);
-    if (!state) return;
-    if (state.answered) {
-      request.response = state.answered;
-      return;
-    }
-    if (state.current.attempt.settled) return;
+    if (!state || isSettled(state, request)) return;
     const rendered = request.response;
     if (rendered === undefined || rendered === null) {
       // Nothing to answer with: release a lease; a commit attempt holds nothing.
