@@ -10,6 +10,7 @@
 export { IdempotencyStrategy, RecordStatus } from "./core/constants";
 export * from "./core/errors";
 export type { IdempotencyLogger } from "./core/logger";
+export type { IdempotencyMetrics, IdempotencyOutcome } from "./core/metrics";
 export type { IdempotencyCoreOptions, RemainingTime } from "./core/options";
 export {
   type CompletedRecord,

@@ -6,6 +6,7 @@ import {
   type IdempotencyStrategy,
 } from "./constants";
 import { type IdempotencyLogger, silentLogger } from "./logger";
+import { type IdempotencyMetrics, silentMetrics } from "./metrics";
 import type { IdempotencyStore } from "./store";
 
 /** What both faces (HTTP middleware and function wrapper) are configured with. */
@@ -43,6 +44,12 @@ export interface IdempotencyCoreOptions<TWrite> {
   readonly now?: () => number;
   /** @default silent */
   readonly logger?: IdempotencyLogger;
+  /**
+   * Counts each keyed request's outcome (executed, replayed, key reused, in
+   * progress, store unavailable).
+   * @default silent
+   */
+  readonly metrics?: IdempotencyMetrics;
 }
 
 export type ResolvedCoreOptions<TWrite> = Required<IdempotencyCoreOptions<TWrite>>;
@@ -60,6 +67,7 @@ export function resolveCoreOptions<TWrite>(
     maxStoredAnswerBytes: options.maxStoredAnswerBytes ?? DEFAULT_MAX_STORED_ANSWER_BYTES,
     now: options.now ?? Date.now,
     logger: options.logger ?? silentLogger,
+    metrics: options.metrics ?? silentMetrics,
   };
   if (resolved.strategy !== "commit" && resolved.strategy !== "lease") {
     throw new RangeError(`idempotency strategy must be "commit" or "lease"`);

@@ -8,6 +8,7 @@ import {
 import { fingerprintOf } from "../core/fingerprint";
 import { claimLease, type LeasedAttempt } from "../core/lease-strategy";
 import { describeError } from "../core/logger";
+import { outcomeOfError } from "../core/metrics";
 import {
   type IdempotencyCoreOptions,
   leaseDurationMs,
@@ -87,10 +88,14 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
     }
     return answer;
   };
-  const replayed = (answer: string): IdempotentResult<TResult> => ({
-    value: JSON.parse(answer) as TResult,
-    replayed: true,
-  });
+  const replayed = (answer: string): IdempotentResult<TResult> => {
+    config.metrics.outcome("replayed");
+    return { value: JSON.parse(answer) as TResult, replayed: true };
+  };
+  const executed = (value: TResult): IdempotentResult<TResult> => {
+    config.metrics.outcome("executed");
+    return { value, replayed: false };
+  };
 
   const underCommit = async (
     payload: TPayload,
@@ -115,9 +120,9 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
       },
     });
     if (replay !== undefined) return replayed(replay);
-    if (attempt.settled) return { value, replayed: false };
+    if (attempt.settled) return executed(value);
     const outcome = await attempt.commit([], serialize(value));
-    return outcome.kind === "committed" ? { value, replayed: false } : replayed(outcome.answer);
+    return outcome.kind === "committed" ? executed(value) : replayed(outcome.answer);
   };
 
   const underLease = async (
@@ -149,7 +154,7 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
       throw error;
     }
     if (!attempt.settled) await complete(attempt, value);
-    return { value, replayed: false };
+    return executed(value);
   };
 
   const complete = async (attempt: LeasedAttempt<TWrite>, value: TResult) => {
@@ -182,9 +187,15 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
       pk: recordKey(["function", options.scope], key),
       fingerprint: fingerprintOf(fingerprintOfPayload(payload)),
     };
-    return config.strategy === IdempotencyStrategy.Commit
-      ? underCommit(payload, key, identity)
-      : underLease(payload, key, identity, context);
+    try {
+      return await (config.strategy === IdempotencyStrategy.Commit
+        ? underCommit(payload, key, identity)
+        : underLease(payload, key, identity, context));
+    } catch (error) {
+      const outcome = outcomeOfError(error);
+      if (outcome) config.metrics.outcome(outcome);
+      throw error;
+    }
   };
 }
 

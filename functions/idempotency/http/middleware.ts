@@ -11,6 +11,7 @@ import {
 } from "../core/errors";
 import { claimLease, type LeasedAttempt } from "../core/lease-strategy";
 import { describeError } from "../core/logger";
+import { type IdempotencyOutcome, outcomeOfError } from "../core/metrics";
 import { leaseDurationMs } from "../core/options";
 import { type RequestIdentity, recordKey } from "../core/record";
 import { SAFE_METHODS } from "./constants";
@@ -112,6 +113,14 @@ export function idempotency<TWrite>(
   // Per request and invisible to other middlewares, so nothing can change
   // what was decided between the key's reading and its storing.
   const states = new WeakMap<object, RequestState<TWrite>>();
+  const count = (outcome: IdempotencyOutcome | undefined) => {
+    if (outcome) config.metrics.outcome(outcome);
+  };
+  /** Counts the outcome an error of the layer stands for, and throws it on. */
+  const countAndThrow = (error: unknown): never => {
+    count(outcomeOfError(error));
+    throw error;
+  };
 
   const before = async (request: IdempotentRequest<TWrite>): Promise<HttpResponse | undefined> => {
     const { event, context } = request;
@@ -146,12 +155,9 @@ export function idempotency<TWrite>(
         retentionSeconds: config.retentionSeconds,
       }).catch((error: unknown) => {
         logStoreFailure(error, "idempotency claim failed");
-        throw error;
+        return countAndThrow(error);
       });
-      if (claim.kind === "replay") {
-        config.logger.info("idempotent replay", { strategy: config.strategy });
-        return toReplayResponse(claim.answer);
-      }
+      if (claim.kind === "replay") return replayOf(claim.answer);
       current = { strategy: "lease", attempt: claim.attempt };
     }
     const state: RequestState<TWrite> = { current };
@@ -195,16 +201,25 @@ export function idempotency<TWrite>(
       );
     }
     if (state.current.strategy === "lease") {
-      await state.current.attempt.commit(writes, stored.answer, config.now());
+      await state.current.attempt
+        .commit(writes, stored.answer, config.now())
+        .catch(countAndThrow);
+      count("executed");
       state.answered = response;
       return response;
     }
-    const outcome = await state.current.attempt.commit(writes, stored.answer);
-    state.answered = outcome.kind === "committed" ? response : replayOf(outcome.answer);
+    const outcome = await state.current.attempt.commit(writes, stored.answer).catch(countAndThrow);
+    state.answered = outcome.kind === "committed" ? executed(response) : replayOf(outcome.answer);
     return state.answered;
   };
 
+  const executed = (response: HttpResponse): HttpResponse => {
+    count("executed");
+    return response;
+  };
+
   const replayOf = (answer: string): HttpResponse => {
+    count("replayed");
     config.logger.info("idempotent replay", { strategy: config.strategy });
     return toReplayResponse(answer);
   };
@@ -231,7 +246,7 @@ export function idempotency<TWrite>(
     if (!stored?.fits) return response;
     try {
       const outcome = await current.attempt.commit([], stored.answer);
-      return outcome.kind === "committed" ? response : replayOf(outcome.answer);
+      return outcome.kind === "committed" ? executed(response) : replayOf(outcome.answer);
     } catch (error) {
       if (error instanceof BusinessWriteRejectedError) {
         // The record that refused the put expired meanwhile: the answer stands, unstored.
@@ -242,6 +257,7 @@ export function idempotency<TWrite>(
       // 500): this answer changed nothing, so the client may as well retry
       // and get an answer that is stored.
       logStoreFailure(error, "idempotent answer not stored");
+      count(outcomeOfError(error));
       return normalizeResponse(config.renderError(error));
     }
   };
@@ -249,8 +265,9 @@ export function idempotency<TWrite>(
   const completeLease = async (attempt: LeasedAttempt<TWrite>, answer: string) => {
     try {
       await attempt.complete(answer, config.now());
+      count("executed");
     } catch (error) {
-      if (error instanceof IdempotencyLeaseLostError) throw error;
+      if (error instanceof IdempotencyLeaseLostError) countAndThrow(error);
       // The handler's answer stands; the key stays claimed until its lease
       // runs out, so a retry in the meantime gets 409 and later runs again.
       config.logger.error("idempotent answer not stored", describeError(error));
