@@ -3,7 +3,8 @@
 // *.infra.test.ts (CDK assertions). `npm test` runs all three.
 
 // swc compiles TypeScript and the ESM-only @middy/* and jose packages to CommonJS:
-// jest cannot require() ESM on Node 20.
+// jest cannot require() ESM on Node 20. @aws/lambda-invoke-store is CommonJS
+// but loads node:async_hooks with a dynamic import(), which jest's VM refuses.
 const transform = {
   "^.+\\.(t|j)sx?$": [
     "@swc/jest",
@@ -13,8 +14,8 @@ const transform = {
     },
   ],
 };
-const transformIgnorePatterns = ["/node_modules/(?!(@middy|jose)/)"];
-const setupFiles = ["<rootDir>/test/support/quiet-sdk-warning.ts"];
+const transformIgnorePatterns = ["/node_modules/(?!(@middy|jose|@aws/lambda-invoke-store)/)"];
+const setupFiles = ["<rootDir>/test/support/quiet-test-environment.ts"];
 
 /** @type {import('jest').Config} */
 module.exports = {

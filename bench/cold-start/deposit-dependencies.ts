@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
 import { loadHandlerConfig } from "../../functions/shared/config";
-import { createLogger } from "../../functions/shared/logger";
+import { createObservability } from "../../functions/shared/observability/create-observability";
 import type { DepositHandlerOptions } from "../deposit/deposit-handler";
 
 const powertoolsEnvironmentSchema = z.object({
@@ -14,7 +14,7 @@ export function depositDependencies(): DepositHandlerOptions {
   const { POWERTOOLS_IDEMPOTENCY_TABLE_NAME } = powertoolsEnvironmentSchema.parse(process.env);
   return {
     client: createDynamoDbClient({ endpoint: config.dynamoDbEndpoint }),
-    logger: createLogger("createDeposit"),
+    logger: createObservability("createDeposit").logger,
     tables: {
       data: config.dataTableName,
       idempotency: config.idempotencyTableName,

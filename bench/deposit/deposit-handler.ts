@@ -11,7 +11,8 @@ import {
   type IdempotencyMiddleware,
   type LambdaHttpHandler,
 } from "../../functions/shared/http/http-handler";
-import type { Logger } from "../../functions/shared/logger";
+import type { Logger } from "../../functions/shared/observability/logger";
+import { silentObservability } from "../support/silent-observability";
 
 /**
  * The deposit route as create-deposit.handler.ts builds it (parsing,
@@ -55,9 +56,9 @@ export function depositHandler(
     route: layer.route,
     schemas,
     resourceName: "The account",
-    logger: options.logger,
+    observability: silentObservability(),
     ...(layer.idempotency ? { idempotency: layer.idempotency } : {}),
-    handle: async ({ caller, params, body }, context) => {
+    handle: async ({ caller, params, body, correlationId }, context) => {
       await options.onExecute?.();
       return createDeposit(
         { caller, accountId: params.accountId, amount: body.amount },
@@ -66,6 +67,7 @@ export function depositHandler(
           commit: layer.commit(context),
           now: () => new Date(),
           remainingTimeMs: () => context.getRemainingTimeInMillis(),
+          correlationId,
         },
       );
     },

@@ -31,6 +31,6 @@ export function depositWithThisProject(
         logger: options.logger,
         renderError: renderProblem,
       }),
-      commit: (context) => writePortsOf(context).commit,
+      commit: (context) => writePortsOf(context, "bench").commit,
     });
 }

@@ -33,6 +33,7 @@ export async function openAccounts(
         commit: transactionCommit(client),
         now: () => new Date(),
         remainingTimeMs: () => 10_000,
+        correlationId: "bench-setup",
       },
     )) as { body: string };
     targets.push({ caller, accountId: String((JSON.parse(answer.body) as { id: string }).id) });

@@ -52,7 +52,13 @@ export async function createAccount<TWrite>(
     version: 1,
     createdAt: ports.now().toISOString(),
   };
-  const event = outboxEvent("account.opened", account.id, { account }, account.createdAt);
+  const event = outboxEvent(
+    "account.opened",
+    account.id,
+    { account },
+    account.createdAt,
+    ports.correlationId,
+  );
   return ports.commit(
     [ports.accounts.create(account), ports.accounts.recordEvent(event)],
     created(`/accounts/${account.id}`, account, account.version),
@@ -104,7 +110,13 @@ export async function createDeposit<TWrite>(
       balance: posting.account.balance,
       createdAt: at,
     };
-    const event = outboxEvent("account.deposited", account.id, { deposit }, at);
+    const event = outboxEvent(
+      "account.deposited",
+      account.id,
+      { deposit },
+      at,
+      ports.correlationId,
+    );
     return ports.commit(
       [
         ...ports.accounts.saveBalance(account, posting.account, posting.entry),

@@ -5,16 +5,16 @@ import { createAccountDependencies } from "./account-dependencies";
 import { createAccountBodySchema } from "./account-schemas";
 import { createAccount } from "./account-use-cases";
 
-const { accounts, idempotency, logger } = createAccountDependencies("createAccount");
+const { accounts, idempotency, observability } = createAccountDependencies("createAccount");
 
 export const handler = createHttpHandler({
   route: routeById("createAccount"),
   schemas: { body: createAccountBodySchema },
   idempotency,
-  logger,
-  handle: ({ caller, body }, context) =>
+  observability,
+  handle: ({ caller, body, correlationId }, context) =>
     createAccount(
       { caller, currency: body.currency, name: body.name },
-      { accounts, ...writePortsOf(context) },
+      { accounts, ...writePortsOf(context, correlationId) },
     ),
 });

@@ -5,17 +5,17 @@ import { createAccountDependencies } from "./account-dependencies";
 import { accountParamsSchema, depositBodySchema } from "./account-schemas";
 import { createDeposit } from "./account-use-cases";
 
-const { accounts, idempotency, logger } = createAccountDependencies("createDeposit");
+const { accounts, idempotency, observability } = createAccountDependencies("createDeposit");
 
 export const handler = createHttpHandler({
   route: routeById("createDeposit"),
   schemas: { params: accountParamsSchema, body: depositBodySchema },
   resourceName: "The account",
   idempotency,
-  logger,
-  handle: ({ caller, params, body }, context) =>
+  observability,
+  handle: ({ caller, params, body, correlationId }, context) =>
     createDeposit(
       { caller, accountId: params.accountId, amount: body.amount },
-      { accounts, ...writePortsOf(context) },
+      { accounts, ...writePortsOf(context, correlationId) },
     ),
 });

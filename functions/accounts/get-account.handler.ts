@@ -4,12 +4,12 @@ import { createAccountDependencies } from "./account-dependencies";
 import { accountParamsSchema } from "./account-schemas";
 import { getAccount } from "./account-use-cases";
 
-const { accounts, logger } = createAccountDependencies("getAccount");
+const { accounts, observability } = createAccountDependencies("getAccount");
 
 export const handler = createHttpHandler({
   route: routeById("getAccount"),
   schemas: { params: accountParamsSchema },
   resourceName: "The account",
-  logger,
+  observability,
   handle: ({ caller, params }) => getAccount({ caller, accountId: params.accountId }, { accounts }),
 });

@@ -4,13 +4,13 @@ import { createAccountDependencies } from "./account-dependencies";
 import { depositParamsSchema } from "./account-schemas";
 import { getDeposit } from "./account-use-cases";
 
-const { accounts, logger } = createAccountDependencies("getDeposit");
+const { accounts, observability } = createAccountDependencies("getDeposit");
 
 export const handler = createHttpHandler({
   route: routeById("getDeposit"),
   schemas: { params: depositParamsSchema },
   resourceName: "The deposit",
-  logger,
+  observability,
   handle: ({ caller, params }) =>
     getDeposit({ caller, accountId: params.accountId, depositId: params.depositId }, { accounts }),
 });

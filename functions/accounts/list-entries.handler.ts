@@ -4,13 +4,13 @@ import { createAccountDependencies } from "./account-dependencies";
 import { accountParamsSchema, entriesQuerySchema } from "./account-schemas";
 import { listEntries } from "./account-use-cases";
 
-const { accounts, logger } = createAccountDependencies("listEntries");
+const { accounts, observability } = createAccountDependencies("listEntries");
 
 export const handler = createHttpHandler({
   route: routeById("listEntries"),
   schemas: { params: accountParamsSchema, query: entriesQuerySchema },
   resourceName: "The account",
-  logger,
+  observability,
   handle: ({ caller, params, query }) =>
     listEntries(
       { caller, accountId: params.accountId, limit: query.limit, cursor: query.cursor },

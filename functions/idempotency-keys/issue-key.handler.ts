@@ -1,7 +1,7 @@
 import { routeById } from "../routes";
 import { loadHandlerConfig } from "../shared/config";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createLogger } from "../shared/logger";
+import { createObservability } from "../shared/observability/create-observability";
 import { issueKey } from "./issue-key";
 
 const config = loadHandlerConfig();
@@ -9,6 +9,6 @@ const config = loadHandlerConfig();
 export const handler = createHttpHandler({
   route: routeById("issueIdempotencyKey"),
   schemas: {},
-  logger: createLogger("issueIdempotencyKey"),
+  observability: createObservability("issueIdempotencyKey"),
   handle: async () => issueKey(config.idempotencyRetentionSeconds, new Date()),
 });

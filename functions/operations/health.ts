@@ -1,6 +1,6 @@
 import { problems } from "../shared/http/http-problems";
 import { ok } from "../shared/http/responses";
-import type { Logger } from "../shared/logger";
+import type { Logger } from "../shared/observability/logger";
 
 /** A probe that resolves when one dependency answers. */
 export type HealthProbe = () => Promise<unknown>;

@@ -5,14 +5,17 @@ import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema } from "./order-schemas";
 import { cancelOrder } from "./order-use-cases";
 
-const { orders, idempotency, logger } = createOrderDependencies("cancelOrder");
+const { orders, idempotency, observability } = createOrderDependencies("cancelOrder");
 
 export const handler = createHttpHandler({
   route: routeById("cancelOrder"),
   schemas: { params: orderParamsSchema },
   resourceName: "The order",
   idempotency,
-  logger,
-  handle: ({ caller, params }, context) =>
-    cancelOrder({ caller, orderId: params.orderId }, { orders, ...writePortsOf(context) }),
+  observability,
+  handle: ({ caller, params, correlationId }, context) =>
+    cancelOrder(
+      { caller, orderId: params.orderId },
+      { orders, ...writePortsOf(context, correlationId) },
+    ),
 });

@@ -5,16 +5,16 @@ import { createOrderDependencies } from "./order-dependencies";
 import { createOrderBodySchema } from "./order-schemas";
 import { createOrder } from "./order-use-cases";
 
-const { orders, idempotency, logger } = createOrderDependencies("createOrder");
+const { orders, idempotency, observability } = createOrderDependencies("createOrder");
 
 export const handler = createHttpHandler({
   route: routeById("createOrder"),
   schemas: { body: createOrderBodySchema },
   idempotency,
-  logger,
-  handle: ({ caller, body }, context) =>
+  observability,
+  handle: ({ caller, body, correlationId }, context) =>
     createOrder(
       { caller, currency: body.currency, items: body.items },
-      { orders, ...writePortsOf(context) },
+      { orders, ...writePortsOf(context, correlationId) },
     ),
 });

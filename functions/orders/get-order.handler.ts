@@ -4,12 +4,12 @@ import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema } from "./order-schemas";
 import { getOrder } from "./order-use-cases";
 
-const { orders, logger } = createOrderDependencies("getOrder");
+const { orders, observability } = createOrderDependencies("getOrder");
 
 export const handler = createHttpHandler({
   route: routeById("getOrder"),
   schemas: { params: orderParamsSchema },
   resourceName: "The order",
-  logger,
+  observability,
   handle: ({ caller, params }) => getOrder({ caller, orderId: params.orderId }, { orders }),
 });

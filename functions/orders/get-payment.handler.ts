@@ -4,12 +4,12 @@ import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema } from "./order-schemas";
 import { getPayment } from "./order-use-cases";
 
-const { orders, logger } = createOrderDependencies("getPayment");
+const { orders, observability } = createOrderDependencies("getPayment");
 
 export const handler = createHttpHandler({
   route: routeById("getPayment"),
   schemas: { params: orderParamsSchema },
   resourceName: "The order",
-  logger,
+  observability,
   handle: ({ caller, params }) => getPayment({ caller, orderId: params.orderId }, { orders }),
 });

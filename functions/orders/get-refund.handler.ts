@@ -4,13 +4,13 @@ import { createOrderDependencies } from "./order-dependencies";
 import { refundParamsSchema } from "./order-schemas";
 import { getRefund } from "./order-use-cases";
 
-const { orders, logger } = createOrderDependencies("getRefund");
+const { orders, observability } = createOrderDependencies("getRefund");
 
 export const handler = createHttpHandler({
   route: routeById("getRefund"),
   schemas: { params: refundParamsSchema },
   resourceName: "The refund",
-  logger,
+  observability,
   handle: ({ caller, params }) =>
     getRefund({ caller, orderId: params.orderId, refundId: params.refundId }, { orders }),
 });

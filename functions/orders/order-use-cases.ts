@@ -68,7 +68,13 @@ export async function createOrder<TWrite>(
     items: input.items,
     at: ports.now().toISOString(),
   });
-  const event = outboxEvent("order.created", order.id, { order }, order.createdAt);
+  const event = outboxEvent(
+    "order.created",
+    order.id,
+    { order },
+    order.createdAt,
+    ports.correlationId,
+  );
   return ports.commit(
     [ports.orders.create(order), ports.orders.recordEvent(event)],
     created(`/orders/${order.id}`, order, order.version),
@@ -101,7 +107,13 @@ export async function updateOrder<TWrite>(
       throw problems.preconditionFailed();
     }
     const updated = changedOrder(order, reviseItems(order, input.items, ports.now().toISOString()));
-    const event = outboxEvent("order.updated", order.id, { order: updated }, updated.updatedAt);
+    const event = outboxEvent(
+      "order.updated",
+      order.id,
+      { order: updated },
+      updated.updatedAt,
+      ports.correlationId,
+    );
     return ports.commit(
       [ports.orders.save(order, updated), ports.orders.recordEvent(event)],
       ok(updated, updated.version),
@@ -131,6 +143,7 @@ export async function cancelOrder<TWrite>(
       order.id,
       { order: cancelled },
       cancelled.updatedAt,
+      ports.correlationId,
     );
     return ports.commit(
       [ports.orders.save(order, cancelled), ports.orders.recordEvent(event)],
@@ -175,7 +188,13 @@ export async function payOrder<TWrite>(
       currency: order.currency,
       createdAt: at,
     };
-    const event = outboxEvent("order.paid", order.id, { order: paid, payment }, at);
+    const event = outboxEvent(
+      "order.paid",
+      order.id,
+      { order: paid, payment },
+      at,
+      ports.correlationId,
+    );
     return ports.commit(
       [
         ports.orders.createPayment(payment),
@@ -225,7 +244,13 @@ export async function refundOrder<TWrite>(
       at,
     });
     const record: Refund = { id: refundId, orderId: order.id, amount: input.amount, createdAt: at };
-    const event = outboxEvent("order.refunded", order.id, { order: refunded, refund: record }, at);
+    const event = outboxEvent(
+      "order.refunded",
+      order.id,
+      { order: refunded, refund: record },
+      at,
+      ports.correlationId,
+    );
     return ports.commit(
       [
         ports.orders.createRefund(record),

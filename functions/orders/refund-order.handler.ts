@@ -5,17 +5,17 @@ import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, refundOrderBodySchema } from "./order-schemas";
 import { refundOrder } from "./order-use-cases";
 
-const { accounts, orders, idempotency, logger } = createOrderDependencies("refundOrder");
+const { accounts, orders, idempotency, observability } = createOrderDependencies("refundOrder");
 
 export const handler = createHttpHandler({
   route: routeById("refundOrder"),
   schemas: { params: orderParamsSchema, body: refundOrderBodySchema },
   resourceName: "The order",
   idempotency,
-  logger,
-  handle: ({ caller, params, body }, context) =>
+  observability,
+  handle: ({ caller, params, body, correlationId }, context) =>
     refundOrder(
       { caller, orderId: params.orderId, amount: body.amount },
-      { accounts, orders, ...writePortsOf(context) },
+      { accounts, orders, ...writePortsOf(context, correlationId) },
     ),
 });

@@ -6,7 +6,7 @@ import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, updateOrderBodySchema } from "./order-schemas";
 import { updateOrder } from "./order-use-cases";
 
-const { orders, idempotency, logger } = createOrderDependencies("updateOrder");
+const { orders, idempotency, observability } = createOrderDependencies("updateOrder");
 
 export const handler = createHttpHandler({
   route: routeById("updateOrder"),
@@ -14,13 +14,13 @@ export const handler = createHttpHandler({
   resourceName: "The order",
   requireIfMatch: true,
   idempotency,
-  logger,
-  handle: ({ caller, params, body, ifMatch }, context) => {
+  observability,
+  handle: ({ caller, params, body, ifMatch, correlationId }, context) => {
     // requireIfMatch answers 428 before this runs; this only narrows the type.
     if (!ifMatch) throw problems.preconditionRequired();
     return updateOrder(
       { caller, orderId: params.orderId, items: body.items, ifMatch },
-      { orders, ...writePortsOf(context) },
+      { orders, ...writePortsOf(context, correlationId) },
     );
   },
 });

@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Logger } from "../shared/logger";
+import type { Logger } from "../shared/observability/logger";
 import type { OutboxEvent } from "../shared/outbox";
 import type { EventPublisher } from "./event-publisher";
 

@@ -29,6 +29,8 @@ export const outboxItemSchema = z
     occurredAt: z.iso.datetime({ offset: true }),
     subject: z.string().min(1),
     data: z.record(z.string(), z.unknown()),
+    /** Absent on events written before correlation ids were carried. */
+    correlationId: z.string().min(1).optional(),
   })
   .refine((item) => item.pk === `EVENT#${item.id}`, {
     message: "pk does not match the event id",
@@ -55,8 +57,8 @@ export function outboxEventOf(record: DynamoDBRecord): OutboxEvent {
       .join("; ");
     throw new Error(`Invalid outbox item: ${problems}`);
   }
-  const { id, type, occurredAt, subject, data } = parsed.data;
-  return { id, type, occurredAt, subject, data };
+  const { id, type, occurredAt, subject, data, correlationId } = parsed.data;
+  return { id, type, occurredAt, subject, data, ...(correlationId ? { correlationId } : {}) };
 }
 
 /**

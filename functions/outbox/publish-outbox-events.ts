@@ -1,12 +1,14 @@
 import type { DynamoDBBatchItemFailure, DynamoDBRecord } from "aws-lambda";
 import {
   IdempotencyKeyInProgressError,
+  type IdempotencyMetrics,
   type IdempotencyStore,
   makeIdempotent,
   type RemainingTime,
   recordKey,
 } from "../idempotency";
-import type { Logger } from "../shared/logger";
+import { describeError } from "../shared/observability/describe-error";
+import type { Logger } from "../shared/observability/logger";
 import type { OutboxEvent } from "../shared/outbox";
 import type { EventPublisher } from "./event-publisher";
 import { isOutboxInsert, outboxEventOf } from "./outbox-item";
@@ -35,6 +37,8 @@ export interface PublishOutboxEventsPorts {
    * @default none: the layer's lease without a deadline (30 s)
    */
   readonly context?: RemainingTime;
+  /** Counts each event's outcome (executed = published, replayed = suppressed). @default silent */
+  readonly metrics?: IdempotencyMetrics;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -47,9 +51,13 @@ export interface PublishOutboxEventsResult {
   readonly alreadyPublished: number;
   /** Records that are not new outbox items. */
   readonly ignored: number;
+  /** Milliseconds from the oldest published event's commit to its publication. */
+  readonly maxLagMs?: number;
 }
 
-type Outcome = "published" | "already-published" | "ignored" | "failed";
+type Outcome =
+  | { readonly kind: "published"; readonly lagMs: number }
+  | { readonly kind: "already-published" | "ignored" | "failed" };
 
 /**
  * Publishes the outbox events of a batch of stream records, in order, each
@@ -66,15 +74,22 @@ export async function publishOutboxEvents(
   records: readonly DynamoDBRecord[],
   ports: PublishOutboxEventsPorts,
 ): Promise<PublishOutboxEventsResult> {
-  const counts = { published: 0, alreadyPublished: 0, ignored: 0 };
+  const counts: {
+    published: number;
+    alreadyPublished: number;
+    ignored: number;
+    maxLagMs?: number;
+  } = { published: 0, alreadyPublished: 0, ignored: 0 };
   const publish = publishOnceWith(ports);
   for (const [index, record] of records.entries()) {
     const outcome = await publishRecord(record, publish, ports);
-    if (outcome === "failed") {
+    if (outcome.kind === "failed") {
       return { ...counts, batchItemFailures: records.slice(index).map(itemFailure) };
     }
-    if (outcome === "published") counts.published += 1;
-    else if (outcome === "already-published") counts.alreadyPublished += 1;
+    if (outcome.kind === "published") {
+      counts.published += 1;
+      counts.maxLagMs = Math.max(counts.maxLagMs ?? 0, outcome.lagMs);
+    } else if (outcome.kind === "already-published") counts.alreadyPublished += 1;
     else counts.ignored += 1;
   }
   return { ...counts, batchItemFailures: [] };
@@ -94,7 +109,7 @@ async function publishRecord(
   publish: ReturnType<typeof publishOnceWith>,
   ports: PublishOutboxEventsPorts,
 ): Promise<Outcome> {
-  if (!isOutboxInsert(record)) return "ignored";
+  if (!isOutboxInsert(record)) return { kind: "ignored" };
   const sequenceNumber = record.dynamodb?.SequenceNumber;
   let event: OutboxEvent;
   try {
@@ -103,7 +118,7 @@ async function publishRecord(
     // Reported, not skipped: after its retries it reaches the on-failure
     // destination, where someone can look at it.
     ports.logger.error("unreadable outbox record", { sequenceNumber, ...describeError(error) });
-    return "failed";
+    return { kind: "failed" };
   }
   return publishOnce(event, publish, ports);
 }
@@ -123,6 +138,7 @@ function publishOnceWith(ports: PublishOutboxEventsPorts) {
     fingerprintOf: (event) => event.id,
     retentionSeconds: PUBLICATION_RETENTION_SECONDS,
     logger: ports.logger,
+    ...(ports.metrics ? { metrics: ports.metrics } : {}),
     ...(ports.now ? { now: ports.now } : {}),
   });
 }
@@ -132,11 +148,15 @@ async function publishOnce(
   publish: ReturnType<typeof publishOnceWith>,
   ports: PublishOutboxEventsPorts,
 ): Promise<Outcome> {
-  const about = { eventId: event.id, type: event.type };
+  const about = { eventId: event.id, type: event.type, correlationId: event.correlationId };
   try {
     const { replayed } = await publish(event, ports.context);
-    if (replayed) ports.logger.info("event already published; skipped", about);
-    return replayed ? "already-published" : "published";
+    if (replayed) {
+      ports.logger.info("event already published; skipped", about);
+      return { kind: "already-published" };
+    }
+    const lagMs = (ports.now ?? Date.now)() - Date.parse(event.occurredAt);
+    return { kind: "published", lagMs };
   } catch (error) {
     // In progress under a live lease means another consumer is publishing it:
     // retry later, never publish alongside its owner.
@@ -145,11 +165,6 @@ async function publishOnce(
     } else {
       ports.logger.error("event not published; will retry", { ...about, ...describeError(error) });
     }
-    return "failed";
+    return { kind: "failed" };
   }
-}
-
-function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  return { error: error.name, errorMessage: error.message };
 }

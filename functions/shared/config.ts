@@ -26,18 +26,32 @@ export type HandlerConfig = {
   readonly idempotencyRetentionSeconds: number;
 };
 
-export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env): HandlerConfig {
-  const parsed = handlerEnvironmentSchema.safeParse(environment);
+/**
+ * The one way the project reads an environment: parsed with `schema`, or
+ * one error naming every bad variable, so a typo stops the process at start
+ * with the variable's name instead of failing on the first request.
+ */
+export function parseEnvironment<T extends z.ZodType>(
+  schema: T,
+  environment: NodeJS.ProcessEnv = process.env,
+  what = "Invalid environment",
+): z.output<T> {
+  const parsed = schema.safeParse(environment);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
       .join("; ");
-    throw new Error(`Invalid environment: ${problems}`);
+    throw new Error(`${what}: ${problems}`);
   }
+  return parsed.data;
+}
+
+export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env): HandlerConfig {
+  const parsed = parseEnvironment(handlerEnvironmentSchema, environment);
   return {
-    idempotencyTableName: parsed.data.IDEMPOTENCY_TABLE_NAME,
-    dataTableName: parsed.data.DATA_TABLE_NAME,
-    dynamoDbEndpoint: parsed.data.DYNAMODB_ENDPOINT,
-    idempotencyRetentionSeconds: parsed.data.IDEMPOTENCY_TTL_SECONDS,
+    idempotencyTableName: parsed.IDEMPOTENCY_TABLE_NAME,
+    dataTableName: parsed.DATA_TABLE_NAME,
+    dynamoDbEndpoint: parsed.DYNAMODB_ENDPOINT,
+    idempotencyRetentionSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
   };
 }

@@ -5,7 +5,9 @@ import { createDynamoDbClient } from "./aws/dynamodb-client";
 import { loadHandlerConfig } from "./config";
 import { DataTable } from "./dynamodb/data-table";
 import { renderProblem } from "./http/problem";
-import { createLogger } from "./logger";
+import { createObservability } from "./observability/create-observability";
+import { idempotencyMetricsOf } from "./observability/metrics";
+import { traced } from "./observability/tracer";
 
 /**
  * What every handler builds once per cold start: config from the
@@ -15,11 +17,12 @@ import { createLogger } from "./logger";
 export function createDependencies(routeId: RouteId) {
   const route = routeById(routeId);
   const config = loadHandlerConfig();
-  const client = createDynamoDbClient({ endpoint: config.dynamoDbEndpoint });
-  const logger = createLogger(routeId);
+  const client = traced(createDynamoDbClient({ endpoint: config.dynamoDbEndpoint }));
+  const observability = createObservability(routeId);
+  const { logger, metrics } = observability;
   return {
     config,
-    logger,
+    observability,
     dataTable: new DataTable(client, config.dataTableName),
     idempotency: route.idempotency
       ? idempotency<TransactWriteItem>({
@@ -27,6 +30,7 @@ export function createDependencies(routeId: RouteId) {
           strategy: route.idempotency,
           retentionSeconds: config.idempotencyRetentionSeconds,
           logger,
+          metrics: idempotencyMetricsOf(metrics),
           // A refusal the middleware answers itself looks like every other problem.
           renderError: renderProblem,
         })

@@ -13,6 +13,8 @@ export interface OutboxEvent {
   /** The id of the account, transfer or order the event is about. */
   readonly subject: string;
   readonly data: Record<string, unknown>;
+  /** The API Gateway request id of the request that caused it: follow an event back to its logs. */
+  readonly correlationId?: string;
 }
 
 export function outboxEvent(
@@ -20,8 +22,9 @@ export function outboxEvent(
   subject: string,
   data: Record<string, unknown>,
   occurredAt: string,
+  correlationId: string,
 ): OutboxEvent {
-  return { id: newId(), type, occurredAt, subject, data };
+  return { id: newId(), type, occurredAt, subject, data, correlationId };
 }
 
 /** The outbox item: its own partition, so the stream filter can pick `kind = "outbox"`. */

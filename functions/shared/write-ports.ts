@@ -8,11 +8,14 @@ export interface WritePorts<TWrite> {
   readonly now: () => Date;
   /** How long the invocation may still run: it bounds the retries of a lost race. */
   readonly remainingTimeMs: () => number;
+  /** The request's correlation id, carried into the outbox events it writes. */
+  readonly correlationId: string;
 }
 
 /** The write ports of one request, from the idempotency middleware's handle. */
 export function writePortsOf(
   context: IdempotentContext<TransactWriteItem>,
+  correlationId: string,
 ): WritePorts<TransactWriteItem> {
   const handle = context.idempotency;
   if (!handle) {
@@ -22,5 +25,6 @@ export function writePortsOf(
     commit: handle.commit,
     now: () => new Date(),
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    correlationId,
   };
 }

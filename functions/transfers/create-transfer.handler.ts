@@ -5,13 +5,17 @@ import { createTransferDependencies } from "./transfer-dependencies";
 import { createTransferBodySchema } from "./transfer-schemas";
 import { createTransfer } from "./transfer-use-cases";
 
-const { accounts, transfers, idempotency, logger } = createTransferDependencies("createTransfer");
+const { accounts, transfers, idempotency, observability } =
+  createTransferDependencies("createTransfer");
 
 export const handler = createHttpHandler({
   route: routeById("createTransfer"),
   schemas: { body: createTransferBodySchema },
   idempotency,
-  logger,
-  handle: ({ caller, body }, context) =>
-    createTransfer({ caller, ...body }, { accounts, transfers, ...writePortsOf(context) }),
+  observability,
+  handle: ({ caller, body, correlationId }, context) =>
+    createTransfer(
+      { caller, ...body },
+      { accounts, transfers, ...writePortsOf(context, correlationId) },
+    ),
 });

@@ -4,13 +4,13 @@ import { createTransferDependencies } from "./transfer-dependencies";
 import { transferParamsSchema } from "./transfer-schemas";
 import { getTransfer } from "./transfer-use-cases";
 
-const { transfers, logger } = createTransferDependencies("getTransfer");
+const { transfers, observability } = createTransferDependencies("getTransfer");
 
 export const handler = createHttpHandler({
   route: routeById("getTransfer"),
   schemas: { params: transferParamsSchema },
   resourceName: "The transfer",
-  logger,
+  observability,
   handle: ({ caller, params }) =>
     getTransfer({ caller, transferId: params.transferId }, { transfers }),
 });

@@ -59,7 +59,13 @@ export async function createTransfer<TWrite>(
       ownerId: input.caller,
     };
     const view = transferView(transfer);
-    const event = outboxEvent("transfer.completed", transfer.id, { transfer: view }, at);
+    const event = outboxEvent(
+      "transfer.completed",
+      transfer.id,
+      { transfer: view },
+      at,
+      ports.correlationId,
+    );
     return ports.commit(
       [
         ...ports.accounts.saveBalance(from, debit.account, debit.entry),

@@ -1,12 +1,13 @@
 import { join } from "node:path";
 import { routes } from "../../functions/routes";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
-import type { Logger } from "../../functions/shared/logger";
+import type { Logger } from "../../functions/shared/observability/logger";
 import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
 import { ensureTable } from "./create-tables";
 import { localAwsEnvironment, startDynamoDbLocal } from "./dynamodb-local";
 import { type GatewayOptions, type RunningGateway, startGateway } from "./gateway/gateway";
 import type { GatewayHandler, GatewayRoute } from "./gateway/gateway-route";
+import { concurrentInvocations } from "./gateway/lambda-invocation";
 import { type LocalEnvironment, parseLocalEnvironment } from "./local-environment";
 import {
   type OutboxStreamRunner,
@@ -65,6 +66,7 @@ export async function startLocalApi(
   try {
     await createTables(database.endpoint, settings);
     // Before any handler is loaded: handlers read their config at import.
+    concurrentInvocations(process.env);
     Object.assign(process.env, {
       [idempotencyTableDefinition.tableNameEnv]: settings.IDEMPOTENCY_TABLE_NAME,
       [dataTableDefinition.tableNameEnv]: settings.DATA_TABLE_NAME,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { handlerEnvironmentSchema } from "../../functions/shared/config";
+import { handlerEnvironmentSchema, parseEnvironment } from "../../functions/shared/config";
 import {
   DEFAULT_LOCAL_JWT_AUDIENCE,
   DEFAULT_LOCAL_JWT_ISSUER,
@@ -41,12 +41,9 @@ export type LocalEnvironment = z.output<typeof localEnvironmentSchema>;
 export function parseLocalEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
 ): LocalEnvironment {
-  const parsed = localEnvironmentSchema.safeParse(environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`Invalid environment for the local API: ${problems}`);
-  }
-  return parsed.data;
+  return parseEnvironment(
+    localEnvironmentSchema,
+    environment,
+    "Invalid environment for the local API",
+  );
 }

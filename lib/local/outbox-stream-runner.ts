@@ -18,7 +18,8 @@ import {
   publishOutboxEvents,
 } from "../../functions/outbox/publish-outbox-events";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
-import { createLogger, type Logger } from "../../functions/shared/logger";
+import { describeError } from "../../functions/shared/observability/describe-error";
+import { createLogger, type Logger } from "../../functions/shared/observability/logger";
 import { toLambdaRecord } from "./lambda-stream-record";
 
 /**
@@ -366,9 +367,4 @@ class StreamRunner {
 
 function backoffMs(attempt: number): number {
   return Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS);
-}
-
-function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  return { error: error.name, errorMessage: error.message };
 }

@@ -8,6 +8,8 @@ const ROOT = join(__dirname, "..", "..");
 export interface LocalApiProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Every line it wrote to stdout so far (its logs and EMF metrics), oldest first. */
+  stdoutLines(): string[];
   /** Ends it the hard way, as a crash would: no cleanup, requests cut off. */
   kill(): Promise<void>;
 }
@@ -32,6 +34,10 @@ export function startLocalApiProcess(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let stdout = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => {
@@ -44,10 +50,10 @@ export function startLocalApiProcess(
       if (match?.[1]) {
         clearTimeout(timer);
         child.stdout?.off("data", onData);
-        child.stdout?.resume();
         resolve({
           url: match[1],
           child,
+          stdoutLines: () => stdout.split("\n").filter((line) => line !== ""),
           kill: async () => {
             child.kill("SIGKILL");
             await exited;

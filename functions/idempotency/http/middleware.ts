@@ -201,9 +201,7 @@ export function idempotency<TWrite>(
       );
     }
     if (state.current.strategy === "lease") {
-      await state.current.attempt
-        .commit(writes, stored.answer, config.now())
-        .catch(countAndThrow);
+      await state.current.attempt.commit(writes, stored.answer, config.now()).catch(countAndThrow);
       count("executed");
       state.answered = response;
       return response;

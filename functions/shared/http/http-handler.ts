@@ -5,7 +5,7 @@ import type * as z from "zod";
 import type { HttpResponse, IdempotentContext } from "../../idempotency";
 import { principalFromAuthorizer } from "../../idempotency/http/http-event";
 import { isIdempotent, type RouteDefinition } from "../../routes";
-import { type Logger, withCorrelationId } from "../logger";
+import { type Observability, observeRequests } from "../observability/observe-requests";
 import { withAnswerHeaders } from "./answer-headers";
 import { problems } from "./http-problems";
 import {
@@ -31,6 +31,8 @@ type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
 export interface HttpRequest<S extends RouteSchemas> {
   /** The caller: the JWT's `sub`, as the authorizer verified it. */
   readonly caller: string;
+  /** The API Gateway request id: in every log line and every outbox event of the request. */
+  readonly correlationId: string;
   readonly body: Parsed<S["body"]>;
   readonly params: Parsed<S["params"]>;
   readonly query: Parsed<S["query"]>;
@@ -64,7 +66,8 @@ export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
    * or another Middy middleware (the benchmarks plug Powertools' in here).
    */
   readonly idempotency?: IdempotencyMiddleware<TWrite>;
-  readonly logger: Logger;
+  /** The function's Powertools Logger and Metrics. */
+  readonly observability: Observability;
   readonly handle: (
     request: HttpRequest<S>,
     context: IdempotentContext<TWrite>,
@@ -72,14 +75,15 @@ export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
 }
 
 /**
- * Wires an authenticated route: request parsing and validation (rejections
- * are never stored), then the idempotency middleware for idempotent routes,
- * then the problem renderer, registered last so it renders first on error.
+ * Wires an authenticated route: observation (logs, metrics, traces), request
+ * parsing and validation (rejections are never stored), then the
+ * idempotency middleware for idempotent routes, then the problem renderer,
+ * registered last so it renders first on error.
  */
 export function createHttpHandler<S extends RouteSchemas, TWrite>(
   options: HttpHandlerOptions<S, TWrite>,
 ): LambdaHttpHandler {
-  const { route, schemas, logger } = options;
+  const { route, schemas, observability } = options;
   if (isIdempotent(route) && !options.idempotency) {
     throw new Error(`Route ${route.id} is idempotent but has no idempotency store`);
   }
@@ -94,6 +98,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
       assertBodySize(event);
       const parsed = {
         caller,
+        correlationId: event.requestContext?.requestId ?? "",
         params: (schemas.params
           ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
           : undefined) as Parsed<S["params"]>,
@@ -123,17 +128,16 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
       if (!request) throw new Error("request was not validated");
       return options.handle(request, context);
     },
-  ).use(validate);
+  );
+  // First: their after and onError run last, on the final answer.
+  handler.use(observeRequests(observability)).use(validate);
   if (options.idempotency) handler.use(options.idempotency);
-  handler.use(problemErrors({ logger }));
+  handler.use(problemErrors({ logger: observability.logger }));
 
   // Every authenticated route answers with the caller's accounts or money.
   const answerHeaders = { noStore: route.authenticated };
   return async (event, context) => {
-    const response = (await withCorrelationId(
-      event.requestContext?.requestId ?? context.awsRequestId,
-      () => handler(event, context as IdempotentContext<TWrite>),
-    )) as HttpResponse;
+    const response = (await handler(event, context as IdempotentContext<TWrite>)) as HttpResponse;
     return withAnswerHeaders(response, answerHeaders);
   };
 }

@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from "@middy/core";
 import { internalError, isProblemLike, renderProblem } from "./problem";
 
 export interface ProblemErrorsLogger {
-  error(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
 export interface ProblemErrorsOptions {

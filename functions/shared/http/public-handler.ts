@@ -1,21 +1,20 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { HttpResponse } from "../../idempotency";
-import { type Logger, withCorrelationId } from "../logger";
+import { type Observability, observeRequests } from "../observability/observe-requests";
 import { withAnswerHeaders } from "./answer-headers";
 import { problemErrors } from "./problem-errors-middleware";
 
-/** A route outside the authorizer (health, OpenAPI): errors still render as problems. */
+/** A route outside the authorizer (health, OpenAPI): observed, and errors still render as problems. */
 export function createPublicHandler(
-  logger: Logger,
+  observability: Observability,
   handle: () => Promise<unknown>,
 ): (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse> {
-  const handler = middy(handle).use(problemErrors({ logger }));
+  const handler = middy(handle)
+    .use(observeRequests(observability))
+    .use(problemErrors({ logger: observability.logger }));
   return async (event, context) => {
-    const response = (await withCorrelationId(
-      event.requestContext?.requestId ?? context.awsRequestId,
-      () => handler(event, context),
-    )) as HttpResponse;
+    const response = (await handler(event, context)) as HttpResponse;
     return withAnswerHeaders(response, { noStore: false });
   };
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
 import { internalError } from "../../../functions/shared/http/problem";
-import { createLogger, type Logger } from "../../../functions/shared/logger";
+import { describeError } from "../../../functions/shared/observability/describe-error";
+import { createLogger, type Logger } from "../../../functions/shared/observability/logger";
 import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
 import { authorizeBearerToken } from "./authorizer";
@@ -224,11 +225,4 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closed;
     },
   };
-}
-
-/** An error's name, message and stack as log attributes. */
-function describeError(error: unknown): Record<string, unknown> {
-  return error instanceof Error
-    ? { errorName: error.name, errorMessage: error.message, errorStack: error.stack }
-    : { errorMessage: String(error) };
 }

@@ -1,3 +1,4 @@
+import { InvokeStore, InvokeStoreBase } from "@aws/lambda-invoke-store";
 import type { Context } from "aws-lambda";
 import type { GatewayEvent } from "./api-gateway-event";
 import type { GatewayHandler } from "./gateway-route";
@@ -12,6 +13,11 @@ export type Outcome =
  * Runs the handler against Lambda's timeout. On a timeout the handler is not
  * stopped (Node cannot stop a promise): it may finish in the background, and
  * its late answer is dropped, much like a zombie invocation on AWS.
+ *
+ * Invocations run concurrently in this one process, as on a Lambda with
+ * several invocations per environment: each runs in its own InvokeStore
+ * context, as Lambda's runtime does, so that Powertools keeps its logger
+ * keys and metrics apart per invocation (see concurrentInvocations()).
  */
 export async function invoke(
   handler: GatewayHandler,
@@ -19,8 +25,10 @@ export async function invoke(
   context: Context,
   timeoutMs: number,
 ): Promise<Outcome> {
+  const store = await InvokeStore.getInstanceAsync(true);
+  const invocation = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
   const run: Promise<Outcome> = Promise.resolve()
-    .then(() => handler(event, context))
+    .then(() => store.run(invocation, () => handler(event, context)))
     .then(
       (value) => ({ kind: "returned", value }),
       (error: unknown) => ({ kind: "threw", error }),
@@ -34,4 +42,13 @@ export async function invoke(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What Lambda's runtime sets when an environment runs several invocations
+ * at once; Powertools then scopes its state per invocation. Set before any
+ * handler is loaded.
+ */
+export function concurrentInvocations(environment: NodeJS.ProcessEnv): void {
+  environment.AWS_LAMBDA_MAX_CONCURRENCY ??= "64";
 }

@@ -54,7 +54,13 @@ const tables = { data: `outbox-data-${suffix}`, idempotency: `outbox-idempotency
 async function commitEvents(count: number): Promise<string[]> {
   const table = new DataTable(testClient(), tables.data);
   const events = Array.from({ length: count }, (_, index) =>
-    outboxEvent("test.happened", `subject-${index}`, { index }, new Date().toISOString()),
+    outboxEvent(
+      "test.happened",
+      `subject-${index}`,
+      { index },
+      new Date().toISOString(),
+      `request-${index}`,
+    ),
   );
   await testClient().send(
     new TransactWriteItemsCommand({

@@ -1,0 +1,47 @@
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { IdempotencyMetrics, IdempotencyOutcome } from "../../idempotency";
+
+/** The CloudWatch namespace of every metric of the API (EMF, from the functions' logs). */
+export const METRICS_NAMESPACE = "PaymentsApi";
+
+/** The names the dashboard and the alarms read: change them together with lib/. */
+export const MetricName = {
+  IdempotencyExecuted: "IdempotencyExecuted",
+  IdempotencyReplayed: "IdempotencyReplayed",
+  IdempotencyKeyReused: "IdempotencyKeyReused",
+  IdempotencyInProgress: "IdempotencyInProgress",
+  IdempotencyStoreUnavailable: "IdempotencyStoreUnavailable",
+  Answer2xx: "Answer2xx",
+  Answer4xx: "Answer4xx",
+  Answer5xx: "Answer5xx",
+  Duration: "Duration",
+  EventsPublished: "EventsPublished",
+  DuplicatesSuppressed: "DuplicatesSuppressed",
+  OutboxLag: "OutboxLag",
+} as const;
+
+const outcomeMetric: Readonly<Record<IdempotencyOutcome, string>> = {
+  executed: MetricName.IdempotencyExecuted,
+  replayed: MetricName.IdempotencyReplayed,
+  "key-reused": MetricName.IdempotencyKeyReused,
+  "in-progress": MetricName.IdempotencyInProgress,
+  "store-unavailable": MetricName.IdempotencyStoreUnavailable,
+};
+
+/**
+ * Powertools Metrics for one function: EMF lines on stdout, which CloudWatch
+ * turns into metrics with the dimension `service` (the route id). Metrics
+ * added during an invocation are published once, at its end.
+ */
+export function createMetrics(service: string): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service });
+}
+
+/** The idempotency layer's metrics port, counted on Powertools Metrics. */
+export function idempotencyMetricsOf(metrics: Metrics): IdempotencyMetrics {
+  return {
+    outcome: (outcome) => metrics.addMetric(outcomeMetric[outcome], MetricUnit.Count, 1),
+  };
+}
+
+export { type Metrics, MetricUnit };
