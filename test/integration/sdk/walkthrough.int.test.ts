@@ -1,19 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createPaymentsClient, PaymentsApiProblem, type PaymentsClient } from "../../../sdk";
 import { startTestApi, type TestApi } from "../../support/http-api";
+import { rejectionOf } from "../../support/rejection";
 import { entriesThroughSdk, sumOf } from "../../support/sdk-ledger";
 
 jest.setTimeout(60_000);
-
-/** What the call threw; fails the test when it did not throw. */
-async function thrownBy(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw");
-}
 
 describe("the README walkthrough through the SDK", () => {
   let api: TestApi;
@@ -40,7 +31,7 @@ describe("the README walkthrough through the SDK", () => {
     expect((await client.getAccount(wallet.id)).data.balance).toBe(5000);
 
     // The same key for another request: a typed 422, nothing moves.
-    const reused = await thrownBy(
+    const reused = await rejectionOf(
       client.createDeposit(wallet.id, { amount: 9999 }, { idempotencyKey: key }),
     );
     expect(reused).toBeInstanceOf(PaymentsApiProblem);
@@ -67,7 +58,7 @@ describe("the README walkthrough through the SDK", () => {
     const payment = await client.payOrder(order.data.id, { accountId: wallet.id });
     expect(payment.data).toMatchObject({ amount: 3000, accountId: wallet.id });
     // A second payment under another key is final: a business 409, never retried.
-    const paidTwice = await thrownBy(client.payOrder(order.data.id, { accountId: wallet.id }));
+    const paidTwice = await rejectionOf(client.payOrder(order.data.id, { accountId: wallet.id }));
     expect(paidTwice).toMatchObject({ status: 409, slug: "order-already-paid", attempts: 1 });
     const refund = await client.refundOrder(order.data.id, { amount: 1000 });
     expect(refund.data).toMatchObject({ amount: 1000, orderId: order.data.id });

@@ -4,6 +4,7 @@ import {
   PaymentsApiProblem,
   type RetryOptions,
 } from "../../../sdk";
+import { rejectionOf } from "../../support/rejection";
 import {
   fakeClock,
   jsonAnswer,
@@ -39,16 +40,6 @@ function clientWith(
   return { client, ...fake, ...time };
 }
 
-/** What the call threw; fails the test when it did not throw. */
-async function thrownBy(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw");
-}
-
 describe("the SDK client's retries", () => {
   it.each<[string, () => Scripted]>([
     ["a network error", networkError],
@@ -79,7 +70,7 @@ describe("the SDK client's retries", () => {
   ])("never retries %i %s: it throws a typed problem at once", async (status, slug) => {
     const { client, requests, keys } = clientWith([problemAnswer(status, slug), created()]);
 
-    const error = await thrownBy(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
+    const error = await rejectionOf(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
 
     expect(error).toBeInstanceOf(PaymentsApiProblem);
     expect(error).toMatchObject({
@@ -130,7 +121,7 @@ describe("the SDK client's retries", () => {
       { retry: { budgetMs: 2_000, baseDelayMs: 100, maxDelayMs: 1_000 }, random: () => 0.99 },
     );
 
-    const error = await thrownBy(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
+    const error = await rejectionOf(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
 
     expect(error).toBeInstanceOf(PaymentsApiProblem);
     expect(error).toMatchObject({
@@ -150,7 +141,7 @@ describe("the SDK client's retries", () => {
       created(),
     ]);
 
-    const error = await thrownBy(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
+    const error = await rejectionOf(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
 
     expect(error).toMatchObject({ status: 503, retryAfterMs: 60_000, attempts: 1 });
     expect(requests).toHaveLength(1);
@@ -159,7 +150,7 @@ describe("the SDK client's retries", () => {
   it("throws the last network error with the key when the budget runs out", async () => {
     const { client, keys } = clientWith([networkError()], { retry: { budgetMs: 1_000 } });
 
-    const error = await thrownBy(
+    const error = await rejectionOf(
       client.createTransfer({
         fromAccountId: ACCOUNT_ID,
         toAccountId: deposit.id,
@@ -252,8 +243,8 @@ describe("the SDK client's retries", () => {
     });
     const { client } = clientWith([invalid, html]);
 
-    const first = await thrownBy(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
-    const second = await thrownBy(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
+    const first = await rejectionOf(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
+    const second = await rejectionOf(client.createDeposit(ACCOUNT_ID, { amount: 500 }));
 
     expect(first).toMatchObject({
       slug: "validation-error",
@@ -287,7 +278,7 @@ describe("the SDK client's retries", () => {
     const { client, requests } = clientWith([networkError()]);
     controller.abort(reason);
 
-    const error = await thrownBy(
+    const error = await rejectionOf(
       client.createDeposit(ACCOUNT_ID, { amount: 500 }, { signal: controller.signal }),
     );
 
