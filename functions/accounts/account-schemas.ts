@@ -1,12 +1,16 @@
 import * as z from "zod";
 import { amountSchema, currencySchema, idSchema } from "../shared/money";
 
-export const createAccountBodySchema = z.strictObject({
-  currency: currencySchema,
-  name: z.string().trim().min(1).max(100).optional(),
-});
+export const createAccountBodySchema = z
+  .strictObject({
+    currency: currencySchema,
+    name: z.string().trim().min(1).max(100).optional(),
+  })
+  .meta({ id: "CreateAccountRequest" });
 
-export const depositBodySchema = z.strictObject({ amount: amountSchema });
+export const depositBodySchema = z
+  .strictObject({ amount: amountSchema })
+  .meta({ id: "CreateDepositRequest" });
 
 export const accountParamsSchema = z.object({ accountId: idSchema });
 export const depositParamsSchema = z.object({ accountId: idSchema, depositId: idSchema });

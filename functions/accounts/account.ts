@@ -1,40 +1,62 @@
 import * as z from "zod";
-import { amountSchema, currencySchema } from "../shared/money";
+import { amountSchema, currencySchema, idSchema } from "../shared/money";
+import { timestampSchema } from "../shared/timestamp";
 
 export const entryTypes = ["deposit", "transfer_out", "transfer_in", "payment", "refund"] as const;
 export type EntryType = (typeof entryTypes)[number];
 
 /** A wallet; its balance never goes negative and changes only with a ledger entry. */
-export const accountSchema = z.object({
-  id: z.string(),
-  ownerId: z.string(),
-  name: z.string().nullable(),
-  currency: currencySchema,
-  balance: z.number().int().min(0),
-  version: z.number().int().min(1),
-  createdAt: z.string(),
-});
+export const accountSchema = z
+  .object({
+    id: idSchema,
+    ownerId: z.string().meta({ description: "The caller who opened it (the token's sub)." }),
+    name: z.string().nullable(),
+    currency: currencySchema,
+    balance: z.number().int().min(0).meta({ description: "In minor units; never negative." }),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ description: "Moves by one with every change; the ETag." }),
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "Account", description: "A wallet in one currency." });
 export type Account = z.infer<typeof accountSchema>;
 
 /** One change of a balance; an account's entries add up to its balance. */
-export const ledgerEntrySchema = z.object({
-  id: z.string(),
-  accountId: z.string(),
-  type: z.enum(entryTypes),
-  amount: z.number().int().meta({ description: "Signed: debits are negative." }),
-  balanceAfter: z.number().int().min(0),
-  referenceId: z.string().meta({ description: "The deposit, transfer, payment or refund." }),
-  createdAt: z.string(),
-});
+export const ledgerEntrySchema = z
+  .object({
+    id: idSchema,
+    accountId: idSchema,
+    type: z.enum(entryTypes),
+    amount: z.number().int().meta({ description: "Signed: debits are negative." }),
+    balanceAfter: z.number().int().min(0),
+    referenceId: idSchema.meta({ description: "The deposit, transfer, payment or refund." }),
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "LedgerEntry", description: "One change of an account's balance." });
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
-export const depositSchema = z.object({
-  id: z.string(),
-  accountId: z.string(),
-  amount: amountSchema,
-  balance: z.number().int().min(0).meta({ description: "The balance after the deposit." }),
-  createdAt: z.string(),
-});
+/** A page of entries, oldest first, and where the next one starts. */
+export const ledgerPageSchema = z
+  .object({
+    items: z.array(ledgerEntrySchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor` for the next page; null on the last one." }),
+  })
+  .meta({ id: "LedgerPage" });
+
+export const depositSchema = z
+  .object({
+    id: idSchema,
+    accountId: idSchema,
+    amount: amountSchema,
+    balance: z.number().int().min(0).meta({ description: "The balance after the deposit." }),
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "Deposit" });
 export type Deposit = z.infer<typeof depositSchema>;
 
 /**

@@ -1,11 +1,16 @@
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
 import { json } from "../shared/http/responses";
+import { timestampSchema } from "../shared/timestamp";
 
-export const issuedKeySchema = z.object({
-  key: z.string().meta({ description: "Send it as Idempotency-Key with one write request." }),
-  expiresAt: z.string().meta({ description: "After this, the key no longer protects a retry." }),
-});
+export const issuedKeySchema = z
+  .object({
+    key: z.string().meta({ description: "Send it as Idempotency-Key with one write request." }),
+    expiresAt: timestampSchema.meta({
+      description: "After this, the key no longer protects a retry.",
+    }),
+  })
+  .meta({ id: "IssuedKey" });
 
 /**
  * The one-time token pattern: the server mints a random key for clients that

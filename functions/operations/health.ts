@@ -1,6 +1,9 @@
+import * as z from "zod";
 import { problems } from "../shared/http/http-problems";
 import { ok } from "../shared/http/responses";
 import type { Logger } from "../shared/observability/logger";
+
+export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
 /** A probe that resolves when one dependency answers. */
 export type HealthProbe = () => Promise<unknown>;
@@ -16,5 +19,5 @@ export async function checkHealth(
     logger.warn("health check failed", { failedProbes: failed.length });
     throw problems.serviceUnavailable(5);
   }
-  return ok({ status: "ok" });
+  return ok(healthSchema.parse({ status: "ok" }));
 }

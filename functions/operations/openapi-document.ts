@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject } from "zod-openapi";
-import { accountSchema, depositSchema, ledgerEntrySchema } from "../accounts/account";
+import { createDocument, type ZodOpenApiObject } from "zod-openapi";
+import { accountSchema, depositSchema, ledgerPageSchema } from "../accounts/account";
 import {
   accountParamsSchema,
   createAccountBodySchema,
@@ -9,10 +9,12 @@ import {
   entriesQuerySchema,
 } from "../accounts/account-schemas";
 import { issuedKeySchema } from "../idempotency-keys/issue-key";
-import { isIdempotent, type RouteDefinition, type RouteId, routes } from "../routes";
+import { type RouteId, routes } from "../routes";
 import { transferSchema } from "../transfers/transfer";
 import { createTransferBodySchema, transferParamsSchema } from "../transfers/transfer-schemas";
-import { jsonAnswer, jsonBody, type OperationSpec, problems } from "./openapi-parts";
+import { healthSchema } from "./health";
+import { type OperationSpec, operationOf } from "./openapi-operation";
+import { answer, jsonBody } from "./openapi-parts";
 import { orderOperations } from "./order-operations";
 
 const operations: Record<RouteId, OperationSpec> = {
@@ -20,105 +22,95 @@ const operations: Record<RouteId, OperationSpec> = {
     summary: "Open an account (a wallet) in one currency",
     tags: ["accounts"],
     requestBody: jsonBody(createAccountBodySchema),
-    success: { "201": jsonAnswer("The account", accountSchema, { location: true, etag: true }) },
-    errors: [],
+    success: { "201": answer("The account", accountSchema, { location: true, etag: true }) },
+    problems: {},
   },
   getAccount: {
     summary: "Read an account and its balance",
     tags: ["accounts"],
     requestParams: { path: accountParamsSchema },
-    success: { "200": jsonAnswer("The account", accountSchema, { etag: true }) },
-    errors: [404],
+    success: { "200": answer("The account", accountSchema, { etag: true }) },
+    problems: { 404: ["not-found"] },
   },
   listEntries: {
     summary: "List the ledger entries of an account, oldest first",
+    description: "For every account, at every moment, the entries add up to the balance.",
     tags: ["accounts"],
     requestParams: { path: accountParamsSchema, query: entriesQuerySchema },
-    success: {
-      "200": jsonAnswer(
-        "A page of entries",
-        z.object({ items: z.array(ledgerEntrySchema), nextCursor: z.string().nullable() }),
-      ),
-    },
-    errors: [400, 404],
+    success: { "200": answer("A page of entries", ledgerPageSchema) },
+    problems: { 404: ["not-found"] },
   },
   createDeposit: {
     summary: "Deposit money into an account",
     tags: ["accounts"],
     requestParams: { path: accountParamsSchema },
     requestBody: jsonBody(depositBodySchema),
-    success: { "201": jsonAnswer("The deposit", depositSchema, { location: true }) },
-    errors: [404],
+    success: { "201": answer("The deposit", depositSchema, { location: true }) },
+    problems: {
+      404: ["not-found"],
+      409: ["balance-limit-exceeded"],
+      503: ["service-unavailable"],
+    },
   },
   getDeposit: {
     summary: "Read a deposit",
     tags: ["accounts"],
     requestParams: { path: depositParamsSchema },
-    success: { "200": jsonAnswer("The deposit", depositSchema) },
-    errors: [404],
+    success: { "200": answer("The deposit", depositSchema) },
+    problems: { 404: ["not-found"] },
   },
   createTransfer: {
     summary: "Move money from one of the caller's accounts to any account of the same currency",
+    description:
+      "The caller must own fromAccountId; toAccountId may be anyone's but must exist (404 otherwise).",
     tags: ["transfers"],
     requestBody: jsonBody(createTransferBodySchema),
-    success: { "201": jsonAnswer("The transfer", transferSchema, { location: true }) },
-    errors: [404],
+    success: { "201": answer("The transfer", transferSchema, { location: true }) },
+    problems: {
+      404: ["not-found"],
+      409: ["insufficient-funds", "currency-mismatch", "balance-limit-exceeded"],
+      503: ["service-unavailable"],
+    },
   },
   getTransfer: {
     summary: "Read a transfer (visible to the owner of the source account)",
     tags: ["transfers"],
     requestParams: { path: transferParamsSchema },
-    success: { "200": jsonAnswer("The transfer", transferSchema) },
-    errors: [404],
+    success: { "200": answer("The transfer", transferSchema) },
+    problems: { 404: ["not-found"] },
   },
   ...orderOperations,
   issueIdempotencyKey: {
     summary: "Mint a random Idempotency-Key for the caller",
+    description: "Nothing is stored: the key behaves like any key the caller makes.",
     tags: ["idempotency"],
-    success: { "201": jsonAnswer("A key and when it stops protecting retries", issuedKeySchema) },
-    errors: [],
+    success: { "201": answer("A key and when it stops protecting retries", issuedKeySchema) },
+    problems: {},
   },
   health: {
     summary: "200 when the tables answer, 503 otherwise",
     tags: ["operations"],
-    success: { "200": jsonAnswer("Healthy", z.object({ status: z.literal("ok") })) },
-    errors: [503],
+    success: { "200": answer("Healthy", healthSchema) },
+    problems: { 503: ["service-unavailable"] },
   },
   openApi: {
     summary: "This document",
     tags: ["operations"],
-    success: { "200": { description: "OpenAPI 3.1", content: { "application/json": {} } } },
-    errors: [],
+    success: {
+      "200": answer(
+        "The OpenAPI 3.1 document of the API",
+        z.object({ openapi: z.string() }).meta({ id: "OpenApiDocument" }),
+      ),
+    },
+    problems: {},
   },
 };
 
-const idempotencyKeyHeader = z.string().min(1).max(255).meta({
-  description:
-    "1–255 visible ASCII characters, bare or as a structured-field string. Retrying with the same key and request replays the first answer.",
-  example: "9f1c2b7e-4d5a-4c1e-9e0b-3b7d2f6a8c10",
-});
+const description = `Every POST and PATCH needs an \`Idempotency-Key\`: a retry with the same key and request replays the first answer (\`Idempotent-Replayed: true\`), so money moves exactly once.
 
-function operationOf(route: RouteDefinition): ZodOpenApiOperationObject {
-  const { success, errors, requestParams, ...spec } = operations[route.id as RouteId];
-  const statuses = new Set<number>(errors);
-  if (route.authenticated) statuses.add(401);
-  if (route.method !== "GET") for (const status of [400, 413, 415]) statuses.add(status);
-  if (isIdempotent(route)) for (const status of [409, 422, 503]) statuses.add(status);
-  const headerParams = isIdempotent(route)
-    ? requestParams?.header
-      ? (requestParams.header as z.ZodObject).extend({ "idempotency-key": idempotencyKeyHeader })
-      : z.object({ "idempotency-key": idempotencyKeyHeader })
-    : requestParams?.header;
-  return {
-    operationId: route.id,
-    ...spec,
-    ...(requestParams || headerParams
-      ? { requestParams: { ...requestParams, ...(headerParams ? { header: headerParams } : {}) } }
-      : {}),
-    ...(route.authenticated ? {} : { security: [] }),
-    responses: { ...success, ...problems([...statuses].sort()) },
-  };
-}
+Errors are RFC 9457 problem details (\`application/problem+json\`); the last segment of \`type\` is the problem's slug. Answers and problems may gain members: ignore the ones you do not know. Request bodies are strict: unknown fields are 400 \`validation-error\`.
+
+Every answer carries \`X-Content-Type-Options: nosniff\`. Besides the operations below, the gateway answers a path it does not know with 404 \`not-found\` and a method a known path does not take with 405 \`method-not-allowed\` (with \`Allow\`).`;
 
 /** The OpenAPI 3.1 document of the route table, from the zod schemas that validate requests. */
 export function createOpenApiDocument(): ReturnType<typeof createDocument> {
@@ -126,21 +118,50 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
   for (const route of routes) {
     paths[route.path] = {
       ...paths[route.path],
-      [route.method.toLowerCase()]: operationOf(route),
+      [route.method.toLowerCase()]: operationOf(route, operations[route.id]),
     };
   }
-  return createDocument({
-    openapi: "3.1.0",
-    info: {
-      title: "Idempotent payments API",
-      version: "1.0.0",
-      description:
-        "Every POST and PATCH needs an Idempotency-Key: a retry with the same key and request replays the first answer (Idempotent-Replayed: true), so money moves exactly once. Errors are RFC 9457 problem+json.",
+  return createDocument(
+    {
+      openapi: "3.1.0",
+      info: {
+        title: "Idempotent payments API",
+        version: "1.0.0",
+        description,
+        license: { name: "MIT", identifier: "MIT" },
+      },
+      servers: [
+        { url: "http://127.0.0.1:3000", description: "Local: npm start" },
+        {
+          url: "https://{apiId}.execute-api.{region}.amazonaws.com",
+          description: "A deployed stack (its ApiUrl output)",
+          variables: {
+            apiId: { default: "abcdef1234", description: "The HTTP API's id" },
+            region: { default: "us-east-1", description: "The AWS region of the stack" },
+          },
+        },
+      ],
+      tags: [
+        { name: "accounts", description: "Wallets, their deposits and their ledger" },
+        { name: "transfers", description: "Money between two accounts, in one transaction" },
+        { name: "orders", description: "Orders, their one payment and their refunds" },
+        { name: "idempotency", description: "Server-issued Idempotency-Keys" },
+        { name: "operations", description: "Health and this document" },
+      ],
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+      security: [{ bearer: [] }],
+      paths,
     },
-    components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    {
+      // Answers are open (a client must not break when a member is added);
+      // request bodies keep `additionalProperties: false`: they are strict.
+      override: ({ jsonSchema, io }) => {
+        if (io === "output" && jsonSchema.type === "object") delete jsonSchema.additionalProperties;
+        // `format: date-time` says it; zod's long regex for it only adds noise.
+        if (jsonSchema.format === "date-time") delete jsonSchema.pattern;
+      },
     },
-    security: [{ bearer: [] }],
-    paths,
-  });
+  );
 }

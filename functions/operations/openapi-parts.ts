@@ -1,82 +1,114 @@
 import * as z from "zod";
-import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from "zod-openapi";
+import type { ZodOpenApiResponseObject } from "zod-openapi";
+import { PROBLEM_TYPE_BASE } from "../shared/http/problem";
 
 /** Building blocks of the OpenAPI document shared by every group of operations. */
 
-const problemSchema = z
+const fieldErrorSchema = z
   .object({
-    type: z.string().meta({ example: "https://payments.example.com/problems/insufficient-funds" }),
+    path: z
+      .string()
+      .meta({ description: "Dotted path of the field.", example: "items.0.quantity" }),
+    message: z.string(),
+  })
+  .meta({ id: "FieldError" });
+
+/** Open, as RFC 9457 allows extension members: a client must ignore members it does not know. */
+export const problemSchema = z
+  .object({
+    type: z.url().meta({
+      description: `${PROBLEM_TYPE_BASE}<slug>; the slug names the problem.`,
+      example: `${PROBLEM_TYPE_BASE}insufficient-funds`,
+    }),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().int().min(400).max(599).meta({ description: "The HTTP status." }),
     detail: z.string(),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(fieldErrorSchema)
       .optional()
-      .meta({ description: "Present on validation-error: one entry per invalid field." }),
+      .meta({ description: "On validation-error: one entry per invalid field." }),
   })
-  .meta({ id: "Problem", description: "RFC 9457 problem details." });
+  .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json)." });
 
-const header = (description: string) => z.string().meta({ description });
-const headers = {
-  location: header("Address of the created resource."),
-  etag: header('The version of the resource, as a strong ETag: "3".'),
-  replayed: header("true when this is the stored answer of an earlier request with the same key."),
-  retryAfter: header("Seconds to wait before retrying."),
-};
+const headerSchemas = {
+  Location: z.string().meta({ description: "Address of the created resource (a path)." }),
+  ETag: z
+    .string()
+    .regex(/^"[0-9]+"$/)
+    .meta({ description: 'The version of the resource, as a strong ETag: "3".', example: '"3"' }),
+  "Idempotent-Replayed": z.literal("true").meta({
+    description:
+      "Present when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again.",
+  }),
+  "Cache-Control": z.literal("no-store").meta({
+    description: "Account and money data: no cache may keep it.",
+  }),
+  "Retry-After": z.string().meta({
+    description: "When to retry: seconds (the API's own answers) or an HTTP-date.",
+    example: "1",
+  }),
+  "WWW-Authenticate": z.string().meta({
+    description: 'Bearer, or Bearer error="invalid_token" when a token was sent.',
+    example: 'Bearer error="invalid_token"',
+  }),
+} as const;
 
-const problemStatuses: Record<number, string> = {
-  400: "Validation error, malformed JSON, or a missing or invalid Idempotency-Key.",
-  401: "Missing or invalid bearer token.",
-  404: "Not found, or not the caller's.",
-  409: "Business conflict, or a request with this key still in progress (with Retry-After).",
-  412: "If-Match does not match the current version.",
-  413: "Body over 64 KiB.",
-  415: "Body not application/json.",
-  422: "Idempotency-Key already used for a different request.",
-  428: "If-Match is required.",
-  503: "A store is unavailable; retry after Retry-After.",
-};
+export type HeaderName = keyof typeof headerSchemas;
 
-export function problems(statuses: readonly number[]): Record<string, ZodOpenApiResponseObject> {
-  return Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description: problemStatuses[status] ?? "Error",
-        content: { "application/problem+json": { schema: problemSchema } },
-        ...(status === 409 || status === 503
-          ? { headers: z.object({ "retry-after": headers.retryAfter.optional() }) }
-          : {}),
-      },
-    ]),
-  );
+/** The headers of one response: each one always sent (`true`) or sometimes (`"optional"`). */
+export type AnswerHeaders = Partial<Record<HeaderName, true | "optional">>;
+
+/** The response's `headers`, or nothing when it has none. */
+export function responseHeaders(headers: AnswerHeaders): { headers?: z.ZodObject } {
+  const entries = Object.entries(headers) as [HeaderName, true | "optional"][];
+  if (entries.length === 0) return {};
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, presence] of entries) {
+    const schema = headerSchemas[name];
+    // The description goes on the optional wrapper too, or the header object loses it.
+    shape[name] =
+      presence === "optional"
+        ? schema.optional().meta({ description: schema.description })
+        : schema;
+  }
+  return { headers: z.object(shape) };
 }
 
-/** A JSON success answer; replays of idempotent routes carry the same headers. */
-export function jsonAnswer(
+/** A success answer as an operation declares it; the route adds the headers of its kind. */
+export interface AnswerSpec {
+  readonly description: string;
+  readonly schema: z.ZodType;
+  readonly headers: AnswerHeaders;
+}
+
+export const answer = (
   description: string,
   schema: z.ZodType,
-  answerHeaders: { location?: boolean; etag?: boolean } = {},
+  headers: { location?: boolean; etag?: boolean } = {},
+): AnswerSpec => ({
+  description,
+  schema,
+  headers: {
+    ...(headers.location ? { Location: true } : {}),
+    ...(headers.etag ? { ETag: true } : {}),
+  },
+});
+
+export function renderAnswer(
+  spec: AnswerSpec,
+  routeHeaders: AnswerHeaders,
 ): ZodOpenApiResponseObject {
   return {
-    description,
-    content: { "application/json": { schema } },
-    headers: z.object({
-      ...(answerHeaders.location ? { location: headers.location } : {}),
-      ...(answerHeaders.etag ? { etag: headers.etag } : {}),
-      "idempotent-replayed": headers.replayed.optional(),
-    }),
+    description: spec.description,
+    ...responseHeaders({ ...spec.headers, ...routeHeaders }),
+    content: { "application/json": { schema: spec.schema } },
   };
 }
 
+/** A JSON request body: strict, so the document says what the validation does with extra fields. */
 export const jsonBody = (schema: z.ZodType) => ({
   required: true,
+  description:
+    "Unknown fields are refused (400 validation-error), so a typo never silently does nothing.",
   content: { "application/json": { schema } },
 });
-
-/** The documented parts of an operation; the route table supplies the rest. */
-export type OperationSpec = Omit<ZodOpenApiOperationObject, "operationId" | "responses"> & {
-  readonly success: Record<string, ZodOpenApiResponseObject>;
-  /** Problem statuses beyond the ones every route of its kind has. */
-  readonly errors: readonly number[];
-};

@@ -8,7 +8,8 @@ import {
   refundParamsSchema,
   updateOrderBodySchema,
 } from "../orders/order-schemas";
-import { jsonAnswer, jsonBody, type OperationSpec } from "./openapi-parts";
+import type { OperationSpec } from "./openapi-operation";
+import { answer, jsonBody } from "./openapi-parts";
 
 type OrderRouteId =
   | "createOrder"
@@ -21,8 +22,9 @@ type OrderRouteId =
   | "getRefund";
 
 const ifMatch = z.object({
-  "if-match": z.string().meta({
-    description: 'The ETag of the version you read, such as "3", or * for any version.',
+  "If-Match": z.string().meta({
+    description:
+      'The ETag of the version you read, such as "3", or * for any version. Without it: 428; stale, weak or malformed: 412.',
     example: '"1"',
   }),
 });
@@ -33,15 +35,15 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     summary: "Create a pending order",
     tags: ["orders"],
     requestBody: jsonBody(createOrderBodySchema),
-    success: { "201": jsonAnswer("The order", orderSchema, { location: true, etag: true }) },
-    errors: [],
+    success: { "201": answer("The order", orderSchema, { location: true, etag: true }) },
+    problems: {},
   },
   getOrder: {
     summary: "Read an order",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
-    success: { "200": jsonAnswer("The order", orderSchema, { etag: true }) },
-    errors: [404],
+    success: { "200": answer("The order", orderSchema, { etag: true }) },
+    problems: { 404: ["not-found"] },
   },
   updateOrder: {
     summary: "Replace the items of a pending order (optimistic locking with If-Match)",
@@ -50,44 +52,67 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     tags: ["orders"],
     requestParams: { path: orderParamsSchema, header: ifMatch },
     requestBody: jsonBody(updateOrderBodySchema),
-    success: { "200": jsonAnswer("The updated order", orderSchema, { etag: true }) },
-    errors: [404, 412, 428],
+    success: { "200": answer("The updated order", orderSchema, { etag: true }) },
+    problems: {
+      404: ["not-found"],
+      409: ["invalid-state-transition"],
+      412: ["precondition-failed"],
+      428: ["precondition-required"],
+      503: ["service-unavailable"],
+    },
   },
   cancelOrder: {
     summary: "Cancel a pending order",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
-    success: { "200": jsonAnswer("The cancelled order", orderSchema, { etag: true }) },
-    errors: [404],
+    success: { "200": answer("The cancelled order", orderSchema, { etag: true }) },
+    problems: {
+      404: ["not-found"],
+      409: ["invalid-state-transition"],
+      503: ["service-unavailable"],
+    },
   },
   payOrder: {
     summary: "Pay an order from one of the caller's accounts (once per order, under any key)",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
     requestBody: jsonBody(payOrderBodySchema),
-    success: { "201": jsonAnswer("The payment", paymentSchema, { location: true }) },
-    errors: [404],
+    success: { "201": answer("The payment", paymentSchema, { location: true }) },
+    problems: {
+      404: ["not-found"],
+      409: [
+        "order-already-paid",
+        "invalid-state-transition",
+        "currency-mismatch",
+        "insufficient-funds",
+      ],
+      503: ["service-unavailable"],
+    },
   },
   getPayment: {
     summary: "Read the payment of an order",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
-    success: { "200": jsonAnswer("The payment", paymentSchema) },
-    errors: [404],
+    success: { "200": answer("The payment", paymentSchema) },
+    problems: { 404: ["not-found"] },
   },
   refundOrder: {
     summary: "Refund part or all of an order's payment to the paying account",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
     requestBody: jsonBody(refundOrderBodySchema),
-    success: { "201": jsonAnswer("The refund", refundSchema, { location: true }) },
-    errors: [404],
+    success: { "201": answer("The refund", refundSchema, { location: true }) },
+    problems: {
+      404: ["not-found"],
+      409: ["refund-exceeds-payment", "invalid-state-transition", "balance-limit-exceeded"],
+      503: ["service-unavailable"],
+    },
   },
   getRefund: {
     summary: "Read a refund",
     tags: ["orders"],
     requestParams: { path: refundParamsSchema },
-    success: { "200": jsonAnswer("The refund", refundSchema) },
-    errors: [404],
+    success: { "200": answer("The refund", refundSchema) },
+    problems: { 404: ["not-found"] },
   },
 };

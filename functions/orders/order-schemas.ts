@@ -4,23 +4,28 @@ import { isWithinTotalLimit, MAX_ORDER_ITEMS, MAX_ORDER_TOTAL, orderItemSchema }
 
 /** Items as a caller sends them: unknown fields are refused, the total is bounded. */
 export const orderItemsBodySchema = z
-  .array(z.strictObject(orderItemSchema.shape))
+  .array(z.strictObject(orderItemSchema.shape).meta({ id: "OrderItemRequest" }))
   .min(1)
   .max(MAX_ORDER_ITEMS)
   .refine(isWithinTotalLimit, {
     message: `the order total (Σ quantity × unitPrice) must not exceed ${MAX_ORDER_TOTAL}`,
   });
 
-export const createOrderBodySchema = z.strictObject({
-  currency: currencySchema,
-  items: orderItemsBodySchema,
-});
+export const createOrderBodySchema = z
+  .strictObject({ currency: currencySchema, items: orderItemsBodySchema })
+  .meta({ id: "CreateOrderRequest" });
 
-export const updateOrderBodySchema = z.strictObject({ items: orderItemsBodySchema });
+export const updateOrderBodySchema = z
+  .strictObject({ items: orderItemsBodySchema })
+  .meta({ id: "UpdateOrderRequest" });
 
-export const payOrderBodySchema = z.strictObject({ accountId: idSchema });
+export const payOrderBodySchema = z
+  .strictObject({ accountId: idSchema })
+  .meta({ id: "PayOrderRequest" });
 
-export const refundOrderBodySchema = z.strictObject({ amount: amountSchema });
+export const refundOrderBodySchema = z
+  .strictObject({ amount: amountSchema })
+  .meta({ id: "RefundOrderRequest" });
 
 export const orderParamsSchema = z.object({ orderId: idSchema });
 export const refundParamsSchema = z.object({ orderId: idSchema, refundId: idSchema });

@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { amountSchema, currencySchema } from "../shared/money";
+import { amountSchema, currencySchema, idSchema } from "../shared/money";
+import { timestampSchema } from "../shared/timestamp";
 
 export const orderStatuses = [
   "pending",
@@ -17,47 +18,59 @@ export const MAX_SKU_LENGTH = 64;
 /** An order's total is an amount like any other: at most 10^12 minor units. */
 export const MAX_ORDER_TOTAL = 1e12;
 
-export const orderItemSchema = z.object({
-  sku: z.string().min(1).max(MAX_SKU_LENGTH),
-  quantity: z.number().int().min(1).max(MAX_ITEM_QUANTITY),
-  unitPrice: amountSchema,
-});
+export const orderItemSchema = z
+  .object({
+    sku: z.string().min(1).max(MAX_SKU_LENGTH),
+    quantity: z.number().int().min(1).max(MAX_ITEM_QUANTITY),
+    unitPrice: amountSchema,
+  })
+  .meta({ id: "OrderItem" });
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
 /** What a caller sees of an order, and what is stored of it. */
-export const orderSchema = z.object({
-  id: z.string(),
-  ownerId: z.string(),
-  status: z.enum(orderStatuses),
-  currency: currencySchema,
-  items: z.array(orderItemSchema),
-  total: amountSchema,
-  paidAmount: z.number().int().min(0),
-  refundedAmount: z.number().int().min(0),
-  version: z.number().int().min(1),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const orderSchema = z
+  .object({
+    id: idSchema,
+    ownerId: z.string().meta({ description: "The caller who created it (the token's sub)." }),
+    status: z.enum(orderStatuses),
+    currency: currencySchema,
+    items: z.array(orderItemSchema),
+    total: amountSchema,
+    paidAmount: z.number().int().min(0),
+    refundedAmount: z.number().int().min(0),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ description: "Moves by one with every change; the ETag." }),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: "Order" });
 export type Order = z.infer<typeof orderSchema>;
 
 /** The one payment of an order: it debited `accountId` by the order's total. */
-export const paymentSchema = z.object({
-  id: z.string(),
-  orderId: z.string(),
-  accountId: z.string(),
-  amount: amountSchema,
-  currency: currencySchema,
-  createdAt: z.string(),
-});
+export const paymentSchema = z
+  .object({
+    id: idSchema,
+    orderId: idSchema,
+    accountId: idSchema,
+    amount: amountSchema,
+    currency: currencySchema,
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "Payment" });
 export type Payment = z.infer<typeof paymentSchema>;
 
 /** A refund credits the paying account; an order may have several. */
-export const refundSchema = z.object({
-  id: z.string(),
-  orderId: z.string(),
-  amount: amountSchema,
-  createdAt: z.string(),
-});
+export const refundSchema = z
+  .object({
+    id: idSchema,
+    orderId: idSchema,
+    amount: amountSchema,
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "Refund" });
 export type Refund = z.infer<typeof refundSchema>;
 
 /**

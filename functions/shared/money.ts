@@ -14,4 +14,7 @@ export const currencySchema = z
   .meta({ description: "ISO 4217 currency code.", example: "EUR" });
 
 /** Ids are ULIDs; anything else cannot name a resource. */
-export const idSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+export const idSchema = z
+  .string()
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)
+  .meta({ description: "A ULID.", example: "01M846H8J91NKVMC5AEHHBHECS" });

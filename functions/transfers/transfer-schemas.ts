@@ -6,6 +6,7 @@ export const createTransferBodySchema = z
   .refine((body) => body.fromAccountId !== body.toAccountId, {
     path: ["toAccountId"],
     message: "must differ from fromAccountId",
-  });
+  })
+  .meta({ id: "CreateTransferRequest", description: "fromAccountId and toAccountId must differ." });
 
 export const transferParamsSchema = z.object({ transferId: idSchema });

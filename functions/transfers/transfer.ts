@@ -1,15 +1,18 @@
 import * as z from "zod";
-import { amountSchema, currencySchema } from "../shared/money";
+import { amountSchema, currencySchema, idSchema } from "../shared/money";
+import { timestampSchema } from "../shared/timestamp";
 
 /** A move of money between two accounts of one currency. */
-export const transferSchema = z.object({
-  id: z.string(),
-  fromAccountId: z.string(),
-  toAccountId: z.string(),
-  amount: amountSchema,
-  currency: currencySchema,
-  createdAt: z.string(),
-});
+export const transferSchema = z
+  .object({
+    id: idSchema,
+    fromAccountId: idSchema,
+    toAccountId: idSchema,
+    amount: amountSchema,
+    currency: currencySchema,
+    createdAt: timestampSchema,
+  })
+  .meta({ id: "Transfer" });
 export type Transfer = z.infer<typeof transferSchema>;
 
 /** As stored: with the owner of the source account, who alone may read it. */

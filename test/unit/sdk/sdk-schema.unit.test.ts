@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { createPaymentsClient } from "../../../sdk";
+import {
+  generateSchemaSource,
+  OPENAPI_DOCUMENT,
+  SCHEMA_FILE,
+} from "../../../sdk/codegen/schema-source";
+
+type OpenApi = { paths: Record<string, Record<string, { operationId: string }>> };
+
+describe("the SDK and the OpenAPI document", () => {
+  it("types the SDK from the committed document (run `npm run openapi` after a change)", () => {
+    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(generateSchemaSource());
+  }, 60_000);
+
+  it("has one method per operation, named as its operationId", () => {
+    const document = JSON.parse(readFileSync(OPENAPI_DOCUMENT, "utf8")) as OpenApi;
+    const operationIds = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).map((operation) => operation.operationId),
+    );
+    const client = createPaymentsClient({ baseUrl: "http://api.test" });
+
+    expect(Object.keys(client).sort()).toEqual(operationIds.sort());
+  });
+});
