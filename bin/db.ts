@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import * as z from "zod";
 import { localAwsEnvironment, startDynamoDbLocal } from "../lib/local/dynamodb-local";
+import { stopOnSignals } from "../lib/local/stop-on-signals";
 
 /**
  * `npm run db`: DynamoDB Local alone, in the foreground, for
@@ -44,17 +45,7 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    dynamoDbLocal.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  stopOnSignals(() => dynamoDbLocal.stop());
 }
 
 main().catch((error: unknown) => {
