@@ -5,10 +5,10 @@ import { type Logger, withCorrelationId } from "../logger";
 import { withAnswerHeaders } from "./answer-headers";
 import { problemErrors } from "./problem-errors-middleware";
 
-/** A route outside the authorizer (health, OpenAPI): errors still render as problems. */
+/** A route outside the authorizer (health, OpenAPI, docs): errors still render as problems. */
 export function createPublicHandler(
   logger: Logger,
-  handle: () => Promise<unknown>,
+  handle: (event: APIGatewayProxyEventV2) => Promise<unknown>,
 ): (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse> {
   const handler = middy(handle).use(problemErrors({ logger }));
   return async (event, context) => {
