@@ -90,6 +90,18 @@ const operations: Record<RouteId, OperationSpec> = {
     success: { "200": { description: "OpenAPI 3.1", content: { "application/json": {} } } },
     errors: [],
   },
+  docs: {
+    summary: "The API reference: an HTML page rendering this document",
+    tags: ["operations"],
+    success: { "200": { description: "HTML", content: { "text/html": {} } } },
+    errors: [],
+  },
+  docsScript: {
+    summary: "The API reference's renderer (Scalar), served by the API itself",
+    tags: ["operations"],
+    success: { "200": { description: "JavaScript", content: { "text/javascript": {} } } },
+    errors: [],
+  },
 };
 
 const idempotencyKeyHeader = z.string().min(1).max(255).meta({
