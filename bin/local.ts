@@ -8,7 +8,8 @@ import { stopOnSignals } from "../lib/local/stop-on-signals";
  * Tests wait for the line `API listening on <url>`: keep its wording.
  */
 
-const DEMO_CALLER = "local-user";
+// The README's walkthrough is for the same caller (a test checks both).
+const DEMO_CALLER = "alice";
 
 async function banner(api: LocalApi): Promise<string> {
   const token = await signLocalToken(DEMO_CALLER, api.jwtSecret, {
