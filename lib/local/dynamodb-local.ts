@@ -46,6 +46,15 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on the port on loopback (a server could listen there now). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();

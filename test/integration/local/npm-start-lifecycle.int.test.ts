@@ -1,5 +1,4 @@
-import { createServer } from "node:net";
-import { findFreePort } from "../../../lib/local/dynamodb-local";
+import { findFreePort, isPortFree } from "../../../lib/local/dynamodb-local";
 import { type LocalApiProcess, startLocalApiProcess } from "../../support/local-api-process";
 import { descendantsOf, type ProcessEntry, stillRunning } from "../../support/process-tree";
 import { until } from "../../support/within";
@@ -51,20 +50,12 @@ async function startNpmStart(): Promise<Running> {
   return running;
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
 /** Waits until every process of the tree has ended and the port is free. */
 async function stopped(started: Running): Promise<void> {
   const pids = started.tree.map((entry) => entry.pid);
   await until(
     async () =>
-      stillRunning([started.npm, ...pids]).length === 0 && (await portIsFree(started.port)),
+      stillRunning([started.npm, ...pids]).length === 0 && (await isPortFree(started.port)),
     STOPPED_WITHIN_MS,
     "the whole of npm start stopping",
   ).catch((error: unknown) => {
@@ -86,7 +77,7 @@ describe("npm start", () => {
     await stopped(started);
 
     expect(stillRunning(started.java)).toEqual([]);
-    expect(await portIsFree(started.port)).toBe(true);
+    expect(await isPortFree(started.port)).toBe(true);
     expect(started.api.output()).toContain(`${signal}: stopping`);
   });
 
@@ -97,7 +88,7 @@ describe("npm start", () => {
     await stopped(started);
 
     expect(stillRunning(started.java)).toEqual([]);
-    expect(await portIsFree(started.port)).toBe(true);
+    expect(await isPortFree(started.port)).toBe(true);
   });
 
   it("stops entirely when the npm process is killed with SIGKILL", async () => {
