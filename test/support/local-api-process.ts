@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { descendantsOf } from "./process-tree";
+import { processTreeOf } from "./process-tree";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -59,8 +59,7 @@ export function startLocalApiProcess(
     output += chunk.toString();
   });
   const kill = async () => {
-    const tree = child.pid === undefined ? [] : descendantsOf(child.pid);
-    child.kill("SIGKILL");
+    const tree = child.pid === undefined ? [] : processTreeOf(child.pid);
     for (const { pid } of tree) {
       try {
         process.kill(pid, "SIGKILL");

@@ -22,10 +22,10 @@ export function listProcesses(): ProcessEntry[] {
   });
 }
 
-/** The processes below `pid`, children first, as they are now. */
-export function descendantsOf(pid: number): ProcessEntry[] {
+/** The process `pid` and every process below it, as they are now. */
+export function processTreeOf(pid: number): ProcessEntry[] {
   const processes = listProcesses();
-  const found: ProcessEntry[] = [];
+  const found = processes.filter((entry) => entry.pid === pid);
   const parents = [pid];
   for (let parent = parents.shift(); parent !== undefined; parent = parents.shift()) {
     for (const child of processes.filter((entry) => entry.ppid === parent)) {
@@ -36,12 +36,13 @@ export function descendantsOf(pid: number): ProcessEntry[] {
   return found;
 }
 
-/** The pids among `pids` that still run (a zombie has stopped running). */
-export function stillRunning(pids: readonly number[]): number[] {
-  const running = new Set(
-    listProcesses()
-      .filter((entry) => !entry.state.startsWith("Z"))
-      .map((entry) => entry.pid),
+/**
+ * The processes among `entries` that still run: same pid, same command (a
+ * pid the system gave to another program since is not ours), not a zombie.
+ */
+export function stillRunning(entries: readonly ProcessEntry[]): ProcessEntry[] {
+  const running = listProcesses().filter((entry) => !entry.state.startsWith("Z"));
+  return entries.filter((entry) =>
+    running.some((other) => other.pid === entry.pid && other.command === entry.command),
   );
-  return pids.filter((pid) => running.has(pid));
 }

@@ -1,6 +1,6 @@
 import { findFreePort, isPortFree } from "../../../lib/local/dynamodb-local";
 import { type LocalApiProcess, startLocalApiProcess } from "../../support/local-api-process";
-import { descendantsOf, type ProcessEntry, stillRunning } from "../../support/process-tree";
+import { type ProcessEntry, processTreeOf, stillRunning } from "../../support/process-tree";
 import { until } from "../../support/within";
 
 // `npm start` as IDEs and process managers run it: they stop it with a signal
@@ -18,8 +18,8 @@ interface Running {
   readonly npm: number;
   /** The node process that serves the API (the parent of DynamoDB Local's Java). */
   readonly node: number;
-  readonly java: readonly number[];
-  /** Every process `npm start` started, as it was once the API listened. */
+  readonly java: readonly ProcessEntry[];
+  /** npm and every process it started, as they were once the API listened. */
   readonly tree: readonly ProcessEntry[];
 }
 
@@ -27,9 +27,7 @@ let running: Running | undefined;
 afterEach(async () => {
   // Whatever the outcome, leave nothing behind (by pid: only what this test started).
   await running?.api.kill();
-  for (const pid of stillRunning(running?.tree.map((entry) => entry.pid) ?? [])) {
-    process.kill(pid, "SIGKILL");
-  }
+  for (const { pid } of stillRunning(running?.tree ?? [])) process.kill(pid, "SIGKILL");
   running = undefined;
 });
 
@@ -41,10 +39,10 @@ async function startNpmStart(): Promise<Running> {
     { via: "npm-start" },
   );
   const npm = api.child.pid ?? 0;
-  const tree = descendantsOf(npm);
+  const tree = processTreeOf(npm);
   const java = tree.filter((entry) => entry.command === "java");
   const node = java[0]?.ppid ?? 0;
-  running = { api, port, npm, node, java: java.map((entry) => entry.pid), tree };
+  running = { api, port, npm, node, java, tree };
   expect(java).toHaveLength(1);
   expect(tree.find((entry) => entry.pid === node)?.command).toBe("node");
   return running;
@@ -52,15 +50,14 @@ async function startNpmStart(): Promise<Running> {
 
 /** Waits until every process of the tree has ended and the port is free. */
 async function stopped(started: Running): Promise<void> {
-  const pids = started.tree.map((entry) => entry.pid);
   await until(
-    async () =>
-      stillRunning([started.npm, ...pids]).length === 0 && (await isPortFree(started.port)),
+    async () => stillRunning(started.tree).length === 0 && (await isPortFree(started.port)),
     STOPPED_WITHIN_MS,
     "the whole of npm start stopping",
   ).catch((error: unknown) => {
-    const left = started.tree.filter((entry) => stillRunning([entry.pid]).length > 0);
-    throw new Error(`${String(error)}; still running: ${JSON.stringify(left)}`);
+    throw new Error(
+      `${String(error)}; still running: ${JSON.stringify(stillRunning(started.tree))}`,
+    );
   });
 }
 
