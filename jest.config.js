@@ -1,6 +1,8 @@
-// Three tiers, one suffix each: *.unit.test.ts (no network),
-// *.int.test.ts (DynamoDB Local, started by the global setup) and
-// *.infra.test.ts (CDK assertions). `npm test` runs all three.
+// Four tiers, one suffix each: *.unit.test.ts (no network),
+// *.int.test.ts (DynamoDB Local, started by the global setup),
+// *.infra.test.ts (CDK assertions) and *.browser.test.ts (headless Chromium
+// against `npm start`; skipped, with one line on stderr, without Chromium).
+// `npm test` runs all four.
 
 // swc compiles TypeScript and the ESM-only @middy/* and jose packages to CommonJS:
 // jest cannot require() ESM on Node 20. @aws/lambda-invoke-store is CommonJS
@@ -43,6 +45,13 @@ module.exports = {
       transformIgnorePatterns,
       setupFiles,
       setupFilesAfterEnv: ["aws-cdk-lib/testhelpers/jest-autoclean"],
+    },
+    {
+      displayName: "browser",
+      testMatch: ["<rootDir>/test/browser/**/*.browser.test.ts"],
+      transform,
+      transformIgnorePatterns,
+      setupFiles,
     },
   ],
 };

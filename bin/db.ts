@@ -1,6 +1,6 @@
-import { createServer } from "node:net";
 import * as z from "zod";
-import { localAwsEnvironment, startDynamoDbLocal } from "../lib/local/dynamodb-local";
+import { isPortFree, localAwsEnvironment, startDynamoDbLocal } from "../lib/local/dynamodb-local";
+import { stopOnSignals } from "../lib/local/stop-on-signals";
 
 /**
  * `npm run db`: DynamoDB Local alone, in the foreground, for
@@ -13,24 +13,16 @@ const portSchema = z.preprocess(
   z.coerce.number().int().min(1).max(65_535).default(8000),
 );
 
-/** DynamoDB Local's start-up check only sees that *something* listens: look first. */
-function assertPortFree(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", () =>
-      reject(new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another one.`)),
-    );
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
-  });
-}
-
 async function main(): Promise<void> {
   const parsed = portSchema.safeParse(process.env.DYNAMODB_PORT);
   if (!parsed.success) {
     throw new Error(`DYNAMODB_PORT: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   }
   const port = parsed.data;
-  await assertPortFree(port);
+  // DynamoDB Local's start-up check only sees that *something* listens: look first.
+  if (!(await isPortFree(port))) {
+    throw new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another one.`);
+  }
   const dynamoDbLocal = await startDynamoDbLocal({ port });
   process.stdout.write(
     [
@@ -44,17 +36,7 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    dynamoDbLocal.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  stopOnSignals(() => dynamoDbLocal.stop());
 }
 
 main().catch((error: unknown) => {

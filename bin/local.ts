@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { signLocalToken } from "../lib/local/jwt";
 import { type LocalApi, startLocalApi } from "../lib/local/local-api";
+import { stopOnSignals } from "../lib/local/stop-on-signals";
 
 /**
  * `npm start`: the whole API on this machine (see lib/local/local-api.ts).
  * Tests wait for the line `API listening on <url>`: keep its wording.
  */
 
-const DEMO_CALLER = "local-user";
+// The README's walkthrough is for the same caller (a test checks both).
+const DEMO_CALLER = "alice";
 
 async function banner(api: LocalApi): Promise<string> {
   const token = await signLocalToken(DEMO_CALLER, api.jwtSecret, {
@@ -42,21 +44,7 @@ async function main(): Promise<void> {
   const api = await startLocalApi(process.env);
   process.stdout.write(`${await banner(api)}\n`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping\n`);
-    api.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Could not stop cleanly: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  stopOnSignals(() => api.close());
 }
 
 main().catch((error: unknown) => {

@@ -199,6 +199,24 @@ export const routes = [
     authenticated: false,
     access: { idempotency: "none", data: "none" },
   },
+  {
+    id: "docs",
+    method: "GET",
+    path: "/docs",
+    entry: "operations/docs.handler.ts",
+    idempotency: null,
+    authenticated: false,
+    access: { idempotency: "none", data: "none" },
+  },
+  {
+    id: "docsScript",
+    method: "GET",
+    path: "/docs/scalar.js",
+    entry: "operations/docs-script.handler.ts",
+    idempotency: null,
+    authenticated: false,
+    access: { idempotency: "none", data: "none" },
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteId = (typeof routes)[number]["id"];

@@ -17,7 +17,17 @@ import { type OperationSpec, operationOf } from "./openapi-operation";
 import { answer, jsonBody } from "./openapi-parts";
 import { orderOperations } from "./order-operations";
 
-const operations: Record<RouteId, OperationSpec> = {
+/**
+ * The routes the document describes: every route but the reference page's
+ * own (the page that renders this document, and its script), which a
+ * client never calls.
+ */
+export const documentedRoutes = routes.filter(
+  (route) => route.id !== "docs" && route.id !== "docsScript",
+);
+type DocumentedRouteId = Exclude<RouteId, "docs" | "docsScript">;
+
+const operations: Record<DocumentedRouteId, OperationSpec> = {
   createAccount: {
     summary: "Open an account (a wallet) in one currency",
     tags: ["accounts"],
@@ -115,10 +125,10 @@ Every answer carries \`X-Content-Type-Options: nosniff\`. Besides the operations
 /** The OpenAPI 3.1 document of the route table, from the zod schemas that validate requests. */
 export function createOpenApiDocument(): ReturnType<typeof createDocument> {
   const paths: NonNullable<ZodOpenApiObject["paths"]> = {};
-  for (const route of routes) {
+  for (const route of documentedRoutes) {
     paths[route.path] = {
       ...paths[route.path],
-      [route.method.toLowerCase()]: operationOf(route, operations[route.id]),
+      [route.method.toLowerCase()]: operationOf(route, operations[route.id as DocumentedRouteId]),
     };
   }
   return createDocument(

@@ -1,3 +1,4 @@
+import { join, relative } from "node:path";
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
@@ -16,7 +17,18 @@ export interface ApiFunctionProps {
    * @default 10 s
    */
   readonly timeout?: Duration;
+  /** Files the handler reads next to its bundle at cold start, copied in after bundling. */
+  readonly bundledFiles?: readonly BundledFile[];
 }
+
+/** A file of the project (node_modules included) and its name next to the bundle. */
+export interface BundledFile {
+  /** Absolute path, inside the project. */
+  readonly source: string;
+  readonly name: string;
+}
+
+const PROJECT_ROOT = join(__dirname, "..", "..");
 
 /**
  * The defaults every function of the API shares: the newest Node.js runtime
@@ -61,6 +73,9 @@ export class ApiFunction extends NodejsFunction {
         // CommonJS bundles: the ESM-only dependencies (Middy, jose) are
         // bundled in, so no createRequire banner is needed.
         format: OutputFormat.CJS,
+        ...(props.bundledFiles?.length
+          ? { commandHooks: copyAfterBundling(props.bundledFiles) }
+          : {}),
       },
     });
     Validations.of(role).acknowledge(
@@ -76,4 +91,21 @@ export class ApiFunction extends NodejsFunction {
       },
     );
   }
+}
+
+/**
+ * Copies files into the bundle's folder once esbuild is done. Paths go
+ * through the bundling input folder, which is the project root locally and
+ * /asset-input when CDK bundles in a container.
+ */
+function copyAfterBundling(files: readonly BundledFile[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      files.map(
+        (file) =>
+          `cp "${join(inputDir, relative(PROJECT_ROOT, file.source))}" "${join(outputDir, file.name)}"`,
+      ),
+  };
 }

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   CorsHttpMethod,
@@ -15,7 +14,8 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { type RouteDefinition, routes, type TableAccess } from "../../functions/routes";
 import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
-import { ApiFunction } from "./api-function";
+import type { ApiFunction } from "./api-function";
+import { constructNameOf, createRouteFunction } from "./route-function";
 
 export interface PaymentsApiProps {
   readonly idempotencyTable: ITableV2;
@@ -30,8 +30,6 @@ export interface PaymentsApiProps {
   /** Browser origins allowed by CORS. @default ["*"] (tokens, not cookies, authenticate) */
   readonly corsAllowOrigins?: readonly string[];
 }
-
-const FUNCTIONS_DIR = join(__dirname, "..", "..", "functions");
 
 function grant(table: ITableV2, grantee: IGrantable, access: TableAccess): void {
   if (access === "write") table.grantReadWriteData(grantee);
@@ -84,24 +82,20 @@ export class PaymentsApi extends Construct {
     };
     const functions = new Map<string, ApiFunction>();
     for (const route of routes as readonly RouteDefinition[]) {
-      const fn = new ApiFunction(this, `${capitalize(route.id)}Function`, {
-        entry: join(FUNCTIONS_DIR, route.entry),
-        description: `${route.method} ${route.path}`,
-        environment,
-      });
+      const fn = createRouteFunction(this, route, environment);
       grant(props.idempotencyTable, fn, route.access.idempotency);
       grant(props.dataTable, fn, route.access.data);
       const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${capitalize(route.id)}Integration`, fn),
+        integration: new HttpLambdaIntegration(`${constructNameOf(route)}Integration`, fn),
         ...(route.authenticated ? { authorizer: props.authorizer } : {}),
       });
       if (!route.authenticated && httpRoute) {
         Validations.of(httpRoute).acknowledge({
           id: "AwsSolutions::AwsSolutions-APIG4",
           reason:
-            "Health checks and the API's own OpenAPI document must be reachable without a token; neither reads anything of any caller.",
+            "Health checks, the API's own OpenAPI document and its reference page (with the page's script) must be reachable without a token; none reads anything of any caller.",
         });
       }
       functions.set(route.id, fn);
@@ -114,5 +108,3 @@ export class PaymentsApi extends Construct {
     return this.stage.url;
   }
 }
-
-const capitalize = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;

