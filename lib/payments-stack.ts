@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { corsPolicy } from "../functions/shared/http/cors-policy";
 import { ApiAuth, type ExternalIssuer } from "./constructs/api-auth";
 import { Monitoring } from "./constructs/monitoring";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
@@ -9,6 +10,8 @@ import { PaymentsTables } from "./constructs/tables";
 export interface PaymentsStackProps extends StackProps {
   /** @default a Cognito user pool of the stack's own */
   readonly externalIssuer?: ExternalIssuer;
+  /** Browser origins allowed by CORS. @default ["*"] (tokens, not cookies, authenticate) */
+  readonly corsAllowOrigins?: readonly string[];
 }
 
 /** The payments API on AWS: tables, API, functions, outbox publisher, alarms. */
@@ -29,14 +32,20 @@ export class PaymentsStack extends Stack {
       idempotencyTable: this.tables.idempotency,
       dataTable: this.tables.data,
       authorizer: this.auth.authorizer,
+      authorizationScopes: this.auth.authorizationScopes,
+      cors: corsPolicy(props.corsAllowOrigins),
     });
     this.outbox = new OutboxPublisher(this, "Outbox", {
       dataTable: this.tables.data,
       idempotencyTable: this.tables.idempotency,
     });
     this.monitoring = new Monitoring(this, "Monitoring", {
-      stage: this.api.stage,
-      functions: [...this.api.functions.values(), this.outbox.function],
+      api: this.api.restApi,
+      functions: [
+        ...this.api.functions.values(),
+        this.outbox.function,
+        ...(this.auth.authorizerFunction ? [this.auth.authorizerFunction] : []),
+      ],
       deadLetterQueue: this.outbox.deadLetterQueue,
     });
 

@@ -1,5 +1,5 @@
 import { Duration } from "aws-cdk-lib";
-import type { HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
   Alarm,
   ComparisonOperator,
@@ -14,7 +14,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 
 export interface MonitoringProps {
-  readonly stage: HttpStage;
+  readonly api: RestApi;
   readonly functions: readonly IFunction[];
   readonly deadLetterQueue: Queue;
 }
@@ -54,8 +54,8 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const requests = props.stage.metricCount({ period, statistic: "Sum" });
-    const serverErrors = props.stage.metricServerError({ period, statistic: "Sum" });
+    const requests = props.api.metricCount({ period, statistic: "Sum" });
+    const serverErrors = props.api.metricServerError({ period, statistic: "Sum" });
     const serverErrorRate = new MathExpression({
       expression: "IF(requests > 0, 100 * errors / requests, 0)",
       usingMetrics: { requests, errors: serverErrors },
@@ -119,8 +119,8 @@ export class Monitoring extends Construct {
           new GraphWidget({
             title: "Latency (p50, p99)",
             left: [
-              props.stage.metricLatency({ period, statistic: "p50" }),
-              props.stage.metricLatency({ period, statistic: "p99" }),
+              props.api.metricLatency({ period, statistic: "p50" }),
+              props.api.metricLatency({ period, statistic: "p99" }),
             ],
           }),
         ],

@@ -3,8 +3,14 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { buildStack } from "./synth";
 
 describe("AWS Solutions checks (cdk-nag)", () => {
-  it("find nothing that is not acknowledged with a reason", () => {
-    const { app } = buildStack();
+  it.each([
+    ["with the stack's Cognito user pool", {}],
+    [
+      "with an external OpenID Connect issuer",
+      { externalIssuer: { issuer: "https://issuer.example.com", audience: ["payments"] } },
+    ],
+  ])("find nothing that is not acknowledged with a reason, %s", (_name, props) => {
+    const { app } = buildStack(props);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
     // A violation interrupts synthesis with the report, which names each finding.
