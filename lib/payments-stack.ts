@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { corsPolicy } from "../functions/shared/http/cors-policy";
+import { AlarmTopic, notifyOnEveryAlarm } from "./constructs/alarm-topic";
 import { ApiAuth, type ExternalIssuer } from "./constructs/api-auth";
 import { Monitoring } from "./constructs/monitoring";
+import { OperationsDashboard } from "./constructs/operations-dashboard";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
 import { PaymentsApi } from "./constructs/payments-api";
 import { PaymentsTables } from "./constructs/tables";
@@ -12,6 +14,8 @@ export interface PaymentsStackProps extends StackProps {
   readonly externalIssuer?: ExternalIssuer;
   /** Browser origins allowed by CORS. @default ["*"] (tokens, not cookies, authenticate) */
   readonly corsAllowOrigins?: readonly string[];
+  /** An e-mail address subscribed to the alarm topic. @default none (subscribe later) */
+  readonly alarmEmail?: string;
 }
 
 /** The payments API on AWS: tables, API, functions, outbox publisher, alarms. */
@@ -21,6 +25,7 @@ export class PaymentsStack extends Stack {
   readonly api: PaymentsApi;
   readonly outbox: OutboxPublisher;
   readonly monitoring: Monitoring;
+  readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
     super(scope, id, props);
@@ -39,18 +44,34 @@ export class PaymentsStack extends Stack {
       dataTable: this.tables.data,
       idempotencyTable: this.tables.idempotency,
     });
-    this.monitoring = new Monitoring(this, "Monitoring", {
+    const functions = new Map([
+      ...this.api.functions,
+      ["outbox-publisher", this.outbox.function],
+      ...(this.auth.authorizerFunction
+        ? [["jwt-authorizer", this.auth.authorizerFunction] as const]
+        : []),
+    ]);
+    const observed = {
       api: this.api.restApi,
-      functions: [
-        ...this.api.functions.values(),
-        this.outbox.function,
-        ...(this.auth.authorizerFunction ? [this.auth.authorizerFunction] : []),
-      ],
+      functions,
+      tables: new Map([
+        ["Idempotency", this.tables.idempotency],
+        ["Data", this.tables.data],
+      ]),
+      streamConsumer: this.outbox.function,
       deadLetterQueue: this.outbox.deadLetterQueue,
+    };
+    this.monitoring = new Monitoring(this, "Monitoring", observed);
+    new OperationsDashboard(this, "Operations", observed);
+    this.alarmTopic = new AlarmTopic(this, "Alarms", {
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
+    // Last: every alarm of the stack, whoever made it, notifies the topic.
+    notifyOnEveryAlarm(this, this.alarmTopic.topic);
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "EventBusName", { value: this.outbox.bus.eventBusName });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.alarmTopic.topic.topicArn });
     if (this.auth.userPool && this.auth.userPoolClient) {
       new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
       new CfnOutput(this, "UserPoolClientId", {

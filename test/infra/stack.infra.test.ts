@@ -349,19 +349,6 @@ describe("the stack", () => {
     });
   });
 
-  it("alarms on 5xx rate, dead letters, function errors and throttles, and has a dashboard", () => {
-    const alarms = ofType("AWS::CloudWatch::Alarm").map(([id]) => id);
-    for (const name of [
-      "ServerErrorRate",
-      "DeadLetters",
-      "FunctionErrors1",
-      "FunctionThrottles1",
-    ]) {
-      expect(alarms.some((id) => id.includes(name))).toBe(true);
-    }
-    template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
-  });
-
   it("creates a Cognito user pool and outputs what a client needs", () => {
     template.resourceCountIs("AWS::Cognito::UserPool", 1);
     for (const output of ["ApiUrl", "EventBusName", "UserPoolId", "UserPoolClientId"]) {
