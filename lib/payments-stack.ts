@@ -1,22 +1,42 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { corsPolicy } from "../functions/shared/http/cors-policy";
 import { AlarmTopic, notifyOnEveryAlarm } from "./constructs/alarm-topic";
-import { ApiAuth, type ExternalIssuer } from "./constructs/api-auth";
+import {
+  ApiAuth,
+  type ExternalIssuer,
+  type MfaSetting,
+  type ThreatProtectionSetting,
+} from "./constructs/api-auth";
 import { Monitoring } from "./constructs/monitoring";
 import { OperationsDashboard } from "./constructs/operations-dashboard";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
 import { PaymentsApi } from "./constructs/payments-api";
 import { PaymentsTables } from "./constructs/tables";
 
-export interface PaymentsStackProps extends StackProps {
+/** What a deployment may choose; every setting has a default that costs nothing at rest. */
+export interface PaymentsSettings {
   /** @default a Cognito user pool of the stack's own */
   readonly externalIssuer?: ExternalIssuer;
+  /** Steady requests per second across the API before 429. @default 50 */
+  readonly throttleRateLimit?: number;
+  /** Burst above the steady rate before 429. @default 100 */
+  readonly throttleBurstLimit?: number;
   /** Browser origins allowed by CORS. @default ["*"] (tokens, not cookies, authenticate) */
   readonly corsAllowOrigins?: readonly string[];
+  /** Multi-factor authentication of the stack's user pool. @default "optional" */
+  readonly mfa?: MfaSetting;
+  /** Cognito threat protection (Plus plan, billed per user). @default "off" */
+  readonly threatProtection?: ThreatProtectionSetting;
   /** An e-mail address subscribed to the alarm topic. @default none (subscribe later) */
   readonly alarmEmail?: string;
+  /** Tags on every resource of the stack (cost allocation, ownership). @default none */
+  readonly resourceTags?: Readonly<Record<string, string>>;
+  /** Days the event bus's archive keeps events; 0 keeps them forever. @default 30 */
+  readonly eventArchiveRetentionDays?: number;
 }
+
+export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
 
 /** The payments API on AWS: tables, API, functions, outbox publisher, alarms. */
 export class PaymentsStack extends Stack {
@@ -32,6 +52,8 @@ export class PaymentsStack extends Stack {
     this.tables = new PaymentsTables(this, "Tables");
     this.auth = new ApiAuth(this, "Auth", {
       ...(props.externalIssuer ? { externalIssuer: props.externalIssuer } : {}),
+      ...(props.mfa ? { mfa: props.mfa } : {}),
+      ...(props.threatProtection ? { threatProtection: props.threatProtection } : {}),
     });
     this.api = new PaymentsApi(this, "Api", {
       idempotencyTable: this.tables.idempotency,
@@ -39,10 +61,17 @@ export class PaymentsStack extends Stack {
       authorizer: this.auth.authorizer,
       authorizationScopes: this.auth.authorizationScopes,
       cors: corsPolicy(props.corsAllowOrigins),
+      ...(props.throttleRateLimit !== undefined
+        ? { throttleRateLimit: props.throttleRateLimit }
+        : {}),
+      ...(props.throttleBurstLimit !== undefined
+        ? { throttleBurstLimit: props.throttleBurstLimit }
+        : {}),
     });
     this.outbox = new OutboxPublisher(this, "Outbox", {
       dataTable: this.tables.data,
       idempotencyTable: this.tables.idempotency,
+      archiveRetention: Duration.days(props.eventArchiveRetentionDays ?? 30),
     });
     const functions = new Map([
       ...this.api.functions,
@@ -68,6 +97,10 @@ export class PaymentsStack extends Stack {
     });
     // Last: every alarm of the stack, whoever made it, notifies the topic.
     notifyOnEveryAlarm(this, this.alarmTopic.topic);
+    // Tags.of tags every taggable resource below the stack.
+    for (const [key, value] of Object.entries(props.resourceTags ?? {})) {
+      Tags.of(this).add(key, value);
+    }
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "EventBusName", { value: this.outbox.bus.eventBusName });
