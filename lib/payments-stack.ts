@@ -12,6 +12,8 @@ import { Monitoring } from "./constructs/monitoring";
 import { OperationsDashboard } from "./constructs/operations-dashboard";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
 import { PaymentsApi } from "./constructs/payments-api";
+import { SyntheticCheck } from "./constructs/synthetic-check";
+import { syntheticCheckWidgets } from "./constructs/synthetic-check-widgets";
 import { PaymentsTables } from "./constructs/tables";
 
 /** What a deployment may choose; every setting has a default that costs nothing at rest. */
@@ -34,6 +36,14 @@ export interface PaymentsSettings {
   readonly resourceTags?: Readonly<Record<string, string>>;
   /** Days the event bus's archive keeps events; 0 keeps them forever. @default 30 */
   readonly eventArchiveRetentionDays?: number;
+  /**
+   * The synthetic check (a Synthetics canary, about $0.0012 a run). Deployed
+   * only with the stack's own user pool and MFA not required: it signs in
+   * with a password. @default true
+   */
+  readonly syntheticCheck?: boolean;
+  /** Minutes between two runs of the synthetic check. @default 5 */
+  readonly syntheticCheckRateMinutes?: number;
 }
 
 export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
@@ -46,6 +56,7 @@ export class PaymentsStack extends Stack {
   readonly outbox: OutboxPublisher;
   readonly monitoring: Monitoring;
   readonly alarmTopic: AlarmTopic;
+  readonly syntheticCheck?: SyntheticCheck;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
     super(scope, id, props);
@@ -91,7 +102,18 @@ export class PaymentsStack extends Stack {
       deadLetterQueue: this.outbox.deadLetterQueue,
     };
     this.monitoring = new Monitoring(this, "Monitoring", observed);
-    new OperationsDashboard(this, "Operations", observed);
+    const userPool = this.auth.userPool;
+    if (userPool && props.syntheticCheck !== false && props.mfa !== "required") {
+      this.syntheticCheck = new SyntheticCheck(this, "SyntheticCheck", {
+        apiUrl: this.api.url,
+        userPool,
+        rate: Duration.minutes(props.syntheticCheckRateMinutes ?? 5),
+      });
+    }
+    new OperationsDashboard(this, "Operations", {
+      ...observed,
+      ...(this.syntheticCheck ? { extraRows: [syntheticCheckWidgets(this.syntheticCheck)] } : {}),
+    });
     this.alarmTopic = new AlarmTopic(this, "Alarms", {
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });

@@ -59,6 +59,11 @@ export const stackContextSchema = z
     tags: tagMap.optional(),
     /** Days the event bus's archive keeps events; 0 forever. */
     eventArchiveRetentionDays: z.coerce.number().int().min(0).optional(),
+    /** `false` leaves the synthetic check (the canary) out. */
+    syntheticCheck: z
+      .union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")])
+      .optional(),
+    syntheticCheckRateMinutes: z.coerce.number().int().min(1).max(60).optional(),
   })
   .refine((context) => (context.jwtIssuer === undefined) === (context.jwtAudience === undefined), {
     message: "jwtIssuer and jwtAudience go together",
@@ -99,6 +104,10 @@ export function stackPropsFromContext(read: (key: string) => unknown): PaymentsS
     ...(context.tags ? { resourceTags: context.tags } : {}),
     ...(context.eventArchiveRetentionDays !== undefined
       ? { eventArchiveRetentionDays: context.eventArchiveRetentionDays }
+      : {}),
+    ...(context.syntheticCheck !== undefined ? { syntheticCheck: context.syntheticCheck } : {}),
+    ...(context.syntheticCheckRateMinutes !== undefined
+      ? { syntheticCheckRateMinutes: context.syntheticCheckRateMinutes }
       : {}),
   };
 }

@@ -73,9 +73,9 @@ function methods(): Map<string, MethodProperties> {
 const routePaths = [...new Set(routes.map((route) => route.path))];
 
 describe("the stack", () => {
-  it("deploys one function and one Lambda proxy method per route-table entry, plus the outbox publisher", () => {
+  it("deploys one function and one Lambda proxy method per route-table entry, plus the outbox publisher and the canary user's provisioner", () => {
     const byKey = methods();
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routes.length + 1);
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routes.length + 2);
     for (const route of routes) {
       expect(byKey.get(`${route.method} ${route.path}`)?.Integration.Type).toBe("AWS_PROXY");
       template.hasResourceProperties("AWS::Lambda::Function", {
