@@ -21,6 +21,8 @@ describe("the stack's settings from CDK context", () => {
         alarmEmail: "oncall@example.com",
         tags: "team=payments,env=dev",
         eventArchiveRetentionDays: "7",
+        syntheticCheck: "false",
+        syntheticCheckRateMinutes: "15",
       }),
     );
 
@@ -34,6 +36,8 @@ describe("the stack's settings from CDK context", () => {
       alarmEmail: "oncall@example.com",
       resourceTags: { team: "payments", env: "dev" },
       eventArchiveRetentionDays: 7,
+      syntheticCheck: false,
+      syntheticCheckRateMinutes: 15,
     });
   });
 
