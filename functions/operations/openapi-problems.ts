@@ -1,12 +1,12 @@
 import type { ZodOpenApiResponseObject } from "zod-openapi";
-import { gatewayProblems } from "../../lib/local/gateway/gateway-problems";
+
 import {
   IdempotencyKeyInvalidError,
   IdempotencyKeyMissingError,
   IdempotencyKeyReusedError,
   IdempotencyStoreUnavailableError,
 } from "../idempotency";
-import { problems } from "../shared/http/http-problems";
+import { gatewayProblems, problems } from "../shared/http/http-problems";
 import { MAX_BODY_BYTES } from "../shared/http/parse-request";
 import {
   HttpProblem,

@@ -1,27 +1,43 @@
 import { Duration } from "aws-cdk-lib";
-import type { HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
   Alarm,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type IMetric,
   MathExpression,
   type Metric,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
+import { type ITableV2, Operation } from "aws-cdk-lib/aws-dynamodb";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 
 export interface MonitoringProps {
-  readonly stage: HttpStage;
-  readonly functions: readonly IFunction[];
+  readonly api: RestApi;
+  /** Every function of the stack, by a name the alarm descriptions use. */
+  readonly functions: ReadonlyMap<string, IFunction>;
+  /** The tables, by a name the alarm ids use (`Idempotency`, `Data`). */
+  readonly tables: ReadonlyMap<string, ITableV2>;
+  /** The stream consumer whose lag (IteratorAge) is watched. */
+  readonly streamConsumer: IFunction;
   readonly deadLetterQueue: Queue;
 }
 
 /** CloudWatch allows at most 10 metrics in one alarm's expression. */
 const METRICS_PER_ALARM = 10;
-const period = Duration.minutes(5);
+export const MONITORING_PERIOD = Duration.minutes(5);
+const period = MONITORING_PERIOD;
+
+/** The DynamoDB operations the functions call (one metric each: at most 10 per alarm). */
+export const TABLE_OPERATIONS = [
+  Operation.GET_ITEM,
+  Operation.QUERY,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.TRANSACT_WRITE_ITEMS,
+];
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
@@ -34,7 +50,7 @@ function sumOver(
   functions: readonly IFunction[],
   metric: (fn: IFunction) => Metric,
   label: string,
-) {
+): MathExpression {
   const usingMetrics = Object.fromEntries(functions.map((fn, index) => [`m${index}`, metric(fn)]));
   return new MathExpression({
     expression: Object.keys(usingMetrics).join(" + "),
@@ -45,100 +61,107 @@ function sumOver(
 }
 
 /**
- * Alarms for what a payments API must not ignore: server errors, throttling,
- * failing functions and events that could not be published; and a dashboard.
- * Few alarms on purpose: each costs money at rest.
+ * Alarms for what a payments API must not ignore: server errors and slow
+ * answers, failing or throttled functions, throttled or failing tables, an
+ * outbox that falls behind or gives up. Each alarm costs $0.10 a month, so
+ * functions are alarmed in groups of ten (every function counted, the
+ * description names them) rather than one alarm each. The stack wires every
+ * alarm to the alarm topic.
  */
 export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const requests = props.stage.metricCount({ period, statistic: "Sum" });
-    const serverErrors = props.stage.metricServerError({ period, statistic: "Sum" });
-    const serverErrorRate = new MathExpression({
-      expression: "IF(requests > 0, 100 * errors / requests, 0)",
-      usingMetrics: { requests, errors: serverErrors },
-      label: "5xx rate (%)",
-      period,
+    const requests = props.api.metricCount({ period, statistic: "Sum" });
+    const serverErrors = props.api.metricServerError({ period, statistic: "Sum" });
+    this.alarmAbove("ServerErrorRate", {
+      description: "More than 1% of API requests answered 5xx over 5 minutes.",
+      metric: new MathExpression({
+        expression: "IF(requests > 0, 100 * errors / requests, 0)",
+        usingMetrics: { requests, errors: serverErrors },
+        label: "5xx rate (%)",
+        period,
+      }),
+      threshold: 1,
     });
-    this.alarms.push(
-      new Alarm(this, "ServerErrorRate", {
-        alarmDescription: "More than 1% of API requests answered 5xx over 5 minutes.",
-        metric: serverErrorRate,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, "DeadLetters", {
-        alarmDescription: "Outbox records could not be published after every retry.",
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
-    chunks(props.functions, METRICS_PER_ALARM).forEach((group, index) => {
-      const errors = sumOver(
-        group,
-        (fn) => fn.metricErrors({ period, statistic: "Sum" }),
-        "Errors",
-      );
-      const throttles = sumOver(
-        group,
-        (fn) => fn.metricThrottles({ period, statistic: "Sum" }),
-        "Throttles",
-      );
-      this.alarms.push(
-        new Alarm(this, `FunctionErrors${index + 1}`, {
-          alarmDescription: `Functions of group ${index + 1} failed (uncaught errors or timeouts).`,
-          metric: errors,
-          threshold: 0,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-        new Alarm(this, `FunctionThrottles${index + 1}`, {
-          alarmDescription: `Functions of group ${index + 1} were throttled by Lambda.`,
-          metric: throttles,
-          threshold: 0,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-      );
+    this.alarmAbove("LatencyP99", {
+      description:
+        "The API's p99 latency stayed above 2 s for 15 minutes (functions time out at 10 s).",
+      metric: props.api.metricLatency({ period, statistic: "p99" }),
+      threshold: 2_000,
+      evaluationPeriods: 3,
     });
 
-    new Dashboard(this, "Dashboard", {
-      widgets: [
-        [
-          new GraphWidget({ title: "Requests and 5xx", left: [requests, serverErrors] }),
-          new GraphWidget({ title: "5xx rate (%)", left: [serverErrorRate] }),
-          new GraphWidget({
-            title: "Latency (p50, p99)",
-            left: [
-              props.stage.metricLatency({ period, statistic: "p50" }),
-              props.stage.metricLatency({ period, statistic: "p99" }),
-            ],
-          }),
-        ],
-        [
-          new GraphWidget({
-            title: "Function errors",
-            left: props.functions.map((fn) => fn.metricErrors({ period, statistic: "Sum" })),
-          }),
-          new GraphWidget({
-            title: "Function throttles",
-            left: props.functions.map((fn) => fn.metricThrottles({ period, statistic: "Sum" })),
-          }),
-          new GraphWidget({
-            title: "Outbox dead letters",
-            left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period })],
-          }),
-        ],
-      ],
+    const functions = [...props.functions];
+    chunks(functions, METRICS_PER_ALARM).forEach((group, index) => {
+      const names = group.map(([name]) => name).join(", ");
+      const fns = group.map(([, fn]) => fn);
+      this.alarmAbove(`FunctionErrors${index + 1}`, {
+        description: `A function failed (uncaught error or timeout): one of ${names}.`,
+        metric: sumOver(fns, (fn) => fn.metricErrors({ period, statistic: "Sum" }), "Errors"),
+        threshold: 0,
+      });
+      this.alarmAbove(`FunctionThrottles${index + 1}`, {
+        description: `Lambda throttled a function (concurrency exhausted): one of ${names}.`,
+        metric: sumOver(fns, (fn) => fn.metricThrottles({ period, statistic: "Sum" }), "Throttles"),
+        threshold: 0,
+      });
     });
+
+    for (const [name, table] of props.tables) {
+      this.alarmAbove(`${name}TableThrottles`, {
+        description: `DynamoDB throttled requests to the ${name.toLowerCase()} table (retried by the SDK; a 503 once they run out).`,
+        metric: table.metricThrottledRequestsForOperations({
+          operations: TABLE_OPERATIONS,
+          period,
+        }),
+        threshold: 0,
+      });
+      this.alarmAbove(`${name}TableSystemErrors`, {
+        description: `DynamoDB answered requests to the ${name.toLowerCase()} table with a 500.`,
+        metric: table.metricSystemErrorsForOperations({ operations: TABLE_OPERATIONS, period }),
+        threshold: 0,
+      });
+    }
+
+    this.alarmAbove("OutboxIteratorAge", {
+      description:
+        "The outbox publisher is more than a minute behind the data table's stream for 5 minutes: events are late.",
+      metric: props.streamConsumer.metric("IteratorAge", {
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
+      threshold: 60_000,
+      evaluationPeriods: 5,
+    });
+    this.alarmAbove("DeadLetters", {
+      description: "Outbox records could not be published after every retry.",
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+      threshold: 0,
+    });
+  }
+
+  /** An alarm when `metric` exceeds `threshold` for `evaluationPeriods` periods in a row. */
+  private alarmAbove(
+    id: string,
+    options: {
+      readonly description: string;
+      readonly metric: IMetric;
+      readonly threshold: number;
+      readonly evaluationPeriods?: number;
+    },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: options.description,
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No traffic is no trouble.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms.push(alarm);
+    return alarm;
   }
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration, Stack, Validations } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus } from "aws-cdk-lib/aws-events";
+import { type Archive, EventBus } from "aws-cdk-lib/aws-events";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -12,6 +12,12 @@ import { ApiFunction } from "./api-function";
 export interface OutboxPublisherProps {
   readonly dataTable: ITableV2;
   readonly idempotencyTable: ITableV2;
+  /**
+   * How long the bus's archive keeps every published event, for replays to
+   * a consumer that lost some; 0 keeps them forever.
+   * @default 30 days
+   */
+  readonly archiveRetention?: Duration;
 }
 
 /**
@@ -23,12 +29,19 @@ export interface OutboxPublisherProps {
  */
 export class OutboxPublisher extends Construct {
   readonly bus: EventBus;
+  readonly archive: Archive;
   readonly deadLetterQueue: Queue;
   readonly function: ApiFunction;
 
   constructor(scope: Construct, id: string, props: OutboxPublisherProps) {
     super(scope, id);
     this.bus = new EventBus(this, "Bus", { description: "Events of the payments API" });
+    this.archive = this.bus.archive("Archive", {
+      description: "Every event of the payments API, for replays",
+      // Everything published to this bus from this account: the publisher's events.
+      eventPattern: { account: [Stack.of(this).account] },
+      retention: props.archiveRetention ?? Duration.days(30),
+    });
     this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,

@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 /**
  * Local bearer tokens: HS256 JWTs that the local gateway verifies the way API
  * Gateway's JWT authorizer verifies the real ones (signature, `exp`, `nbf`,
- * `iat`, issuer, audience; see gateway/token-verifier.ts).
+ * `iat`, issuer, audience; see functions/authorizer/token-verifier.ts).
  */
 
 /**

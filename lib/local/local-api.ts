@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import { routes } from "../../functions/routes";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
+import {
+  CORS_ALLOW_ORIGINS_ENV,
+  corsPolicyFromEnvironment,
+} from "../../functions/shared/http/cors-policy";
 import type { Logger } from "../../functions/shared/observability/logger";
 import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
 import { ensureTable } from "./create-tables";
@@ -72,6 +76,7 @@ export async function startLocalApi(
       [dataTableDefinition.tableNameEnv]: settings.DATA_TABLE_NAME,
       DYNAMODB_ENDPOINT: database.endpoint,
       IDEMPOTENCY_TTL_SECONDS: String(settings.IDEMPOTENCY_TTL_SECONDS),
+      [CORS_ALLOW_ORIGINS_ENV]: settings.CORS_ALLOW_ORIGINS,
     });
     // Before the gateway takes requests, so no event is missed even from
     // LATEST. A database of our own is new: read it all. A shared one (tests,
@@ -90,6 +95,7 @@ export async function startLocalApi(
       jwtIssuer: settings.JWT_ISSUER,
       jwtAudience: settings.JWT_AUDIENCE,
       functionTimeoutMs: settings.FUNCTION_TIMEOUT_SECONDS * 1000,
+      cors: corsPolicyFromEnvironment({ [CORS_ALLOW_ORIGINS_ENV]: settings.CORS_ALLOW_ORIGINS }),
       port: settings.PORT,
       ...(options.logger ? { logger: options.logger } : {}),
     });

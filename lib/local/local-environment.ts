@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { handlerEnvironmentSchema, parseEnvironment } from "../../functions/shared/config";
+import { DEFAULT_CORS_ALLOW_ORIGINS } from "../../functions/shared/http/cors-policy";
 import {
   DEFAULT_LOCAL_JWT_AUDIENCE,
   DEFAULT_LOCAL_JWT_ISSUER,
@@ -29,6 +30,10 @@ export const localEnvironmentSchema = z.object({
   JWT_AUDIENCE: optional(z.string().trim().min(1).default(DEFAULT_LOCAL_JWT_AUDIENCE)),
   // The handlers' own rule, so the runner refuses what they would refuse at import.
   IDEMPOTENCY_TTL_SECONDS: optional(handlerEnvironmentSchema.shape.IDEMPOTENCY_TTL_SECONDS),
+  /** Browser origins CORS allows, comma-separated, as the stack's `corsAllowOrigins`. */
+  CORS_ALLOW_ORIGINS: optional(
+    z.string().trim().min(1).default(DEFAULT_CORS_ALLOW_ORIGINS.join(",")),
+  ),
   /** Lambda's timeout for every function: 900 s at most, as on AWS. */
   FUNCTION_TIMEOUT_SECONDS: optional(z.coerce.number().positive().max(900).default(10)),
   IDEMPOTENCY_TABLE_NAME: optional(z.string().min(1).default("payments-idempotency")),

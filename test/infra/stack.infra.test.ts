@@ -1,8 +1,18 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { type RouteDefinition, routes } from "../../functions/routes";
+import { corsPolicy } from "../../functions/shared/http/cors-policy";
+import { gatewayResponseProblems } from "../../lib/api/gateway-responses";
+import { ACCESS_LOG_FIELDS } from "../../lib/constructs/access-log-format";
 import { synthStack } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
+type MethodProperties = {
+  HttpMethod: string;
+  ResourceId: { Ref: string };
+  AuthorizationType?: string;
+  AuthorizationScopes?: string[];
+  Integration: { Type: string; Uri?: unknown };
+};
 type Statement = { Action: string | string[]; Resource: unknown };
 
 const { stack, template } = synthStack();
@@ -34,14 +44,40 @@ function tableActionsOf(route: RouteDefinition): Map<string, Set<string>> {
 
 const WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 
+/** The REST API's path of each resource, by logical id (`/accounts/{accountId}`). */
+function resourcePaths(): Map<string, string> {
+  const parents = new Map<string, { parent: string; part: string }>();
+  for (const [id, resource] of ofType("AWS::ApiGateway::Resource")) {
+    const parent = resource.Properties.ParentId as { Ref?: string };
+    parents.set(id, { parent: parent.Ref ?? "", part: String(resource.Properties.PathPart) });
+  }
+  const pathOf = (id: string): string => {
+    const entry = parents.get(id);
+    return entry ? `${pathOf(entry.parent)}/${entry.part}` : "";
+  };
+  return new Map([...parents.keys()].map((id) => [id, pathOf(id)]));
+}
+
+/** Every method of the REST API as `METHOD /path`, with its properties. */
+function methods(): Map<string, MethodProperties> {
+  const paths = resourcePaths();
+  return new Map(
+    ofType("AWS::ApiGateway::Method").map(([, method]) => {
+      const properties = method.Properties as MethodProperties;
+      const path = paths.get(properties.ResourceId.Ref) ?? "/";
+      return [`${properties.HttpMethod} ${path}`, properties];
+    }),
+  );
+}
+
+const routePaths = [...new Set(routes.map((route) => route.path))];
+
 describe("the stack", () => {
-  it("deploys one function and one route per route-table entry, plus the outbox publisher", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(routes.length + 1);
-    expect(ofType("AWS::ApiGatewayV2::Route")).toHaveLength(routes.length);
+  it("deploys one function and one Lambda proxy method per route-table entry, plus the outbox publisher and the canary user's provisioner", () => {
+    const byKey = methods();
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(routes.length + 2);
     for (const route of routes) {
-      template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
-        RouteKey: `${route.method} ${route.path}`,
-      });
+      expect(byKey.get(`${route.method} ${route.path}`)?.Integration.Type).toBe("AWS_PROXY");
       template.hasResourceProperties("AWS::Lambda::Function", {
         Description: `${route.method} ${route.path}`,
         Runtime: "nodejs24.x",
@@ -50,6 +86,8 @@ describe("the stack", () => {
         Timeout: Match.anyValue(),
       });
     }
+    const proxies = [...byKey.values()].filter((method) => method.Integration.Type === "AWS_PROXY");
+    expect(proxies).toHaveLength(routes.length);
   });
 
   it("keeps every function's timeout below API Gateway's 29 s", () => {
@@ -78,33 +116,51 @@ describe("the stack", () => {
     },
   );
 
-  it("puts the JWT authorizer on every route but health, the OpenAPI document and its reference page", () => {
+  it("lets API Gateway invoke each function from its own method only", () => {
+    const permissions = ofType("AWS::Lambda::Permission").map(([, permission]) =>
+      JSON.stringify(permission.Properties.SourceArn),
+    );
+    expect(permissions).toHaveLength(routes.length);
+    for (const sourceArn of permissions) expect(sourceArn).not.toContain("test-invoke-stage");
+  });
+
+  it("puts the Cognito authorizer, for access tokens, on exactly the authenticated routes", () => {
+    const byKey = methods();
     for (const route of routes) {
-      const [, resource] =
-        ofType("AWS::ApiGatewayV2::Route").find(
-          ([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`,
-        ) ?? [];
-      const authorization = resource?.Properties.AuthorizationType ?? "NONE";
-      expect([route.id, authorization]).toEqual([route.id, route.authenticated ? "JWT" : "NONE"]);
+      const method = byKey.get(`${route.method} ${route.path}`);
+      expect([route.id, method?.AuthorizationType]).toEqual([
+        route.id,
+        route.authenticated ? "COGNITO_USER_POOLS" : "NONE",
+      ]);
+      if (route.authenticated) {
+        expect(method?.AuthorizationScopes).toEqual(["aws.cognito.signin.user.admin"]);
+      }
     }
+    const authorized = [...byKey.values()].filter(
+      (method) => (method.AuthorizationType ?? "NONE") !== "NONE",
+    );
+    expect(authorized).toHaveLength(routes.filter((route) => route.authenticated).length);
     expect(routes.filter((route) => !route.authenticated).map((route) => route.id)).toEqual([
       "health",
       "openApi",
       "docs",
       "docsScript",
     ]);
-    template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
-      AuthorizerType: "JWT",
-      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    template.resourceCountIs("AWS::ApiGateway::Authorizer", 1);
+    template.hasResourceProperties("AWS::ApiGateway::Authorizer", {
+      Type: "COGNITO_USER_POOLS",
+      IdentitySource: "method.request.header.Authorization",
+      AuthorizerResultTtlInSeconds: 0,
     });
   });
 
   it("serves the API reference page and its script without a token, from functions without table access", () => {
+    const byKey = methods();
     for (const routeKey of ["GET /docs", "GET /docs/scalar.js"]) {
-      const [, route] =
-        ofType("AWS::ApiGatewayV2::Route").find(([, r]) => r.Properties.RouteKey === routeKey) ??
-        [];
-      expect([routeKey, route?.Properties.AuthorizationType ?? "NONE"]).toEqual([routeKey, "NONE"]);
+      expect([routeKey, byKey.get(routeKey)?.AuthorizationType ?? "NONE"]).toEqual([
+        routeKey,
+        "NONE",
+      ]);
       template.hasResourceProperties("AWS::Lambda::Function", {
         Description: routeKey,
         Runtime: "nodejs24.x",
@@ -116,22 +172,168 @@ describe("the stack", () => {
     }
   });
 
-  it("throttles the default route and logs access on the $default stage", () => {
-    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
-      StageName: "$default",
-      AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+  it.each(Object.entries(gatewayResponseProblems))(
+    "answers the gateway response %s as the contract's problem+json",
+    (type, problem) => {
+      const [[, response] = []] = ofType("AWS::ApiGateway::GatewayResponse").filter(
+        ([, candidate]) => candidate.Properties.ResponseType === type,
+      );
+      const properties = response?.Properties ?? {};
+      const headers = properties.ResponseParameters as Record<string, string>;
+      const templates = properties.ResponseTemplates as Record<string, string>;
+      const body = JSON.parse(templates["application/json"] ?? "{}") as Record<string, unknown>;
+
+      expect(properties.StatusCode).toBe(String(problem.statusCode));
+      expect(headers["gatewayresponse.header.Content-Type"]).toBe("'application/problem+json'");
+      expect(headers["gatewayresponse.header.X-Content-Type-Options"]).toBe("'nosniff'");
+      expect(body).toMatchObject({
+        type: `https://payments.example.com/problems/${problem.statusCode === 500 ? "internal-error" : problem.slug}`,
+        status: problem.statusCode,
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
+    },
+  );
+
+  it.each([
+    ["UNAUTHORIZED", 401, "unauthorized", { "WWW-Authenticate": "'Bearer'" }],
+    ["MISSING_AUTHENTICATION_TOKEN", 404, "not-found", {}],
+    ["RESOURCE_NOT_FOUND", 404, "not-found", {}],
+    ["THROTTLED", 429, "rate-limited", { "Retry-After": "'1'" }],
+    ["REQUEST_TOO_LARGE", 413, "payload-too-large", {}],
+    ["ACCESS_DENIED", 403, "forbidden", {}],
+    ["INTEGRATION_TIMEOUT", 504, "gateway-timeout", {}],
+    ["DEFAULT_4XX", 400, "bad-request", {}],
+    ["DEFAULT_5XX", 500, "internal-error", {}],
+  ])("answers %s with %i %s", (type, status, slug, headers) => {
+    template.hasResourceProperties("AWS::ApiGateway::GatewayResponse", {
+      ResponseType: type,
+      StatusCode: String(status),
+      ResponseParameters: Match.objectLike(
+        Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, value]),
+        ),
+      ),
+      ResponseTemplates: {
+        "application/json": Match.stringLikeRegexp(`/problems/${slug}"`),
+      },
     });
   });
 
-  it("allows browsers to send the idempotency headers and read the replay headers (CORS)", () => {
-    template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
-      CorsConfiguration: Match.objectLike({
-        AllowHeaders: Match.arrayWith(["authorization", "idempotency-key", "if-match"]),
-        ExposeHeaders: Match.arrayWith(["location", "etag", "idempotent-replayed"]),
+  it("keeps internals out of the 5xx gateway responses", () => {
+    for (const [, response] of ofType("AWS::ApiGateway::GatewayResponse")) {
+      const body = JSON.stringify(response.Properties.ResponseTemplates);
+      expect(body).not.toMatch(/\$context\.error|\$context\.authorizer/);
+    }
+  });
+
+  it("answers CORS preflights (OPTIONS) on every path of a route, from a mock, with the policy's headers", () => {
+    const byKey = methods();
+    const policy = corsPolicy();
+    for (const path of routePaths) {
+      const options = byKey.get(`OPTIONS ${path}`);
+      expect([path, options?.Integration.Type, options?.AuthorizationType]).toEqual([
+        path,
+        "MOCK",
+        "NONE",
+      ]);
+    }
+    template.hasResourceProperties("AWS::ApiGateway::Method", {
+      HttpMethod: "OPTIONS",
+      Integration: Match.objectLike({
+        ContentHandling: "CONVERT_TO_TEXT",
+        IntegrationResponses: [
+          Match.objectLike({
+            StatusCode: "204",
+            ResponseParameters: Match.objectLike({
+              "method.response.header.Access-Control-Allow-Origin": "'*'",
+              "method.response.header.Access-Control-Allow-Headers": `'${policy.allowHeaders.join(", ")}'`,
+              "method.response.header.Access-Control-Max-Age": `'${policy.maxAgeSeconds}'`,
+            }),
+          }),
+        ],
       }),
     });
+    expect(policy.allowHeaders).toEqual([
+      "authorization",
+      "content-type",
+      "idempotency-key",
+      "if-match",
+    ]);
+    expect(policy.exposeHeaders).toEqual([
+      "location",
+      "etag",
+      "idempotent-replayed",
+      "retry-after",
+    ]);
+  });
+
+  it("echoes one of several configured origins in the preflight and tells the functions", () => {
+    const origins = ["https://a.example.com", "https://b.example.com"];
+    const strict = synthStack({ corsAllowOrigins: origins }).template;
+
+    strict.hasResourceProperties("AWS::ApiGateway::Method", {
+      HttpMethod: "OPTIONS",
+      Integration: Match.objectLike({
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseTemplates: {
+              "application/json": Match.stringLikeRegexp('\\$origin == "https://b.example.com"'),
+            },
+          }),
+        ],
+      }),
+    });
+    strict.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ CORS_ALLOW_ORIGINS: origins.join(",") }) },
+    });
+  });
+
+  it("answers 405 from a mock for the methods a path has no route for", () => {
+    const byKey = methods();
+    for (const path of routePaths) {
+      expect(byKey.get(`ANY ${path}`)?.Integration.Type).toBe("MOCK");
+    }
+  });
+
+  it("hands every body to the functions as bytes (binary media type */*)", () => {
+    template.hasResourceProperties("AWS::ApiGateway::RestApi", { BinaryMediaTypes: ["*/*"] });
+  });
+
+  it("throttles, traces and logs access as JSON on the stage", () => {
+    template.hasResourceProperties("AWS::ApiGateway::Stage", {
+      StageName: "v1",
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          ResourcePath: "/*",
+          HttpMethod: "*",
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+    const [[, stage] = []] = ofType("AWS::ApiGateway::Stage");
+    const settings = stage?.Properties.AccessLogSetting as { Format: string } | undefined;
+    const format = settings?.Format ?? "";
+    // Every field present, and the line is JSON once API Gateway fills in the values.
+    const sample = JSON.parse(format.replace(/\$context\.[\w.]+/g, "1")) as Record<string, unknown>;
+    expect(Object.keys(sample)).toEqual(Object.keys(ACCESS_LOG_FIELDS));
+    for (const variable of [
+      "$context.requestId",
+      "$context.resourcePath",
+      "$context.status",
+      "$context.responseLatency",
+      "$context.integration.latency",
+      "$context.integration.status",
+      "$context.integration.error",
+      "$context.authorizer.error",
+      "$context.identity.sourceIp",
+      "$context.identity.userAgent",
+    ]) {
+      expect(format).toContain(variable);
+    }
   });
 
   it("feeds only outbox inserts of the data table's stream to the publisher, with partial failures and a DLQ", () => {
@@ -167,19 +369,6 @@ describe("the stack", () => {
     });
   });
 
-  it("alarms on 5xx rate, dead letters, function errors and throttles, and has a dashboard", () => {
-    const alarms = ofType("AWS::CloudWatch::Alarm").map(([id]) => id);
-    for (const name of [
-      "ServerErrorRate",
-      "DeadLetters",
-      "FunctionErrors1",
-      "FunctionThrottles1",
-    ]) {
-      expect(alarms.some((id) => id.includes(name))).toBe(true);
-    }
-    template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
-  });
-
   it("creates a Cognito user pool and outputs what a client needs", () => {
     template.resourceCountIs("AWS::Cognito::UserPool", 1);
     for (const output of ["ApiUrl", "EventBusName", "UserPoolId", "UserPoolClientId"]) {
@@ -187,14 +376,28 @@ describe("the stack", () => {
     }
   });
 
-  it("uses an external issuer instead of Cognito when given one", () => {
+  it("uses a Lambda TOKEN authorizer for an external issuer instead of Cognito", () => {
     const external = synthStack({
-      externalIssuer: { issuer: "https://issuer.example.com", audience: ["payments"] },
+      externalIssuer: { issuer: "https://issuer.example.com", audience: ["payments", "other"] },
     }).template;
 
     external.resourceCountIs("AWS::Cognito::UserPool", 0);
-    external.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
-      JwtConfiguration: { Issuer: "https://issuer.example.com", Audience: ["payments"] },
+    external.hasResourceProperties("AWS::ApiGateway::Authorizer", {
+      Type: "TOKEN",
+      IdentitySource: "method.request.header.Authorization",
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    external.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          JWT_ISSUER: "https://issuer.example.com",
+          JWT_AUDIENCE: "payments,other",
+        }),
+      },
+    });
+    external.hasResourceProperties("AWS::ApiGateway::Method", {
+      HttpMethod: "POST",
+      AuthorizationType: "CUSTOM",
     });
   });
 });

@@ -1,11 +1,12 @@
 import middy from "@middy/core";
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import type { HttpResponse, IdempotencyOptions } from "../../functions/idempotency";
 import {
   type IdempotentContext,
   type IdempotentHttpEvent,
   idempotency,
 } from "../../functions/idempotency";
+import type { HttpEvent } from "../../functions/shared/http/http-handler";
 import { renderProblem } from "../../functions/shared/http/problem";
 import { problemErrors } from "../../functions/shared/http/problem-errors-middleware";
 import { silentLogger } from "./lambda-fixtures";
@@ -16,7 +17,7 @@ export type TestHandlerBody<TWrite> = (
 ) => Promise<unknown>;
 
 export interface CountedHandler {
-  (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context): Promise<HttpResponse>;
+  (event: HttpEvent, context: Context): Promise<HttpResponse>;
   /** How many times the handler body ran. */
   readonly executions: () => number;
 }
@@ -42,7 +43,7 @@ export function idempotentHandler<TWrite>(
   )
     .use(idempotency({ logger: silentLogger, renderError: renderProblem, ...options }))
     .use(problemErrors({ logger: silentLogger }));
-  const invoke = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) =>
+  const invoke = (event: HttpEvent, context: Context) =>
     handler(event, context) as Promise<HttpResponse>;
   return Object.assign(invoke, { executions: () => executions });
 }

@@ -34,11 +34,14 @@ export function routeOf(event: IdempotentHttpEvent): string {
   return `${methodOf(event)} ${event.rawPath ?? ""}`;
 }
 
+const subject = z.string().min(1);
 const authorizerWithSubject = z.union([
   // HTTP API JWT authorizer (payload 2.0)
-  z.object({ jwt: z.object({ claims: z.object({ sub: z.string().min(1) }) }) }),
-  // REST API Cognito authorizer (payload 1.0)
-  z.object({ claims: z.object({ sub: z.string().min(1) }) }),
+  z.object({ jwt: z.object({ claims: z.object({ sub: subject }) }) }),
+  // REST API Cognito user pools authorizer (payload 1.0)
+  z.object({ claims: z.object({ sub: subject }) }),
+  // REST API Lambda authorizer (payload 1.0): its context, flat, beside principalId
+  z.object({ principalId: z.string(), sub: subject }),
 ]);
 
 /**
@@ -48,5 +51,8 @@ const authorizerWithSubject = z.union([
 export function principalFromAuthorizer(event: IdempotentHttpEvent): string | undefined {
   const parsed = authorizerWithSubject.safeParse(event.requestContext?.authorizer);
   if (!parsed.success) return undefined;
-  return "jwt" in parsed.data ? parsed.data.jwt.claims.sub : parsed.data.claims.sub;
+  const authorizer = parsed.data;
+  if ("jwt" in authorizer) return authorizer.jwt.claims.sub;
+  if ("claims" in authorizer) return authorizer.claims.sub;
+  return authorizer.sub;
 }

@@ -8,12 +8,13 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
+/** What is read of an event; a REST API's (payload 1.0) has null where a part is absent. */
 export interface RawHttpRequest {
-  readonly headers?: Readonly<Record<string, string | undefined>>;
-  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
+  readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
-  readonly pathParameters?: Readonly<Record<string, string | undefined>>;
-  readonly queryStringParameters?: Readonly<Record<string, string | undefined>>;
+  readonly pathParameters?: Readonly<Record<string, string | undefined>> | null;
+  readonly queryStringParameters?: Readonly<Record<string, string | undefined>> | null;
 }
 
 /** `If-Match` as the API understands it: one strong entity tag (quotes included), or `*` for any. */

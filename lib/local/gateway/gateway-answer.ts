@@ -3,10 +3,8 @@ import type { ServerResponse } from "node:http";
 /** The HTTP answer the gateway sends, whoever made it: a handler or the gateway itself. */
 export interface GatewayAnswer {
   readonly statusCode: number;
-  /** Names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** `Set-Cookie` values, from the payload 2.0 `cookies` field. */
-  readonly cookies: readonly string[];
+  /** Names in lower case; a list is one header line per value (Set-Cookie). */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
   readonly body: Buffer;
 }
 
@@ -19,7 +17,7 @@ const HOP_BY_HOP_HEADERS = new Set([
 ]);
 
 /**
- * Sends the answer with API Gateway's `apigw-requestid` header and
+ * Sends the answer with the REST API's `x-amzn-RequestId` header and
  * `X-Content-Type-Options: nosniff`, set after the handler's headers so that
  * no answer, the gateway's own or a handler's, can be sniffed into HTML or
  * script by a browser (the contract's rule for every answer).
@@ -34,14 +32,11 @@ export function writeAnswer(
   requestId: string,
   closeConnection: boolean,
 ): void {
-  const setCookies = [...answer.cookies];
   for (const [name, value] of Object.entries(answer.headers)) {
     if (HOP_BY_HOP_HEADERS.has(name)) continue;
-    if (name === "set-cookie") setCookies.push(value);
-    else response.setHeader(name, value);
+    response.setHeader(name, typeof value === "string" ? value : [...value]);
   }
-  if (setCookies.length > 0) response.setHeader("set-cookie", setCookies);
-  response.setHeader("apigw-requestid", requestId);
+  response.setHeader("x-amzn-requestid", requestId);
   response.setHeader("x-content-type-options", "nosniff");
   if (closeConnection) response.setHeader("connection", "close");
   response.statusCode = answer.statusCode;

@@ -1,9 +1,10 @@
 import type { Context } from "aws-lambda";
-import type { GatewayEvent } from "./api-gateway-event";
+import type { HttpEvent } from "../../../functions/shared/http/http-handler";
 
-/** One route of the HTTP API and the Lambda handler behind it. */
+/** One route of the REST API and the Lambda handler behind its proxy integration. */
 
-export type GatewayHandler = (event: GatewayEvent, context: Context) => Promise<unknown>;
+/** The gateway sends REST API events; a handler of the API takes any event it understands. */
+export type GatewayHandler = (event: HttpEvent, context: Context) => Promise<unknown>;
 
 export interface GatewayRoute {
   /** The function's name (`context.functionName`) and the route id in logs. */
@@ -11,7 +12,7 @@ export interface GatewayRoute {
   readonly method: string;
   /** API Gateway path template, such as `/accounts/{accountId}/deposits`. */
   readonly path: string;
-  /** Behind the JWT authorizer. */
+  /** Behind the authorizer. */
   readonly authenticated: boolean;
   readonly handler: GatewayHandler;
 }

@@ -1,27 +1,38 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import type { APIGatewayEventRequestContextJWTAuthorizer } from "aws-lambda";
-import { internalError } from "../../../functions/shared/http/problem";
+import type { TokenRules } from "../../../functions/authorizer/token-verifier";
+import {
+  type CorsPolicy,
+  corsPolicy,
+  corsPreflightHeaders,
+  staticCorsAnswerHeaders,
+} from "../../../functions/shared/http/cors-policy";
+import {
+  API_GATEWAY_MAX_BODY_BYTES,
+  gatewayProblems,
+} from "../../../functions/shared/http/http-problems";
+import { internalError, type ProblemLike } from "../../../functions/shared/http/problem";
 import { describeError } from "../../../functions/shared/observability/describe-error";
 import { createLogger, type Logger } from "../../../functions/shared/observability/logger";
 import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
 import { authorizeBearerToken } from "./authorizer";
 import { type GatewayAnswer, writeAnswer } from "./gateway-answer";
-import { answerFromProblem, gatewayProblems } from "./gateway-problems";
 import type { GatewayRoute } from "./gateway-route";
 import { lambdaContext } from "./lambda-context";
 import { invoke } from "./lambda-invocation";
 import { answerFromResult } from "./lambda-result";
 import { GATEWAY_HOST } from "./local-deployment";
+import { answerFromProblem } from "./problem-answer";
 import { readBody } from "./request-body";
 import { compileRoutes, matchRoute } from "./route-matcher";
-import type { TokenRules } from "./token-verifier";
 
 /**
- * The local stand-in for API Gateway (HTTP API, payload format 2.0, JWT
- * authorizer) in front of one Lambda per route: it turns each HTTP request
+ * The local stand-in for the stack's API Gateway (REST API, Lambda proxy
+ * integrations, payload format 1.0, an authorizer on authenticated routes,
+ * problem+json gateway responses, CORS preflights) in front of one Lambda
+ * per route: it turns each HTTP request
  * into the event API Gateway would send, calls the route's handler with a
  * Lambda-like context and turns the result back into HTTP, the way API
  * Gateway does. No npm package does this faithfully without Docker or the
@@ -29,7 +40,7 @@ import type { TokenRules } from "./token-verifier";
  */
 
 /** API Gateway's own payload limit; the app's 64 KiB limit is the handlers' job. */
-export const MAX_GATEWAY_BODY_BYTES = 10 * 1024 * 1024;
+export const MAX_GATEWAY_BODY_BYTES = API_GATEWAY_MAX_BODY_BYTES;
 
 export interface GatewayOptions {
   readonly routes: readonly GatewayRoute[];
@@ -39,6 +50,8 @@ export interface GatewayOptions {
   readonly jwtIssuer?: string;
   /** The `aud` tokens must carry. @default DEFAULT_LOCAL_JWT_AUDIENCE, as signLocalToken signs */
   readonly jwtAudience?: string;
+  /** Which origins may call, as the stack's OPTIONS methods say. @default any origin */
+  readonly cors?: CorsPolicy;
   /** Lambda's timeout: past it the gateway answers 504. */
   readonly functionTimeoutMs: number;
   /** @default 0, a free port chosen by the OS */
@@ -61,6 +74,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     audience: options.jwtAudience ?? DEFAULT_LOCAL_JWT_AUDIENCE,
   };
   const routes = compileRoutes(options.routes);
+  const cors = options.cors ?? corsPolicy();
+  /** The gateway's own answers, with the CORS headers API Gateway's responses carry. */
+  const own = (problem: ProblemLike) => answerFromProblem(problem, staticCorsAnswerHeaders(cors));
   let closing = false;
 
   /** `inviteBody` is called once the body is wanted and acceptable, before it is read. */
@@ -72,19 +88,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ): Promise<GatewayAnswer> {
     const receivedAt = new Date();
     const method = (request.method ?? "GET").toUpperCase();
-    const { rawPath, rawQueryString } = splitUrl(request.url ?? "/");
-    const match = matchRoute(routes, method, rawPath);
-    if (match.kind === "no-route") {
-      return answerFromProblem(gatewayProblems.notFound(method, rawPath));
-    }
+    const { path, rawQueryString } = splitUrl(request.url ?? "/");
+    const match = matchRoute(routes, method, path);
+    if (match.kind === "no-route") return own(gatewayProblems.notFound());
     if (match.kind === "method-not-allowed") {
-      return answerFromProblem(gatewayProblems.methodNotAllowed(method, match.allowedMethods));
+      if (method === "OPTIONS") {
+        // The CORS preflight, answered by the gateway as by the stack's mock integrations.
+        return {
+          statusCode: 204,
+          headers: corsPreflightHeaders(cors, request.headers.origin, match.allowedMethods),
+          body: Buffer.alloc(0),
+        };
+      }
+      return own(gatewayProblems.methodNotAllowed(method, [...match.allowedMethods, "OPTIONS"]));
     }
     const { compiled, pathParameters } = match;
     const { route } = compiled;
     log.routeId = route.id;
 
-    let authorizer: APIGatewayEventRequestContextJWTAuthorizer | undefined;
+    let claims: Record<string, string> | undefined;
     if (route.authenticated) {
       const authorization = await authorizeBearerToken(
         request.headersDistinct.authorization,
@@ -92,28 +114,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       );
       if (!authorization.ok) {
         log.outcome = `unauthorized: ${authorization.reason}`;
-        return answerFromProblem(gatewayProblems.unauthorized(authorization.tokenSent));
+        return own(gatewayProblems.unauthorized(authorization.tokenSent));
       }
-      authorizer = authorization.authorizer;
+      claims = authorization.claims;
     }
 
     // Only now, for a caller the route accepts: a stranger's body is never read.
     const body = await readBody(request, MAX_GATEWAY_BODY_BYTES, inviteBody);
     if (body.kind === "too-large") {
-      return answerFromProblem(gatewayProblems.payloadTooLarge(MAX_GATEWAY_BODY_BYTES));
+      return own(gatewayProblems.payloadTooLarge());
     }
 
     const event = buildEvent({
       request,
       method: compiled.method,
-      routeKey: compiled.routeKey,
-      rawPath,
+      resource: route.path,
+      path,
       rawQueryString,
       pathParameters,
       body: body.bytes,
       requestId,
       receivedAt,
-      authorizer,
+      claims,
     });
     const context = lambdaContext(route.id, options.functionTimeoutMs);
     log.awsRequestId = context.awsRequestId;
@@ -128,16 +150,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           outcome: late.kind,
         }),
       );
-      return answerFromProblem(gatewayProblems.gatewayTimeout());
+      return own(gatewayProblems.gatewayTimeout());
     }
     if (outcome.kind === "threw") {
       Object.assign(log, { outcome: "handler threw" }, describeError(outcome.error));
-      return answerFromProblem(internalError());
+      return own(internalError());
     }
     const result = answerFromResult(outcome.value);
     if ("invalid" in result) {
       Object.assign(log, { outcome: `invalid handler response: ${result.invalid}` });
-      return answerFromProblem(internalError());
+      return own(internalError());
     }
     return result;
   }
@@ -151,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const requestId = newRequestId();
     const log: Record<string, unknown> = {
       method: request.method,
-      path: splitUrl(request.url ?? "/").rawPath,
+      path: splitUrl(request.url ?? "/").path,
       routeId: undefined,
     };
     let status: number;
@@ -171,13 +193,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         Object.assign(log, { outcome: "unwritable handler response" }, describeError(error));
         status = 500;
         for (const name of response.getHeaderNames()) response.removeHeader(name);
-        writeAnswer(response, answerFromProblem(internalError()), requestId, closeConnection());
+        writeAnswer(response, own(internalError()), requestId, closeConnection());
       }
     } catch (error) {
       Object.assign(log, { outcome: "gateway error" }, describeError(error));
       status = 500;
       if (!response.headersSent) {
-        writeAnswer(response, answerFromProblem(internalError()), requestId, closeConnection());
+        writeAnswer(response, own(internalError()), requestId, closeConnection());
       } else {
         response.destroy();
       }

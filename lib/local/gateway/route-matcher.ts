@@ -11,7 +11,7 @@ export interface CompiledRoute {
   readonly route: GatewayRoute;
   /** Upper case, as in the request line. */
   readonly method: string;
-  /** `METHOD /path/{template}`, the event's `routeKey`. */
+  /** `METHOD /path/{template}`: what no two routes may share. */
   readonly routeKey: string;
   readonly segments: readonly Segment[];
 }

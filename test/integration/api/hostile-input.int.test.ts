@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { startTestApi, type TestApi } from "../../support/http-api";
 
 // The contract's "Hostile input" section, through the local API Gateway and
@@ -11,11 +11,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** A raw request with bytes fetch would re-encode (invalid UTF-8). */
+/**
+ * A raw request: bytes fetch would re-encode (invalid UTF-8), header lines
+ * fetch would merge (an array is one line per item).
+ */
 function sendBytes(
   path: string,
   body: Buffer,
-  headers: Record<string, string>,
+  headers: OutgoingHttpHeaders,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const target = new URL(path, api.url);
@@ -85,6 +88,22 @@ describe("Idempotency-Key with a comma", () => {
     const caller = api.caller();
 
     const answer = await caller.post("/accounts", { currency: "EUR" }, { key: value });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.type).toMatch(/\/problems\/idempotency-key-invalid$/);
+  });
+});
+
+describe("Idempotency-Key sent twice", () => {
+  it("refuses two header lines (multiValueHeaders): 400 idempotency-key-invalid, nothing runs", async () => {
+    const caller = api.caller();
+
+    const answer = await sendBytes("/accounts", Buffer.from('{"currency":"EUR"}'), {
+      authorization: `Bearer ${await caller.token()}`,
+      "content-type": "application/json",
+      // node:http sends one line per item for a name its typings do not know in lower case
+      "Idempotency-Key": ["first-key", "second-key"],
+    });
 
     expect(answer.status).toBe(400);
     expect(answer.body.type).toMatch(/\/problems\/idempotency-key-invalid$/);
@@ -248,6 +267,23 @@ describe("headers of every answer", () => {
       expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
     }
     expect(health.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("lets a browser of an allowed origin read every answer and its replay headers (CORS)", async () => {
+    const caller = api.caller();
+    const origin = { origin: "https://app.example.com" };
+    const key = randomUUID();
+    const opened = await caller.post("/accounts", { currency: "EUR" }, { key, headers: origin });
+    const replay = await caller.post("/accounts", { currency: "EUR" }, { key, headers: origin });
+    const refused = await caller.post("/accounts", { currency: "XX" }, { headers: origin });
+    const health = await fetch(`${api.url}/health`, { headers: origin });
+
+    for (const answer of [opened, replay, refused, health]) {
+      expect(answer.headers.get("access-control-allow-origin")).toBe("*");
+      expect(answer.headers.get("access-control-expose-headers")).toBe(
+        "location, etag, idempotent-replayed, retry-after",
+      );
+    }
   });
 });
 

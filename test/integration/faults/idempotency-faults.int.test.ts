@@ -23,7 +23,7 @@ import {
   injectFaults,
 } from "../../support/fault-injection";
 import { created, idempotentHandler, type TestHandlerBody } from "../../support/idempotent-handler";
-import { apiGatewayEvent, lambdaContext } from "../../support/lambda-fixtures";
+import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 
 /**
  * A DynamoDB call of the idempotency layer fails (throttled, connection reset,
@@ -49,7 +49,7 @@ const LEASE_MARGIN_MS = 100;
 function depositRequest() {
   const key = randomUUID();
   const event = () =>
-    apiGatewayEvent({
+    restApiEvent({
       method: "POST",
       route: "/accounts/{accountId}/deposits",
       path: "/accounts/acc-1/deposits",

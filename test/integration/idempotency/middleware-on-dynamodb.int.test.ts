@@ -18,7 +18,7 @@ import {
   testClient,
 } from "../../support/dynamodb";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
-import { apiGatewayEvent, deferred, lambdaContext } from "../../support/lambda-fixtures";
+import { deferred, lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 
 afterAll(() => testClient().destroy());
 
@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function request(body: object = { amount: 500 }) {
   const key = randomUUID();
   const event = (overrides: { body?: object; sub?: string } = {}) =>
-    apiGatewayEvent({
+    restApiEvent({
       method: "POST",
       route: "/accounts/{accountId}/deposits",
       path: "/accounts/acc-1/deposits",

@@ -5,6 +5,7 @@ import {
 } from "node:http";
 import type { Context } from "aws-lambda";
 import { SignJWT } from "jose";
+import { corsPolicy, corsPreflightHeaders } from "../../../functions/shared/http/cors-policy";
 import type { GatewayEvent } from "../../../lib/local/gateway/api-gateway-event";
 import {
   MAX_GATEWAY_BODY_BYTES,
@@ -36,6 +37,13 @@ const echo: GatewayHandler = async (event, context) => ({
     functionName: context.functionName,
     awsRequestId: context.awsRequestId,
   }),
+});
+
+/** A proxy integration's answer with `value` as its JSON body. */
+const jsonAnswer = (value: unknown) => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(value),
 });
 
 /** An authenticated route whose calls are counted: a 401 must never reach it. */
@@ -119,8 +127,8 @@ beforeAll(async () => {
         authenticated: false,
         handler: async () => ({
           statusCode: 201,
-          headers: { "content-type": "image/png", "x-attempt": 7 },
-          cookies: ["session=abc; HttpOnly", "theme=dark"],
+          headers: { "content-type": "image/png", "x-attempt": 7, "set-cookie": "overridden=1" },
+          multiValueHeaders: { "Set-Cookie": ["session=abc; HttpOnly", "theme=dark"] },
           body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]).toString("base64"),
           isBase64Encoded: true,
         }),
@@ -155,10 +163,10 @@ beforeAll(async () => {
         method: "GET",
         path: "/public/countdown",
         authenticated: false,
-        handler: async (_event: GatewayEvent, context: Context) => {
+        handler: async (_event, context: Context) => {
           const atStart = context.getRemainingTimeInMillis();
           await sleep(150);
-          return { atStart, afterSleep: context.getRemainingTimeInMillis() };
+          return jsonAnswer({ atStart, afterSleep: context.getRemainingTimeInMillis() });
         },
       },
       {
@@ -169,7 +177,7 @@ beforeAll(async () => {
         handler: async () => {
           leftStarted.resolve();
           await rightStarted.promise;
-          return { side: "left" };
+          return jsonAnswer({ side: "left" });
         },
       },
       {
@@ -180,7 +188,7 @@ beforeAll(async () => {
         handler: async () => {
           rightStarted.resolve();
           await leftStarted.promise;
-          return { side: "right" };
+          return jsonAnswer({ side: "right" });
         },
       },
     ],
@@ -334,7 +342,7 @@ function rawPost(
 }
 
 describe("the event handed to the handler", () => {
-  it("is an API Gateway payload 2.0 event with route key, decoded path parameters and raw query", async () => {
+  it("is a REST API proxy event (payload 1.0) with resource, decoded parameters and every header line", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
     const path = "/things/a%20b%2Fc/parts?x=1&x=2&y=z%21";
@@ -357,35 +365,45 @@ describe("the event handed to the handler", () => {
     const { event, functionName } = JSON.parse(answer.text) as Echo;
     expect(functionName).toBe("createPart");
     expect(event).toMatchObject({
-      version: "2.0",
-      routeKey: "POST /things/{thingId}/parts",
-      rawPath: "/things/a%20b%2Fc/parts",
-      rawQueryString: "x=1&x=2&y=z%21",
-      queryStringParameters: { x: "1,2", y: "z!" },
+      resource: "/things/{thingId}/parts",
+      path: "/things/a%20b%2Fc/parts",
+      httpMethod: "POST",
+      queryStringParameters: { x: "2", y: "z!" },
+      multiValueQueryStringParameters: { x: ["1", "2"], y: ["z!"] },
       pathParameters: { thingId: "a b/c" },
-      cookies: ["a=1", "b=2", "c=3"],
-      body: '{"n":1}',
-      isBase64Encoded: false,
+      stageVariables: null,
+      // The stack's binary media type */*: every body as its bytes
+      body: Buffer.from('{"n":1}').toString("base64"),
+      isBase64Encoded: true,
     });
-    expect(event.headers["x-repeated"]).toBe("one,two");
-    expect(event.headers.cookie).toBeUndefined();
+    expect(event.headers["x-repeated"]).toBe("two");
+    expect(event.multiValueHeaders["x-repeated"]).toEqual(["one", "two"]);
+    // node:http sends a cookie list as one line, as browsers do
+    expect(event.multiValueHeaders.cookie).toEqual(["a=1; b=2; c=3"]);
     expect(event.headers["content-type"]).toBe("application/json");
     expect(event.requestContext).toMatchObject({
-      routeKey: "POST /things/{thingId}/parts",
-      stage: "$default",
-      http: {
-        method: "POST",
-        path: "/things/a%20b%2Fc/parts",
-        protocol: "HTTP/1.1",
-        sourceIp: "127.0.0.1",
-        userAgent: "gateway-test",
-      },
+      resourcePath: "/things/{thingId}/parts",
+      httpMethod: "POST",
+      path: "/v1/things/a%20b%2Fc/parts",
+      stage: "v1",
+      protocol: "HTTP/1.1",
+      identity: { sourceIp: "127.0.0.1", userAgent: "gateway-test" },
     });
-    expect(event.requestContext.time).toMatch(
+    expect(event.requestContext.requestTime).toMatch(
       /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/,
     );
-    expect(Math.abs(event.requestContext.timeEpoch - Date.now())).toBeLessThan(5_000);
-    expect(event.requestContext.requestId).toEqual(expect.any(String));
+    expect(Math.abs(event.requestContext.requestTimeEpoch - Date.now())).toBeLessThan(5_000);
+    expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("keeps the spelling of header names the client used, as a REST API does", async () => {
+    // Act
+    const answer = await rawRequest("GET", "/public", { "X-Custom-Header": "1" });
+
+    // Assess
+    const { event } = JSON.parse(answer.text) as Echo;
+    expect(event.headers["X-Custom-Header"]).toBe("1");
+    expect(event.multiValueHeaders["X-Custom-Header"]).toEqual(["1"]);
   });
 
   it("carries a binary body as base64 with isBase64Encoded", async () => {
@@ -409,7 +427,7 @@ describe("the event handed to the handler", () => {
     "text/plain; charset=utf-8",
     "application/merge-patch+json",
     "application/x-www-form-urlencoded",
-  ])("carries a %s body as a UTF-8 string", async (contentType) => {
+  ])("carries a %s body as its bytes too, base64-encoded", async (contentType) => {
     // Act
     const response = await fetch(`${url}/public/uploads`, {
       method: "POST",
@@ -419,8 +437,8 @@ describe("the event handed to the handler", () => {
 
     // Assess
     const { event } = await echoed(response);
-    expect(event.isBase64Encoded).toBe(false);
-    expect(event.body).toBe("caf\u00e9=1");
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body ?? "", "base64").toString("utf8")).toBe("caf\u00e9=1");
   });
 
   it.each([
@@ -452,26 +470,25 @@ describe("the event handed to the handler", () => {
     },
   );
 
-  it("has no body, query parameters, path parameters or cookies when the request has none", async () => {
+  it("has null body, query and path parameters when the request has none", async () => {
     // Act
     const { event } = await echoed(await fetch(`${url}/public`));
 
     // Assess
-    expect(event.body).toBeUndefined();
+    expect(event.body).toBeNull();
     expect(event.isBase64Encoded).toBe(false);
-    expect(event.rawQueryString).toBe("");
-    expect(event.queryStringParameters).toBeUndefined();
-    expect(event.pathParameters).toBeUndefined();
-    expect(event.cookies).toBeUndefined();
+    expect(event.queryStringParameters).toBeNull();
+    expect(event.multiValueQueryStringParameters).toBeNull();
+    expect(event.pathParameters).toBeNull();
   });
 
-  it("gives the request id to the event and to the apigw-requestid response header", async () => {
+  it("gives the request id to the event and to the x-amzn-RequestId response header", async () => {
     // Act
     const response = await fetch(`${url}/public`);
 
     // Assess
     const { event, awsRequestId } = await echoed(response);
-    expect(response.headers.get("apigw-requestid")).toBe(event.requestContext.requestId);
+    expect(response.headers.get("x-amzn-requestid")).toBe(event.requestContext.requestId);
     expect(awsRequestId).toEqual(expect.any(String));
     expect(awsRequestId).not.toBe(event.requestContext.requestId);
   });
@@ -691,10 +708,11 @@ describe("authentication", () => {
     // Assess
     expect(invited).toBe(true);
     expect(answer.status).toBe(200);
-    expect((JSON.parse(answer.text) as Echo).event.body).toBe('{"n":1}');
+    const { body } = (JSON.parse(answer.text) as Echo).event;
+    expect(Buffer.from(body ?? "", "base64").toString("utf8")).toBe('{"n":1}');
   });
 
-  it("puts the verified claims where API Gateway's JWT authorizer puts them, as strings", async () => {
+  it("puts the verified claims where the REST API's Cognito authorizer puts them, as strings", async () => {
     // Prepare
     const token = await signLocalToken("alice", SECRET);
 
@@ -705,13 +723,11 @@ describe("authentication", () => {
 
     // Assess
     const { event } = await echoed(response);
-    if (!("authorizer" in event.requestContext)) throw new Error("no authorizer in the event");
-    const { claims, scopes } = event.requestContext.authorizer.jwt;
+    const claims = event.requestContext.authorizer?.claims as Record<string, unknown>;
     expect(claims.sub).toBe("alice");
     expect(claims.iss).toBe("local");
     expect(claims.aud).toBe("payments-api");
     expect(typeof claims.exp).toBe("string");
-    expect(scopes).toEqual([]);
   });
 
   it("lets a request reach an unauthenticated route without a token, and gives it no authorizer", async () => {
@@ -741,7 +757,7 @@ describe("routing", () => {
 
     // Assess
     expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("GET, PATCH");
+    expect(response.headers.get("allow")).toBe("GET, PATCH, OPTIONS");
     expect(((await response.json()) as { type: string }).type).toMatch(
       /\/problems\/method-not-allowed$/,
     );
@@ -919,7 +935,7 @@ describe("invocation", () => {
 });
 
 describe("the answer", () => {
-  it("decodes a base64 body and turns cookies into Set-Cookie headers", async () => {
+  it("decodes a base64 body and sends every multiValueHeaders line, over headers of the same name", async () => {
     // Act
     const response = await fetch(`${url}/public/file`);
 
@@ -933,14 +949,15 @@ describe("the answer", () => {
     );
   });
 
-  it("treats a result without statusCode as API Gateway does: 200 with the value as JSON", async () => {
+  it("answers 500 internal-error for a result without statusCode, a malformed proxy response to a REST API", async () => {
     // Act
     const response = await fetch(`${url}/public/plain`);
 
     // Assess
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toBe("application/json");
-    expect(await response.text()).toBe('{"hello":"world"}');
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { type: string }).type).toMatch(
+      /\/problems\/internal-error$/,
+    );
   });
 
   it("answers 500 internal-error when the handler's response is malformed", async () => {
@@ -963,7 +980,7 @@ describe("X-Content-Type-Options", () => {
     ["the gateway's 500 for a handler that threw", "/public/failing", 500],
     ["the gateway's 500 for a malformed handler response", "/public/malformed", 500],
     ["a handler's answer", "/public/file", 201],
-    ["a handler's plain value", "/public/plain", 200],
+    ["the gateway's 500 for a result without statusCode", "/public/plain", 500],
   ])("is nosniff on %s", async (_name, path, status, method = "GET") => {
     // Act
     const response = await fetch(`${url}${path}`, { method });
@@ -983,6 +1000,80 @@ describe("X-Content-Type-Options", () => {
   });
 });
 
+describe("CORS", () => {
+  it("answers a preflight (OPTIONS) with the policy's methods, headers and max age, without a token or a handler", async () => {
+    // Act
+    const response = await fetch(`${url}/things/t-1`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "authorization, if-match",
+      },
+    });
+
+    // Assess: what the stack's OPTIONS mock integrations send for the same policy
+    expect(response.status).toBe(204);
+    expect(Object.fromEntries(response.headers)).toMatchObject(
+      corsPreflightHeaders(corsPolicy(), "https://app.example.com", ["GET", "PATCH"]),
+    );
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("access-control-allow-methods")).toBe("GET, PATCH, OPTIONS");
+    expect(response.headers.get("access-control-allow-headers")).toContain("idempotency-key");
+    expect(response.headers.get("access-control-max-age")).toBe("3600");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("answers 404 to a preflight for a path no route has", async () => {
+    // Act
+    const response = await fetch(`${url}/nowhere`, { method: "OPTIONS" });
+
+    // Assess
+    expect(response.status).toBe(404);
+  });
+
+  it("allows only the configured origins, echoing an allowed one", async () => {
+    // Prepare
+    const strict = await startGateway({
+      jwtSecret: SECRET,
+      functionTimeoutMs: TIMEOUT_MS,
+      logger: silentLogger,
+      cors: corsPolicy(["https://a.example.com", "https://b.example.com"]),
+      routes: [
+        { id: "publicEcho", method: "GET", path: "/public", authenticated: false, handler: echo },
+      ],
+    });
+    const preflight = (origin: string) =>
+      fetch(`${strict.url}/public`, { method: "OPTIONS", headers: { origin } });
+
+    try {
+      // Act
+      const allowed = await preflight("https://b.example.com");
+      const other = await preflight("https://evil.example.com");
+
+      // Assess
+      expect(allowed.headers.get("access-control-allow-origin")).toBe("https://b.example.com");
+      expect(allowed.headers.get("vary")).toBe("origin");
+      expect(other.status).toBe(204);
+      expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("lets a browser read the gateway's own answers when any origin is allowed", async () => {
+    // Act
+    const response = await fetch(`${url}/guarded`, {
+      headers: { origin: "https://app.example.com" },
+    });
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("access-control-expose-headers")).toContain("retry-after");
+  });
+});
+
 describe("the request log", () => {
   it("says why a token was refused, without the token", async () => {
     // Prepare
@@ -994,7 +1085,7 @@ describe("the request log", () => {
     });
 
     // Assess
-    const requestId = response.headers.get("apigw-requestid");
+    const requestId = response.headers.get("x-amzn-requestid");
     const line = logLines.find((candidate) => candidate.requestId === requestId);
     expect(line).toMatchObject({
       status: 401,
@@ -1015,7 +1106,7 @@ describe("the request log", () => {
     });
 
     // Assess
-    const requestId = response.headers.get("apigw-requestid");
+    const requestId = response.headers.get("x-amzn-requestid");
     const lines = logLines.filter((line) => line.requestId === requestId);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({

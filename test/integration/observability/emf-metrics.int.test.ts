@@ -147,7 +147,7 @@ describe("metrics and logs through npm start", () => {
     expect(depositDocuments(live, "IdempotencyExecuted")).toHaveLength(1);
   });
 
-  it("logs JSON lines with the correlation id (the gateway's request id) and the Lambda context", async () => {
+  it("logs JSON lines with the correlation id (the gateway's request id, x-amzn-RequestId) and the Lambda context", async () => {
     const live = server;
     if (!live) throw new Error("the server of the previous test is gone");
     const alice = new ApiCaller(live.url, `logs-${randomUUID()}`);
@@ -157,7 +157,7 @@ describe("metrics and logs through npm start", () => {
 
     // A replay is logged by the idempotency layer, through the route's logger.
     const replay = await alice.post(`/accounts/${accountId}/deposits`, { amount: 1 }, { key });
-    const requestId = replay.headers.get("apigw-requestid") ?? "";
+    const requestId = replay.headers.get("x-amzn-requestid") ?? "";
     const replayLogs = await waitFor(
       () =>
         parsedLines(live, logLine).filter(

@@ -23,7 +23,7 @@ import { handler as refundOrderHandler } from "../../../functions/orders/refund-
 import { handler as updateOrderHandler } from "../../../functions/orders/update-order.handler";
 import type { LambdaHttpHandler } from "../../../functions/shared/http/http-handler";
 import { testClient, testEnvironment } from "../../support/dynamodb";
-import { apiGatewayEvent, lambdaContext } from "../../support/lambda-fixtures";
+import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 
 afterAll(() => testClient().destroy());
 
@@ -48,7 +48,7 @@ async function invoke(handler: LambdaHttpHandler, method: string, call: Call): P
     (built, [name, value]) => built.replace(`{${name}}`, value),
     call.route,
   );
-  const event = apiGatewayEvent({
+  const event = restApiEvent({
     method,
     route: call.route,
     path,

@@ -9,9 +9,9 @@ import {
 import { HttpProblem, renderProblem } from "../../../functions/shared/http/problem";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import {
-  apiGatewayEvent,
   deferred,
   lambdaContext,
+  restApiEvent,
   type TestRequest,
 } from "../../support/lambda-fixtures";
 
@@ -55,7 +55,7 @@ function setup() {
 }
 
 const deposit = (overrides: Partial<TestRequest> = {}) =>
-  apiGatewayEvent({
+  restApiEvent({
     method: "POST",
     route: "/accounts/{accountId}/deposits",
     path: "/accounts/acc-1/deposits",

@@ -9,7 +9,7 @@ import {
 } from "../../../functions/idempotency";
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from "../../../functions/shared/http/problem";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
-import { apiGatewayEvent, lambdaContext } from "../../support/lambda-fixtures";
+import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 
 const NUM_RUNS = 300;
 const START_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -144,7 +144,7 @@ async function invoke(
   body?: string,
 ) {
   return handler(
-    apiGatewayEvent({ idempotencyKey: key, ...(body !== undefined ? { body } : {}) }),
+    restApiEvent({ idempotencyKey: key, ...(body !== undefined ? { body } : {}) }),
     lambdaContext(),
   );
 }
@@ -261,7 +261,7 @@ describe.each(Object.values(IdempotencyStrategy))(
           async ([first = "", second = ""], key) => {
             const { handler, claimedPks, inner, effects } = setup(strategy);
             const as = (sub: string) =>
-              handler(apiGatewayEvent({ sub, idempotencyKey: quoted(key) }), lambdaContext());
+              handler(restApiEvent({ sub, idempotencyKey: quoted(key) }), lambdaContext());
 
             const answers = [await as(first), await as(second), await as(first)];
 

@@ -8,9 +8,9 @@ import {
 import { HttpProblem } from "../../../functions/shared/http/problem";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import {
-  apiGatewayEvent,
   deferred,
   lambdaContext,
+  restApiEvent,
   type TestRequest,
 } from "../../support/lambda-fixtures";
 
@@ -29,7 +29,7 @@ function setup() {
 }
 
 const deposit = (overrides: Partial<TestRequest> = {}) =>
-  apiGatewayEvent({
+  restApiEvent({
     method: "POST",
     route: "/accounts/{accountId}/deposits",
     path: "/accounts/acc-1/deposits",
@@ -238,8 +238,10 @@ describe("idempotency middleware, lease strategy (in-memory store)", () => {
   ])("answers 400 for a %s key without running or storing anything", async (_, headers, slug) => {
     const { store, options } = setup();
     const handler = idempotentHandler(options, async () => created({}));
-    const event = deposit({ headers });
-    if (!("idempotency-key" in headers)) delete event.headers["idempotency-key"];
+    const event = deposit({
+      headers,
+      ...("idempotency-key" in headers ? {} : { idempotencyKey: undefined }),
+    });
 
     const response = await handler(event, lambdaContext());
 

@@ -8,7 +8,7 @@ import {
   makeIdempotent,
 } from "../../../functions/idempotency";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
-import { apiGatewayEvent, deferred, lambdaContext } from "../../support/lambda-fixtures";
+import { deferred, lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 
 /** The outcomes the layer reported, in order. */
 function recorder() {
@@ -20,7 +20,7 @@ function recorder() {
 }
 
 const request = (body = '{"amount":1}') =>
-  apiGatewayEvent({ method: "POST", route: "/things", body, idempotencyKey: "key-1" });
+  restApiEvent({ method: "POST", route: "/things", body, idempotencyKey: "key-1" });
 
 describe.each(Object.values(IdempotencyStrategy))(
   "outcome metrics of the middleware, %s strategy",
@@ -37,7 +37,7 @@ describe.each(Object.values(IdempotencyStrategy))(
       await handler(request(), lambdaContext());
       await handler(request('{"amount":2}'), lambdaContext());
       await handler(
-        apiGatewayEvent({ method: "POST", route: "/things", idempotencyKey: undefined }),
+        restApiEvent({ method: "POST", route: "/things", idempotencyKey: undefined }),
         lambdaContext(),
       );
 

@@ -1,19 +1,22 @@
-import { errors, type JWTPayload, jwtVerify } from "jose";
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 
 /**
- * What API Gateway's JWT authorizer checks of a token, locally with HS256
- * instead of the issuer's public keys: signature, `exp` required and in the
- * future, `nbf` and `iat` not in the future, issuer, audience, and a `sub`
- * naming the caller.
+ * What API Gateway's JWT authorizer checks of a token: signature, `exp`
+ * required and in the future, `nbf` and `iat` not in the future, issuer,
+ * audience, and a `sub` naming the caller. The same rules serve the local
+ * gateway (an HS256 secret) and the Lambda authorizer for an external OpenID
+ * Connect issuer on AWS (the issuer's published keys).
  */
 
 export interface TokenRules {
-  /** The HS256 secret's bytes. */
-  readonly key: Uint8Array;
+  /** The HS256 secret's bytes, or the issuer's key set (`createRemoteJWKSet`). */
+  readonly key: Uint8Array | JWTVerifyGetKey;
+  /** @default ["HS256"], what local tokens are signed with */
+  readonly algorithms?: readonly string[];
   /** The one `iss` accepted. */
   readonly issuer: string;
-  /** The `aud` required: the token's `aud`, or one of its values when a list. */
-  readonly audience: string;
+  /** The `aud` required (any one of them, when several): the token's `aud`, or one of its values when a list. */
+  readonly audience: string | readonly string[];
 }
 
 export type Verification =
@@ -35,17 +38,25 @@ export const LATEST_EXPIRY_SECONDS = 253_402_300_799;
 
 export async function verifyToken(token: string, rules: TokenRules): Promise<Verification> {
   let claims: JWTPayload;
+  // jose checks the signature, iss, aud, that exp and sub are present, that
+  // exp, nbf and iat are numbers, exp against now and nbf against now.
+  const options = {
+    algorithms: [...(rules.algorithms ?? ["HS256"])],
+    issuer: rules.issuer,
+    audience: typeof rules.audience === "string" ? rules.audience : [...rules.audience],
+    requiredClaims: ["exp", "sub"],
+    clockTolerance: CLOCK_SKEW_SECONDS,
+  };
   try {
-    // jose checks the signature, iss, aud, that exp and sub are present, that
-    // exp, nbf and iat are numbers, exp against now and nbf against now.
-    ({ payload: claims } = await jwtVerify(token, rules.key, {
-      algorithms: ["HS256"],
-      issuer: rules.issuer,
-      audience: rules.audience,
-      requiredClaims: ["exp", "sub"],
-      clockTolerance: CLOCK_SKEW_SECONDS,
-    }));
+    // Two calls: jose's overloads take a key or a key resolver, not a union.
+    ({ payload: claims } =
+      typeof rules.key === "function"
+        ? await jwtVerify(token, rules.key, options)
+        : await jwtVerify(token, rules.key, options));
   } catch (error) {
+    // An issuer whose keys cannot be fetched says nothing about the token:
+    // the caller must not be told its token is bad (a 401 storm would hide an outage).
+    if (typeof rules.key === "function" && isKeySetUnavailable(error)) throw error;
     // Bad signature, expired, malformed, wrong issuer: all the same to the caller.
     // jose's messages name the failed check, never the token's content.
     return {
@@ -74,4 +85,9 @@ function timeProblem(claims: JWTPayload, nowSeconds: number): string | undefined
   // jose compares iat with now only when given a maximum token age.
   if (iat !== undefined && iat > nowSeconds + CLOCK_SKEW_SECONDS) return "iat is in the future";
   return undefined;
+}
+
+/** A timeout or a network error while fetching the issuer's keys (jose's own errors are the token's). */
+function isKeySetUnavailable(error: unknown): boolean {
+  return error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError);
 }
