@@ -9,7 +9,7 @@ import { DynamoDbIdempotencyStore } from "../idempotency";
 import { createDynamoDbClient } from "../shared/aws/dynamodb-client";
 import { handlerEnvironmentSchema, parseEnvironment } from "../shared/config";
 import { createObservability } from "../shared/observability/create-observability";
-import { idempotencyMetricsOf } from "../shared/observability/metrics";
+import { idempotencyMetricsOf, OUTBOX_SERVICE } from "../shared/observability/metrics";
 import { traced, tracer } from "../shared/observability/tracer";
 import { EventBridgePublisher } from "./eventbridge-publisher";
 import { recordBatchMetrics } from "./outbox-metrics";
@@ -27,7 +27,7 @@ const environmentSchema = handlerEnvironmentSchema
   .extend({ EVENT_BUS_NAME: z.string().min(1) });
 
 const config = parseEnvironment(environmentSchema);
-const { logger, metrics } = createObservability("outbox-publisher");
+const { logger, metrics } = createObservability(OUTBOX_SERVICE);
 const store = new DynamoDbIdempotencyStore({
   client: traced(createDynamoDbClient({ endpoint: config.DYNAMODB_ENDPOINT })),
   tableName: config.IDEMPOTENCY_TABLE_NAME,

@@ -4,28 +4,37 @@
  * alarms read them. Every metric has one dimension, `service`: the route id
  * for the API's functions, `outbox-publisher` for the publisher.
  */
-export const METRICS_NAMESPACE = "PaymentsApi";
+import { MetricName } from "../../functions/shared/observability/metrics";
+
+// The names the functions write: one definition, so the dashboard cannot drift from them.
+export {
+  METRICS_NAMESPACE,
+  OUTBOX_SERVICE,
+} from "../../functions/shared/observability/metrics";
 export const SERVICE_DIMENSION = "service";
-export const OUTBOX_SERVICE = "outbox-publisher";
 
 /** How the idempotency layer decided, one count per request of an idempotent route. */
 export const IDEMPOTENCY_OUTCOMES = {
-  IdempotencyExecuted: "executed",
-  IdempotencyReplayed: "replayed",
-  IdempotencyKeyReused: "key reused (422)",
-  IdempotencyInProgress: "in progress (409)",
-  IdempotencyStoreUnavailable: "store unavailable (503)",
+  [MetricName.IdempotencyExecuted]: "executed",
+  [MetricName.IdempotencyReplayed]: "replayed",
+  [MetricName.IdempotencyKeyReused]: "key reused (422)",
+  [MetricName.IdempotencyInProgress]: "in progress (409)",
+  [MetricName.IdempotencyStoreUnavailable]: "store unavailable (503)",
 } as const;
 
 /** Answers by status class, per route. */
-export const ANSWER_CLASSES = { Answer2xx: "2xx", Answer4xx: "4xx", Answer5xx: "5xx" } as const;
+export const ANSWER_CLASSES = {
+  [MetricName.Answer2xx]: "2xx",
+  [MetricName.Answer4xx]: "4xx",
+  [MetricName.Answer5xx]: "5xx",
+} as const;
 
 /** Milliseconds a route's handler took. */
-export const DURATION_METRIC = "Duration";
+export const DURATION_METRIC = MetricName.Duration;
 
 /** The outbox publisher's counts and its lag (event written → published), in milliseconds. */
 export const OUTBOX_METRICS = {
-  EventsPublished: "published",
-  DuplicatesSuppressed: "duplicates suppressed",
+  [MetricName.EventsPublished]: "published",
+  [MetricName.DuplicatesSuppressed]: "duplicates suppressed",
 } as const;
-export const OUTBOX_LAG_METRIC = "OutboxLag";
+export const OUTBOX_LAG_METRIC = MetricName.OutboxLag;

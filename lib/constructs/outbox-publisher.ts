@@ -6,6 +6,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { OUTBOX_SERVICE } from "../api/emf-metrics";
 import { idempotencyTableDefinition } from "../tables/table-definitions";
 import { ApiFunction } from "./api-function";
 
@@ -59,6 +60,7 @@ export class OutboxPublisher extends Construct {
       environment: {
         [idempotencyTableDefinition.tableNameEnv]: props.idempotencyTable.tableName,
         EVENT_BUS_NAME: this.bus.eventBusName,
+        POWERTOOLS_SERVICE_NAME: OUTBOX_SERVICE,
       },
     });
     props.idempotencyTable.grantReadWriteData(this.function);

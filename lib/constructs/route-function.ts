@@ -24,7 +24,8 @@ export function createRouteFunction(
   return new ApiFunction(scope, `${constructNameOf(route)}Function`, {
     entry: join(FUNCTIONS_DIR, route.entry),
     description: `${route.method} ${route.path}`,
-    environment,
+    // Powertools' Tracer names its segments after it; Logger and Metrics use the route id too.
+    environment: { ...environment, POWERTOOLS_SERVICE_NAME: route.id },
     bundledFiles: bundledFilesOf(route),
   });
 }

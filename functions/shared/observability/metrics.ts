@@ -4,7 +4,10 @@ import type { IdempotencyMetrics, IdempotencyOutcome } from "../../idempotency";
 /** The CloudWatch namespace of every metric of the API (EMF, from the functions' logs). */
 export const METRICS_NAMESPACE = "PaymentsApi";
 
-/** The names the dashboard and the alarms read: change them together with lib/. */
+/** The `service` dimension of the outbox publisher's metrics (the API's functions use their route id). */
+export const OUTBOX_SERVICE = "outbox-publisher";
+
+/** The names the dashboard and the alarms read (lib/api/emf-metrics.ts takes them from here). */
 export const MetricName = {
   IdempotencyExecuted: "IdempotencyExecuted",
   IdempotencyReplayed: "IdempotencyReplayed",
