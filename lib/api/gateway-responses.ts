@@ -59,7 +59,13 @@ export function gatewayResponseDefinitions(policy: CorsPolicy): GatewayResponseD
     return {
       type,
       statusCode: rendered.statusCode,
-      headers: { ...rendered.headers, ...cors, "x-content-type-options": "nosniff" },
+      headers: {
+        ...rendered.headers,
+        ...cors,
+        "x-content-type-options": "nosniff",
+        // No cache may keep an error the gateway gave, whoever asked.
+        "cache-control": "no-store",
+      },
       body: rendered.body,
     };
   });

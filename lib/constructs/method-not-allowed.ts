@@ -26,7 +26,12 @@ export function addMethodNotAllowed(
   // The method is filled in by API Gateway (the template is VTL).
   const problem = renderProblem(gatewayProblems.methodNotAllowed("$context.httpMethod", allowed));
   const responseParameters = staticHeaderMappings(
-    { ...problem.headers, ...extraHeaders, "x-content-type-options": "nosniff" },
+    {
+      ...problem.headers,
+      ...extraHeaders,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store",
+    },
     PREFIX,
   );
   return resource.addMethod(

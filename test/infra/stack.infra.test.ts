@@ -186,6 +186,7 @@ describe("the stack", () => {
       expect(properties.StatusCode).toBe(String(problem.statusCode));
       expect(headers["gatewayresponse.header.Content-Type"]).toBe("'application/problem+json'");
       expect(headers["gatewayresponse.header.X-Content-Type-Options"]).toBe("'nosniff'");
+      expect(headers["gatewayresponse.header.Cache-Control"]).toBe("'no-store'");
       expect(body).toMatchObject({
         type: `https://payments.example.com/problems/${problem.statusCode === 500 ? "internal-error" : problem.slug}`,
         status: problem.statusCode,

@@ -9,7 +9,8 @@ export function answerFromProblem(
   const rendered = renderProblem(problem);
   return {
     statusCode: rendered.statusCode,
-    headers: { ...headers, ...rendered.headers },
+    // No cache may keep an error the gateway gave, as on AWS (gateway-responses.ts).
+    headers: { ...headers, ...rendered.headers, "cache-control": "no-store" },
     body: Buffer.from(rendered.body, "utf8"),
   };
 }

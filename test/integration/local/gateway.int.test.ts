@@ -990,6 +990,20 @@ describe("X-Content-Type-Options", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
+  it.each([
+    ["the gateway's 401", "/guarded", 401],
+    ["the gateway's 404", "/nowhere", 404],
+    ["the gateway's 405", "/public/plain", 405, "DELETE"],
+    ["the gateway's 500 for a handler that threw", "/public/failing", 500],
+  ])("marks %s no-store: no cache may keep an error", async (_name, path, status, method = "GET") => {
+    // Act
+    const response = await fetch(`${url}${path}`, { method });
+
+    // Assess
+    expect(response.status).toBe(status);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("stays nosniff whatever the handler sets: a handler cannot turn sniffing back on", async () => {
     // Act
     const response = await fetch(`${url}/public/sniffable`);
