@@ -14,8 +14,39 @@ import { createHash } from "node:crypto";
  * `__proto__` (listed, it would read the prototype of objects without it),
  * or when the value nests deeper than the native writer's stack, the text is
  * built by hand instead: the same text either way.
+ *
+ * The members of the outer objects (the first {@link SPLIT_DEPTH} levels)
+ * are written one by one, each with the keys of its own subtree: an identity
+ * such as `{ method, route, body: { json } }` then does not make every
+ * object of the body check the identity's keys, nor a list of line items
+ * the keys of the order around them.
  */
 export function canonicalJson(value: unknown): string {
+  return canonicalMembers(value, 0);
+}
+
+/**
+ * Deep enough to reach the members of a request body inside the HTTP
+ * identity (`identity.body.json.*`), where the repeated objects start.
+ */
+const SPLIT_DEPTH = 4;
+
+function canonicalMembers(value: unknown, depth: number): string {
+  if (depth >= SPLIT_DEPTH || value === null || typeof value !== "object" || Array.isArray(value)) {
+    return canonicalSubtree(value);
+  }
+  const record = value as Record<string, unknown>;
+  let written = "{";
+  for (const key of Object.keys(record).sort()) {
+    const child = record[key];
+    if (child === undefined) continue;
+    written += `${written === "{" ? "" : ","}${JSON.stringify(key)}:${canonicalMembers(child, depth + 1)}`;
+  }
+  return `${written}}`;
+}
+
+/** One subtree's canonical JSON: the native writer with a property list, or by hand. */
+function canonicalSubtree(value: unknown): string {
   const keys = new Set<string>();
   const objects = collectKeys(value, keys, 0);
   // A listed `__proto__` reads the prototype of objects that lack the key.
