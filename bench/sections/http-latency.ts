@@ -7,7 +7,10 @@ import { silentLogger } from "../../test/support/lambda-fixtures";
 import { depositRoute } from "../deposit/deposit-handler";
 import { variants } from "../deposit/variants";
 import { benchDepositHandler, type DepositTarget, openAccounts } from "../support/deposit-requests";
+import { goalTable } from "../support/goals";
+import { firstExecutionGoals } from "../support/latency-goals";
 import { runLatencyMatrix, type VariantUnderLoad } from "../support/latency-matrix";
+import { latencyTables } from "../support/latency-report";
 import type { BenchSection } from "./section";
 
 const CONCURRENCY = 16;
@@ -61,19 +64,23 @@ export const httpLatency: BenchSection = {
           },
         });
       }
-      const tables = await runLatencyMatrix(
+      const results = await runLatencyMatrix(
         {
           name: "http",
-          sequentialRequests: 100,
+          sequentialRequests: 80,
           concurrency: CONCURRENCY,
-          concurrentRequests: 320,
-          rounds: 3,
+          concurrentRequests: 160,
+          rounds: 4,
           warmupRequests: 30,
         },
         underLoad,
       );
       return [
-        tables,
+        latencyTables(results),
+        "",
+        "Goals, over HTTP, sequential:",
+        "",
+        goalTable(firstExecutionGoals(results, "sequential")),
         "",
         "One gateway per variant on loopback, each serving the deposit route alone; the client runs",
         "in the same process. Latency is from sending the request to reading the whole answer.",

@@ -2,6 +2,8 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import { createAccount, ownAccount } from "../../functions/accounts/account-use-cases";
 import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
+import type { HttpResponse } from "../../functions/idempotency";
+import { REPLAYED_HEADER } from "../../functions/idempotency/http/constants";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { newId } from "../../functions/shared/ids";
@@ -62,13 +64,25 @@ export function depositEvent(
   });
 }
 
+/** Invokes a handler as Lambda would (10 s timeout) and returns its answer. */
+export function invokeDepositForAnswer(
+  handler: LambdaHttpHandler,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<HttpResponse> {
+  return handler(event, lambdaContext(10_000));
+}
+
 /** Invokes a handler as Lambda would (10 s timeout) and returns the status it answered. */
 export async function invokeDeposit(
   handler: LambdaHttpHandler,
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<number> {
-  const response = await handler(event, lambdaContext(10_000));
-  return response.statusCode;
+  return (await invokeDepositForAnswer(handler, event)).statusCode;
+}
+
+/** This project marks a stored answer sent again; Powertools does not mark its replays. */
+export function isReplay(answer: HttpResponse): boolean {
+  return answer.headers[REPLAYED_HEADER] === "true";
 }
 
 /** A variant's deposit handler on the bench's tables, silent. */
