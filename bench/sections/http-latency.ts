@@ -17,7 +17,7 @@ const CONCURRENCY = 16;
 const JWT_SECRET = "bench-only-secret-of-at-least-32-characters";
 
 /**
- * Section 3: the same load over HTTP, through the local gateway (JWT check,
+ * Section 4: the same load over HTTP, through the local gateway (JWT check,
  * API Gateway event, Lambda context), from Node's built-in fetch (undici)
  * over keep-alive connections.
  */

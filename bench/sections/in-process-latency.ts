@@ -14,7 +14,7 @@ import type { BenchSection } from "./section";
 const CONCURRENCY = 16;
 
 /**
- * Section 2: the handlers called in-process, as Lambda calls them, so that
+ * Section 3: the handlers called in-process, as Lambda calls them, so that
  * the idempotency layer's own cost (its DynamoDB requests included) is the
  * only difference between the columns.
  */
