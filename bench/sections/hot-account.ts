@@ -232,7 +232,7 @@ function summaryOf(account: HotAccount, moved: number): HotSummary {
       requests.set(operation, (requests.get(operation) ?? 0) + count);
     }
   }
-  const perDeposit = (count: number) => (count / Math.max(total("committed"), 1)).toFixed(1);
+  const perDeposit = (count: number) => (count / Math.max(total("committed"), 1)).toFixed(2);
   const latency = summarize(account.latencies);
   return {
     variant: account.variant,

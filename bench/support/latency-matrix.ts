@@ -1,7 +1,8 @@
+import { performance } from "node:perf_hooks";
 import { newId } from "../../functions/shared/ids";
 import { type Variant, variantLabels } from "../deposit/variants";
 import type { DepositTarget } from "./deposit-requests";
-import { runLoad, type StatusTally } from "./load";
+import { type LoadResult, runLoad, type StatusTally, tally } from "./load";
 import { progress } from "./progress";
 import { summarize } from "./statistics";
 
@@ -22,8 +23,9 @@ export interface LatencyPlan {
   readonly concurrentRequests: number;
   /**
    * Each round runs every cell once, the variants in an order rotated by one
-   * each round; a multiple of the number of variants, so each variant holds
-   * each position equally often.
+   * each round (sequential requests take turns, see `interleaved`); a
+   * multiple of the number of variants, so each variant holds each position
+   * equally often.
    */
   readonly rounds: number;
   readonly warmupRequests: number;
@@ -102,28 +104,74 @@ export async function runLatencyMatrix(
     return found;
   };
 
+  const record = (mode: LatencyMode, scenario: Scenario, variant: Variant, result: LoadResult) => {
+    const measured = cell(mode.id, scenario, variant);
+    measured.latencies.push(...result.latencies);
+    measured.roundP50s.push(summarize(result.latencies).p50);
+    measured.requests += mode.requests;
+    measured.elapsedMs += result.elapsedMs;
+    measured.tallies.push(result.statuses);
+  };
+  const keyFor = (scenario: Scenario, variant: Variant, worker: number) =>
+    scenario === "first" ? newId() : at(replayKeys.get(variant) ?? [], worker);
+
   for (let round = 0; round < plan.rounds; round += 1) {
     for (const mode of modes) {
       for (const { id: scenario } of scenarios) {
         progress(`${plan.name}: round ${round + 1}/${plan.rounds}, ${mode.label}, ${scenario}`);
+        if (mode.concurrency === 1) {
+          const results = await interleaved(underLoad, mode.requests, round, (variant) =>
+            keyFor(scenario, variant, 0),
+          );
+          for (const [variant, result] of results) record(mode, scenario, variant, result);
+          continue;
+        }
         for (let turn = 0; turn < underLoad.length; turn += 1) {
           const { variant, targets, send } = at(underLoad, turn + round);
-          const keys = replayKeys.get(variant) ?? [];
-          const result = await runLoad(mode.requests, mode.concurrency, (worker) => {
-            const key = scenario === "first" ? newId() : at(keys, worker);
-            return send(at(targets, worker), key, 1);
-          });
-          const measured = cell(mode.id, scenario, variant);
-          measured.latencies.push(...result.latencies);
-          measured.roundP50s.push(summarize(result.latencies).p50);
-          measured.requests += mode.requests;
-          measured.elapsedMs += result.elapsedMs;
-          measured.tallies.push(result.statuses);
+          const result = await runLoad(mode.requests, mode.concurrency, (worker) =>
+            send(at(targets, worker), keyFor(scenario, variant, worker), 1),
+          );
+          record(mode, scenario, variant, result);
         }
       }
     }
   }
   return { plan, modes, cell };
+}
+
+/**
+ * Sequential requests, the variants taking turns request by request (in an
+ * order rotated by one after each request, starting one further each round),
+ * so that a noisy moment of the machine falls on every variant alike.
+ * A variant's elapsed time is the sum of its own requests' latencies.
+ */
+async function interleaved(
+  underLoad: readonly VariantUnderLoad[],
+  requests: number,
+  round: number,
+  keyFor: (variant: Variant) => string,
+): Promise<Map<Variant, LoadResult>> {
+  const latencies = new Map<Variant, number[]>(underLoad.map(({ variant }) => [variant, []]));
+  const statuses = new Map<Variant, number[]>(underLoad.map(({ variant }) => [variant, []]));
+  for (let request = 0; request < requests; request += 1) {
+    for (let turn = 0; turn < underLoad.length; turn += 1) {
+      const { variant, targets, send } = at(underLoad, turn + round + request);
+      const sentAt = performance.now();
+      statuses.get(variant)?.push(await send(at(targets, 0), keyFor(variant), 1));
+      latencies.get(variant)?.push(performance.now() - sentAt);
+    }
+  }
+  return new Map(
+    underLoad.map(({ variant }) => {
+      const own = latencies.get(variant) ?? [];
+      const result: LoadResult = {
+        latencies: own,
+        elapsedMs: own.reduce((sum, latency) => sum + latency, 0),
+        statuses: tally(statuses.get(variant) ?? []),
+      };
+      return [variant, result];
+    }),
+  );
 }
 
 /** Requests per second over every round of a cell. */

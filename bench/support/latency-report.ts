@@ -71,8 +71,10 @@ export function latencyTables(results: LatencyResults): string {
   });
   const note = [
     "“vs none”: against no idempotency's first execution in the same mode, measured in the same",
-    "run (each round against the same round). Rounds run the variants in an order rotated by one",
-    "each round, so each variant holds each position equally often.",
+    "run (each round against the same round). Sequential requests take turns between the variants",
+    "request by request, in an order rotated by one after each request, so a noisy moment of the",
+    "machine falls on all of them alike; concurrent runs go variant by variant, in an order",
+    "rotated by one each round, so each variant holds each position equally often.",
   ].join("\n");
   return [...tables, note].join("\n\n");
 }
