@@ -69,7 +69,7 @@ export const httpLatency: BenchSection = {
           name: "http",
           sequentialRequests: 80,
           concurrency: CONCURRENCY,
-          concurrentRequests: 160,
+          concurrentRequests: 112,
           rounds: 4,
           warmupRequests: 30,
         },

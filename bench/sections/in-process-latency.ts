@@ -36,7 +36,7 @@ export const inProcessLatency: BenchSection = {
         name: "in-process",
         sequentialRequests: 100,
         concurrency: CONCURRENCY,
-        concurrentRequests: 240,
+        concurrentRequests: 160,
         rounds: 4,
         warmupRequests: 40,
       },

@@ -61,7 +61,7 @@ export const middlewareCpu: BenchSection = {
       // What fingerprint() canonicalizes for a parsed body.
       const hashed = { ...identity, body: { json: parsed } };
       const canonicalText = canonicalJson(hashed);
-      const iterations = size > 4096 ? 200 : 2000;
+      const iterations = size > 4096 ? 200 : 1000;
       const parts = await cpuMicrosPerRound(
         [
           { id: "parse", iterations, run: () => JSON.parse(text) },
