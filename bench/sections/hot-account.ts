@@ -7,6 +7,7 @@ import {
   benchDepositHandler,
   type DepositTarget,
   depositEvent,
+  describeAnswer,
   invokeDepositForAnswer,
   isReplay,
   openAccounts,
@@ -193,18 +194,6 @@ async function runRound(account: HotAccount): Promise<void> {
     unavailable,
     answered: totalOf(result.statuses),
   });
-}
-
-/** `201`, or a problem's status and type: `503 service-unavailable`. */
-function describeAnswer(answer: HttpResponse): string {
-  if (answer.statusCode < 400)
-    return isReplay(answer) ? `${answer.statusCode} replay` : String(answer.statusCode);
-  try {
-    const { type } = JSON.parse(answer.body) as { type?: string };
-    return `${answer.statusCode} ${type?.split("/").at(-1) ?? "?"}`;
-  } catch {
-    return String(answer.statusCode);
-  }
 }
 
 function totalOf(statuses: StatusTally): number {

@@ -10,8 +10,8 @@ import {
   benchDepositHandler,
   type DepositTarget,
   depositEvent,
+  describeAnswer,
   invokeDepositForAnswer,
-  isReplay,
   openAccounts,
 } from "../support/deposit-requests";
 import { goalTable } from "../support/goals";
@@ -88,10 +88,11 @@ export const requestsPerRequest: BenchSection = {
     return [
       markdownTable(["case", ...variants.map((variant) => variantLabels[variant])], rows),
       "",
-      "Each cell: DynamoDB requests the handler sent for one HTTP request, by operation, and the",
-      `status it answered ("replay": marked as a stored answer sent again; Powertools sends its`,
-      `replays unmarked). Each case run ${REPETITIONS} times with fresh keys; the counts did not vary`,
-      "unless a range is shown. Without idempotency every retry is a new deposit: the money moves again.",
+      "Each cell: DynamoDB requests the handler sent for one HTTP request, by operation, and what",
+      "it answered: the status, “replay” when marked as a stored answer sent again (Powertools sends",
+      `its replays unmarked), the problem type of an error. Each case run ${REPETITIONS} times with fresh`,
+      "keys; the counts did not vary unless a range is shown. Without idempotency every retry is a",
+      "new deposit: the money moves again.",
       "",
       "Case (c) whole: the first request is held at the start of its handler (before its read) until",
       "the duplicate has answered; then it goes on. Per pair:",
@@ -210,11 +211,6 @@ function send(
   amount: number,
 ): Promise<HttpResponse> {
   return invokeDepositForAnswer(handler, depositEvent(target, key, amount));
-}
-
-/** `201`, or `201 replay` for a stored answer sent again. */
-function describeAnswer(answer: HttpResponse): string {
-  return isReplay(answer) ? `${answer.statusCode} replay` : String(answer.statusCode);
 }
 
 async function counted(

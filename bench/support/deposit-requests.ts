@@ -85,6 +85,21 @@ export function isReplay(answer: HttpResponse): boolean {
   return answer.headers[REPLAYED_HEADER] === "true";
 }
 
+/** `201`, `201 replay`, or a problem's status and type: `503 service-unavailable`. */
+export function describeAnswer(answer: HttpResponse): string {
+  if (answer.statusCode < 400) {
+    return isReplay(answer) ? `${answer.statusCode} replay` : String(answer.statusCode);
+  }
+  try {
+    const { type } = JSON.parse(answer.body) as { type?: unknown };
+    return typeof type === "string"
+      ? `${answer.statusCode} ${type.split("/").at(-1)}`
+      : String(answer.statusCode);
+  } catch {
+    return String(answer.statusCode);
+  }
+}
+
 /** A variant's deposit handler on the bench's tables, silent. */
 export function benchDepositHandler(
   variant: Variant,
