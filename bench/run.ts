@@ -3,11 +3,13 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { coldStart } from "./sections/cold-start";
 import { duplicateSafety } from "./sections/duplicate-safety";
+import { hotAccount } from "./sections/hot-account";
 import { httpLatency } from "./sections/http-latency";
 import { inProcessLatency } from "./sections/in-process-latency";
 import { middlewareCpu } from "./sections/middleware-cpu";
 import { requestsPerRequest } from "./sections/requests-per-request";
 import type { BenchSection } from "./sections/section";
+import { writeUnits } from "./sections/write-units";
 import { startBenchDatabase } from "./support/bench-database";
 import { progress } from "./support/progress";
 
@@ -18,8 +20,10 @@ import { progress } from "./support/progress";
  */
 const sections: readonly BenchSection[] = [
   requestsPerRequest,
+  writeUnits,
   inProcessLatency,
   httpLatency,
+  hotAccount,
   duplicateSafety,
   middlewareCpu,
   coldStart,

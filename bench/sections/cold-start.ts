@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { routes } from "../../functions/routes";
 import { localAwsEnvironment } from "../../lib/local/dynamodb-local";
 import { benchTables } from "../support/bench-database";
-import { kib, markdownTable, ms, ratio } from "../support/markdown";
+import { kib, markdownTable, ms, ratio, spread } from "../support/markdown";
 import { progress } from "../support/progress";
 import { median } from "../support/statistics";
 import type { BenchSection } from "./section";
@@ -15,7 +15,8 @@ const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
 /** Inside the project, so the bundles find `@aws-sdk/*` in node_modules as Lambda finds its own. */
 const OUT_DIR = join(ROOT, ".local", "bench-bundles");
-const DEPOSIT_IMPORTS = 7;
+/** A multiple of the number of builds: each holds each position in the rotation equally often. */
+const DEPOSIT_IMPORTS = 8;
 const ROUTE_IMPORTS = 3;
 
 interface Build {
@@ -23,14 +24,19 @@ interface Build {
   readonly entry: string;
 }
 
+/** The variants' deposit functions; the first is the baseline. */
 const depositBuilds: readonly Build[] = [
   { name: "no idempotency", entry: "bench/cold-start/create-deposit.no-idempotency.handler.ts" },
-  { name: "this project (as deployed)", entry: "functions/accounts/create-deposit.handler.ts" },
+  {
+    name: "this project, commit (as deployed)",
+    entry: "functions/accounts/create-deposit.handler.ts",
+  },
+  { name: "this project, lease", entry: "bench/cold-start/create-deposit.lease.handler.ts" },
   { name: "Powertools", entry: "bench/cold-start/create-deposit.powertools.handler.ts" },
 ];
 
 /**
- * Section 6: each function bundled as the CDK stack bundles it (esbuild,
+ * Section 8: each function bundled as the CDK stack bundles it (esbuild,
  * Node 24, CommonJS, minified, the AWS SDK left to the runtime), then
  * required in a fresh Node process: the part of a cold start the code owns.
  */
@@ -40,20 +46,28 @@ export const coldStart: BenchSection = {
     rmSync(OUT_DIR, { recursive: true, force: true });
     mkdirSync(OUT_DIR, { recursive: true });
 
-    const depositRows: string[][] = [];
-    let baseline = { bytes: 0, importMs: 0 };
+    const bundles: { name: string; file: string; bytes: number; times: number[] }[] = [];
     for (const { name, entry } of depositBuilds) {
-      progress(`cold start: ${name}`);
-      const measured = await measure(entry, DEPOSIT_IMPORTS);
-      if (depositRows.length === 0) baseline = measured;
-      depositRows.push([
-        name,
-        kib(measured.bytes),
-        ratio(measured.bytes, baseline.bytes),
-        ms(measured.importMs),
-        ratio(measured.importMs, baseline.importMs),
-      ]);
+      progress(`cold start: bundling ${name}`);
+      bundles.push({ name, ...(await bundle(entry)), times: [] });
     }
+    // Rounds import every bundle once, in an order rotated by one each round.
+    for (let round = 0; round < DEPOSIT_IMPORTS; round += 1) {
+      progress(`cold start: deposit imports, round ${round + 1}/${DEPOSIT_IMPORTS}`);
+      for (let turn = 0; turn < bundles.length; turn += 1) {
+        const measured = bundles[(turn + round) % bundles.length];
+        measured?.times.push(await importMs(measured.file));
+      }
+    }
+    const [baseline] = bundles;
+    const depositRows = bundles.map(({ name, bytes, times }) => [
+      name,
+      kib(bytes),
+      ratio(bytes, baseline?.bytes ?? 0),
+      ms(median(times)),
+      spread(times),
+      ratio(median(times), median(baseline?.times ?? [])),
+    ]);
 
     const routeRows: string[][] = [];
     for (const route of routes) {
@@ -67,9 +81,14 @@ export const coldStart: BenchSection = {
       ]);
     }
     return [
-      `The deposit route three ways (import time: median of ${DEPOSIT_IMPORTS} fresh processes):`,
+      `The deposit route four ways (import time: median of ${DEPOSIT_IMPORTS} fresh processes, one per`,
+      "round, the builds in an order rotated each round; the lease build is the bench's",
+      "composition of the same route, as the Powertools and baseline builds are):",
       "",
-      markdownTable(["build", "bundle", "vs none", "import time", "vs none"], depositRows),
+      markdownTable(
+        ["build", "bundle", "vs none", "import time", "min–max (ms)", "vs none"],
+        depositRows,
+      ),
       "",
       `Every route as deployed (median of ${ROUTE_IMPORTS} fresh processes):`,
       "",
@@ -86,6 +105,14 @@ async function measure(
   entry: string,
   imports: number,
 ): Promise<{ bytes: number; importMs: number }> {
+  const { file, bytes } = await bundle(entry);
+  const times: number[] = [];
+  for (let index = 0; index < imports; index += 1) times.push(await importMs(file));
+  return { bytes, importMs: median(times) };
+}
+
+/** The entry bundled as the stack bundles it; its file and size. */
+async function bundle(entry: string): Promise<{ file: string; bytes: number }> {
   const outfile = join(OUT_DIR, `${entry.replace(/[/.]/g, "_")}.js`);
   // As aws-cdk-lib's NodejsFunction bundles for the stack's functions (lib/constructs/api-function.ts).
   await build({
@@ -100,9 +127,7 @@ async function measure(
     external: ["@aws-sdk/*"],
     logLevel: "error",
   });
-  const times: number[] = [];
-  for (let index = 0; index < imports; index += 1) times.push(await importMs(outfile));
-  return { bytes: statSync(outfile).size, importMs: median(times) };
+  return { file: outfile, bytes: statSync(outfile).size };
 }
 
 /** Milliseconds to require the bundle in a fresh process, measured inside it. */

@@ -31,7 +31,7 @@ interface Trial {
 }
 
 /**
- * Section 4: the same request sent again and again while the first is still
+ * Section 6: the same request sent again and again while the first is still
  * running, the way a client with a short timeout or a double-click sends it;
  * and a retry after the key was reused with another body.
  */
@@ -69,12 +69,13 @@ export const duplicateSafety: BenchSection = {
     });
     return [
       `${DUPLICATES} requests with one key and one body, sent ${STAGGER_MS} ms apart while the handler`,
-      `takes ${HANDLER_MS} ms (${TRIALS} trials, a fresh key each). Goal: 1 execution and 1 deposit per trial.`,
+      `takes ${HANDLER_MS} ms before its read (${TRIALS} trials, a fresh key each). Goal: 1 deposit per`,
+      "trial.",
       "",
       markdownTable(
         [
           "variant",
-          "handler executions per trial",
+          "handler runs per trial",
           "money moved per trial (× amount)",
           "answers (all trials)",
         ],
@@ -82,15 +83,19 @@ export const duplicateSafety: BenchSection = {
       ),
       "",
       "A request, then the same key with 7× the amount (a client bug), then the first request",
-      "retried. Goal: the retry replays; 1 execution, the first amount moved once.",
+      "retried. Goal: the retry replays; the first amount moved once.",
       "",
       markdownTable(
-        ["variant", "handler executions", "money moved (× the first amount)", "answers"],
+        ["variant", "handler runs", "money moved (× the first amount)", "answers"],
         reuseRows,
       ),
       "",
-      "This project refuses a duplicate with one conditional write that changes nothing (409 while",
-      "in flight, 422 for another body). A refused duplicate under Powertools' middleware deletes the",
+      "“Handler runs” counts the handler's body, not deposits: under the commit strategy nothing is",
+      "written before the handler, so every duplicate runs it (a read, then a transaction); only",
+      "the first to commit moves money, the others' transactions are cancelled by the record's",
+      "condition and they answer its answer (a 201 replay; 422 for another body). The lease",
+      "strategy refuses a duplicate with one conditional write that changes nothing (409 while in",
+      "flight, 422 for another body). A refused duplicate under Powertools' middleware deletes the",
       "record it did not own (see section 1), so a later duplicate or retry runs the deposit again.",
     ].join("\n");
   },

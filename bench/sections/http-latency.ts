@@ -7,14 +7,17 @@ import { silentLogger } from "../../test/support/lambda-fixtures";
 import { depositRoute } from "../deposit/deposit-handler";
 import { variants } from "../deposit/variants";
 import { benchDepositHandler, type DepositTarget, openAccounts } from "../support/deposit-requests";
+import { goalTable } from "../support/goals";
+import { firstExecutionGoals } from "../support/latency-goals";
 import { runLatencyMatrix, type VariantUnderLoad } from "../support/latency-matrix";
+import { latencyTables } from "../support/latency-report";
 import type { BenchSection } from "./section";
 
 const CONCURRENCY = 16;
 const JWT_SECRET = "bench-only-secret-of-at-least-32-characters";
 
 /**
- * Section 3: the same load over HTTP, through the local gateway (JWT check,
+ * Section 4: the same load over HTTP, through the local gateway (JWT check,
  * API Gateway event, Lambda context), from Node's built-in fetch (undici)
  * over keep-alive connections.
  */
@@ -61,19 +64,23 @@ export const httpLatency: BenchSection = {
           },
         });
       }
-      const tables = await runLatencyMatrix(
+      const results = await runLatencyMatrix(
         {
           name: "http",
-          sequentialRequests: 100,
+          sequentialRequests: 80,
           concurrency: CONCURRENCY,
-          concurrentRequests: 320,
-          rounds: 3,
+          concurrentRequests: 112,
+          rounds: 4,
           warmupRequests: 30,
         },
         underLoad,
       );
       return [
-        tables,
+        latencyTables(results),
+        "",
+        "Goals, over HTTP, sequential:",
+        "",
+        goalTable(firstExecutionGoals(results, "sequential")),
         "",
         "One gateway per variant on loopback, each serving the deposit route alone; the client runs",
         "in the same process. Latency is from sending the request to reading the whole answer.",

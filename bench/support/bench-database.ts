@@ -28,6 +28,18 @@ export const benchTables = {
   powertools: "bench-powertools-idempotency",
 } as const;
 
+const keyNames = (definition: TableDefinition) => [
+  definition.partitionKey.name,
+  ...(definition.sortKey ? [definition.sortKey.name] : []),
+];
+
+/** Each bench table's key attributes, as its definition declares them. */
+export const benchTableKeys: Readonly<Record<string, readonly string[]>> = {
+  [benchTables.data]: keyNames(dataTableDefinition),
+  [benchTables.idempotency]: keyNames(idempotencyTableDefinition),
+  [benchTables.powertools]: keyNames(powertoolsTableDefinition),
+};
+
 export interface BenchDatabase {
   readonly endpoint: string;
   /** A client of its own, counting every request it sends. */

@@ -2,6 +2,8 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import { createAccount, ownAccount } from "../../functions/accounts/account-use-cases";
 import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
+import type { HttpResponse } from "../../functions/idempotency";
+import { REPLAYED_HEADER } from "../../functions/idempotency/http/constants";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { newId } from "../../functions/shared/ids";
@@ -63,13 +65,40 @@ export function depositEvent(
   });
 }
 
+/** Invokes a handler as Lambda would (10 s timeout) and returns its answer. */
+export function invokeDepositForAnswer(
+  handler: LambdaHttpHandler,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<HttpResponse> {
+  return handler(event, lambdaContext(10_000));
+}
+
 /** Invokes a handler as Lambda would (10 s timeout) and returns the status it answered. */
 export async function invokeDeposit(
   handler: LambdaHttpHandler,
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<number> {
-  const response = await handler(event, lambdaContext(10_000));
-  return response.statusCode;
+  return (await invokeDepositForAnswer(handler, event)).statusCode;
+}
+
+/** This project marks a stored answer sent again; Powertools does not mark its replays. */
+export function isReplay(answer: HttpResponse): boolean {
+  return answer.headers[REPLAYED_HEADER] === "true";
+}
+
+/** `201`, `201 replay`, or a problem's status and type: `503 service-unavailable`. */
+export function describeAnswer(answer: HttpResponse): string {
+  if (answer.statusCode < 400) {
+    return isReplay(answer) ? `${answer.statusCode} replay` : String(answer.statusCode);
+  }
+  try {
+    const { type } = JSON.parse(answer.body) as { type?: unknown };
+    return typeof type === "string"
+      ? `${answer.statusCode} ${type.split("/").at(-1)}`
+      : String(answer.statusCode);
+  } catch {
+    return String(answer.statusCode);
+  }
 }
 
 /** A variant's deposit handler on the bench's tables, silent. */

@@ -1,8 +1,8 @@
+import { performance } from "node:perf_hooks";
 import { newId } from "../../functions/shared/ids";
-import { type Variant, variantLabels, variants } from "../deposit/variants";
+import { type Variant, variantLabels } from "../deposit/variants";
 import type { DepositTarget } from "./deposit-requests";
-import { describeStatuses, mergeTallies, runLoad, type StatusTally } from "./load";
-import { markdownTable, ms, ratio } from "./markdown";
+import { type LoadResult, runLoad, type StatusTally, tally } from "./load";
 import { progress } from "./progress";
 import { summarize } from "./statistics";
 
@@ -23,37 +23,51 @@ export interface LatencyPlan {
   readonly concurrentRequests: number;
   /**
    * Each round runs every cell once, the variants in an order rotated by one
-   * each round, so a multiple of the number of variants gives each variant
-   * each position equally often.
+   * each round (sequential requests take turns, see `interleaved`); a
+   * multiple of the number of variants, so each variant holds each position
+   * equally often.
    */
   readonly rounds: number;
   readonly warmupRequests: number;
 }
 
-const scenarios = [
+export const scenarios = [
   { id: "first", label: "first execution (fresh key)" },
   { id: "replay", label: "replay (completed key)" },
 ] as const;
-type Scenario = (typeof scenarios)[number]["id"];
+export type Scenario = (typeof scenarios)[number]["id"];
+
+export interface LatencyMode {
+  readonly id: "sequential" | "concurrent";
+  readonly label: string;
+  readonly concurrency: number;
+  readonly requests: number;
+}
 
 /** One variant in one mode and scenario, over all rounds. */
-interface Cell {
+export interface LatencyCell {
   readonly latencies: number[];
+  /** The p50 of each round, in round order: the same index is the same round in every cell. */
   readonly roundP50s: number[];
   requests: number;
   elapsedMs: number;
   readonly tallies: StatusTally[];
 }
 
+export interface LatencyResults {
+  readonly plan: LatencyPlan;
+  readonly modes: readonly LatencyMode[];
+  cell(mode: LatencyMode["id"], scenario: Scenario, variant: Variant): LatencyCell;
+}
+
 /**
- * Latency percentiles and throughput of every variant, sequential and
- * concurrent, for fresh keys and for replays; Markdown with ratios against
- * "no idempotency" measured in the same rounds.
+ * Latencies and throughput of every variant, sequential and concurrent, for
+ * fresh keys and for replays, in rotated rounds.
  */
 export async function runLatencyMatrix(
   plan: LatencyPlan,
   underLoad: readonly VariantUnderLoad[],
-): Promise<string> {
+): Promise<LatencyResults> {
   if (plan.rounds % underLoad.length !== 0) {
     throw new Error(`${plan.name}: rounds must be a multiple of ${underLoad.length}`);
   }
@@ -70,7 +84,7 @@ export async function runLatencyMatrix(
     );
   }
 
-  const modes = [
+  const modes: readonly LatencyMode[] = [
     { id: "sequential", label: "sequential", concurrency: 1, requests: plan.sequentialRequests },
     {
       id: "concurrent",
@@ -78,82 +92,91 @@ export async function runLatencyMatrix(
       concurrency: plan.concurrency,
       requests: plan.concurrentRequests,
     },
-  ] as const;
-  const cells = new Map<string, Cell>();
-  const cellOf = (mode: string, scenario: Scenario, variant: Variant): Cell => {
+  ];
+  const cells = new Map<string, LatencyCell>();
+  const cell = (mode: LatencyMode["id"], scenario: Scenario, variant: Variant): LatencyCell => {
     const id = `${mode}/${scenario}/${variant}`;
-    let cell = cells.get(id);
-    if (!cell) {
-      cell = { latencies: [], roundP50s: [], requests: 0, elapsedMs: 0, tallies: [] };
-      cells.set(id, cell);
+    let found = cells.get(id);
+    if (!found) {
+      found = { latencies: [], roundP50s: [], requests: 0, elapsedMs: 0, tallies: [] };
+      cells.set(id, found);
     }
-    return cell;
+    return found;
   };
+
+  const record = (mode: LatencyMode, scenario: Scenario, variant: Variant, result: LoadResult) => {
+    const measured = cell(mode.id, scenario, variant);
+    measured.latencies.push(...result.latencies);
+    measured.roundP50s.push(summarize(result.latencies).p50);
+    measured.requests += mode.requests;
+    measured.elapsedMs += result.elapsedMs;
+    measured.tallies.push(result.statuses);
+  };
+  const keyFor = (scenario: Scenario, variant: Variant, worker: number) =>
+    scenario === "first" ? newId() : at(replayKeys.get(variant) ?? [], worker);
 
   for (let round = 0; round < plan.rounds; round += 1) {
     for (const mode of modes) {
       for (const { id: scenario } of scenarios) {
         progress(`${plan.name}: round ${round + 1}/${plan.rounds}, ${mode.label}, ${scenario}`);
+        if (mode.concurrency === 1) {
+          const results = await interleaved(underLoad, mode.requests, round, (variant) =>
+            keyFor(scenario, variant, 0),
+          );
+          for (const [variant, result] of results) record(mode, scenario, variant, result);
+          continue;
+        }
         for (let turn = 0; turn < underLoad.length; turn += 1) {
-          const { variant, targets, send } = at(underLoad, (turn + round) % underLoad.length);
-          const keys = replayKeys.get(variant) ?? [];
-          const result = await runLoad(mode.requests, mode.concurrency, (worker) => {
-            const key = scenario === "first" ? newId() : at(keys, worker);
-            return send(at(targets, worker), key, 1);
-          });
-          const cell = cellOf(mode.id, scenario, variant);
-          cell.latencies.push(...result.latencies);
-          cell.roundP50s.push(summarize(result.latencies).p50);
-          cell.requests += mode.requests;
-          cell.elapsedMs += result.elapsedMs;
-          cell.tallies.push(result.statuses);
+          const { variant, targets, send } = at(underLoad, turn + round);
+          const result = await runLoad(mode.requests, mode.concurrency, (worker) =>
+            send(at(targets, worker), keyFor(scenario, variant, worker), 1),
+          );
+          record(mode, scenario, variant, result);
         }
       }
     }
   }
+  return { plan, modes, cell };
+}
 
-  const throughputOf = (cell: Cell) => cell.requests / (cell.elapsedMs / 1000);
-  const tables = modes.map((mode) => {
-    const rows = scenarios.flatMap(({ id: scenario, label }) => {
-      const baseline = cellOf(mode.id, scenario, "none");
-      return variants.map((variant) => {
-        const cell = cellOf(mode.id, scenario, variant);
-        const latency = summarize(cell.latencies);
-        return [
-          label,
-          variantLabels[variant],
-          ms(latency.p50),
-          `${Math.min(...cell.roundP50s).toFixed(1)}–${Math.max(...cell.roundP50s).toFixed(1)}`,
-          ms(latency.p95),
-          ms(latency.p99),
-          `${throughputOf(cell).toFixed(0)}/s`,
-          ratio(latency.p50, summarize(baseline.latencies).p50),
-          ratio(throughputOf(cell), throughputOf(baseline)),
-          describeStatuses(mergeTallies(cell.tallies)),
-        ];
-      });
-    });
-    return [
-      `**${mode.label}** (${mode.requests} requests per round × ${plan.rounds} rounds)`,
-      "",
-      markdownTable(
-        [
-          "case",
-          "variant",
-          "p50",
-          "p50 per round",
-          "p95",
-          "p99",
-          "throughput",
-          "p50 vs none",
-          "throughput vs none",
-          "answers",
-        ],
-        rows,
-      ),
-    ].join("\n");
-  });
-  return tables.join("\n\n");
+/**
+ * Sequential requests, the variants taking turns request by request (in an
+ * order rotated by one after each request, starting one further each round),
+ * so that a noisy moment of the machine falls on every variant alike.
+ * A variant's elapsed time is the sum of its own requests' latencies.
+ */
+async function interleaved(
+  underLoad: readonly VariantUnderLoad[],
+  requests: number,
+  round: number,
+  keyFor: (variant: Variant) => string,
+): Promise<Map<Variant, LoadResult>> {
+  const latencies = new Map<Variant, number[]>(underLoad.map(({ variant }) => [variant, []]));
+  const statuses = new Map<Variant, number[]>(underLoad.map(({ variant }) => [variant, []]));
+  for (let request = 0; request < requests; request += 1) {
+    for (let turn = 0; turn < underLoad.length; turn += 1) {
+      const { variant, targets, send } = at(underLoad, turn + round + request);
+      const sentAt = performance.now();
+      statuses.get(variant)?.push(await send(at(targets, 0), keyFor(variant), 1));
+      latencies.get(variant)?.push(performance.now() - sentAt);
+    }
+  }
+  return new Map(
+    underLoad.map(({ variant }) => {
+      const own = latencies.get(variant) ?? [];
+      const result: LoadResult = {
+        latencies: own,
+        elapsedMs: own.reduce((sum, latency) => sum + latency, 0),
+        statuses: tally(statuses.get(variant) ?? []),
+      };
+      return [variant, result];
+    }),
+  );
+}
+
+/** Requests per second over every round of a cell. */
+export function throughputOf(cell: LatencyCell): number {
+  return cell.requests / (cell.elapsedMs / 1000);
 }
 
 /** `items[index]`, which the caller knows exists; workers index their own target and key. */

@@ -15,19 +15,42 @@ export interface LoadResult {
  * one as soon as the previous answered (a closed loop, as clients behave).
  * `send(worker)` returns the answer's status.
  */
-export async function runLoad(
+export function runLoad(
   requests: number,
   concurrency: number,
   send: (worker: number) => Promise<number>,
 ): Promise<LoadResult> {
+  let started = 0;
+  return closedLoop(concurrency, send, () => {
+    started += 1;
+    return started <= requests;
+  });
+}
+
+/**
+ * The same closed loop for `durationMs`: no request starts after it; those
+ * in flight are waited for, and count.
+ */
+export function runForDuration(
+  durationMs: number,
+  concurrency: number,
+  send: (worker: number) => Promise<number>,
+): Promise<LoadResult> {
+  const endsAt = performance.now() + durationMs;
+  return closedLoop(concurrency, send, () => performance.now() < endsAt);
+}
+
+async function closedLoop(
+  concurrency: number,
+  send: (worker: number) => Promise<number>,
+  mayStart: () => boolean,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: number[] = [];
-  let started = 0;
   const startedAt = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      while (started < requests) {
-        started += 1;
+      while (mayStart()) {
         const sentAt = performance.now();
         statuses.push(await send(worker));
         latencies.push(performance.now() - sentAt);

@@ -15,3 +15,13 @@ export const ratio = (value: number, baseline: number) =>
   Number.isFinite(value) && baseline > 0 ? `${(value / baseline).toFixed(2)}×` : "n/a";
 
 export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Each round's ratio, in round order: `1.04 · 1.07 · 1.02 · 1.05`. */
+export const roundRatios = (ratios: readonly number[]) =>
+  ratios.map((value) => (Number.isFinite(value) ? value.toFixed(2) : "n/a")).join(" · ");
+
+/** The lowest and highest of some measurements: `4.7–6.6`. */
+export function spread(values: readonly number[], digits = 1): string {
+  if (values.length === 0) return "n/a";
+  return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+}
