@@ -8,6 +8,8 @@ import type { Observability } from "../../functions/shared/observability/observe
  * variant pays the same.
  */
 export function silentObservability(): Observability {
+  // Powertools reads it when metrics are published: EMF lines would land in the report.
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
   return {
     logger: new Logger({ serviceName: "bench", logLevel: "SILENT" }),
     metrics: new Metrics({ namespace: "bench", serviceName: "bench", singleMetric: false }),
