@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { amountSchema, currencySchema, idSchema } from "../shared/money";
 import { timestampSchema } from "../shared/timestamp";
+import { versionSchema } from "../shared/version";
 
 export const entryTypes = ["deposit", "transfer_out", "transfer_in", "payment", "refund"] as const;
 export type EntryType = (typeof entryTypes)[number];
@@ -13,11 +14,7 @@ export const accountSchema = z
     name: z.string().nullable(),
     currency: currencySchema,
     balance: z.number().int().min(0).meta({ description: "In minor units; never negative." }),
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .meta({ description: "Moves by one with every change; the ETag." }),
+    version: versionSchema,
     createdAt: timestampSchema,
   })
   .meta({ id: "Account", description: "A wallet in one currency." });

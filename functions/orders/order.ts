@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { amountSchema, currencySchema, idSchema } from "../shared/money";
 import { timestampSchema } from "../shared/timestamp";
+import { versionSchema } from "../shared/version";
 
 export const orderStatuses = [
   "pending",
@@ -38,11 +39,7 @@ export const orderSchema = z
     total: amountSchema,
     paidAmount: z.number().int().min(0),
     refundedAmount: z.number().int().min(0),
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .meta({ description: "Moves by one with every change; the ETag." }),
+    version: versionSchema,
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })
