@@ -12,21 +12,33 @@ export interface HttpRequestIdentity {
   readonly isBase64Encoded?: boolean;
 }
 
+/** Refuses bytes that are not UTF-8 instead of replacing them. */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /**
  * The body as a canonical value. A body a parser already turned into a value
  * (Middy's JSON body parser, or the project's validation, put it back on
  * `event.body`) is used as it is, so the body is parsed once per request.
- * JSON text is parsed, so that formatting does not count; anything else
- * (text that is not JSON, binary) counts byte for byte.
+ * Text (base64-encoded or not: a REST API with a binary media type encodes
+ * every body) is parsed as JSON, so that formatting does not count; text
+ * that is not JSON counts character for character, and bytes that are not
+ * UTF-8 byte for byte.
  */
 function canonicalBody(body: unknown, isBase64Encoded: boolean | undefined): unknown {
   if (body === undefined || body === null || body === "") return null;
   if (typeof body !== "string") return { json: body };
-  if (isBase64Encoded) return { base64: body };
+  let text = body;
+  if (isBase64Encoded) {
+    try {
+      text = STRICT_UTF8.decode(Buffer.from(body, "base64"));
+    } catch {
+      return { base64: body };
+    }
+  }
   try {
-    return { json: JSON.parse(body) };
+    return { json: JSON.parse(text) };
   } catch {
-    return { text: body };
+    return { text };
   }
 }
 

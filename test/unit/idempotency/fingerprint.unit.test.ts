@@ -250,6 +250,22 @@ describe("fingerprint", () => {
       { body: '{"amount":500}', isBase64Encoded: false },
       { body: '{"amount":500}', isBase64Encoded: undefined },
     ],
+    // A REST API with a binary media type encodes every body: JSON is JSON either way.
+    [
+      "a JSON body base64-encoded and the same JSON as text",
+      { body: Buffer.from('{"amount":500}').toString("base64"), isBase64Encoded: true },
+      { body: '{"amount":500}' },
+    ],
+    [
+      "two base64 bodies of the same JSON spelled differently",
+      { body: Buffer.from('{"a":1,"b":2}').toString("base64"), isBase64Encoded: true },
+      { body: Buffer.from('{ "b": 2, "a": 1 }').toString("base64"), isBase64Encoded: true },
+    ],
+    [
+      "a base64 text that is not JSON and the same text",
+      { body: Buffer.from("amount=500").toString("base64"), isBase64Encoded: true },
+      { body: "amount=500" },
+    ],
   ])("is the same for %s", (_name, first, second) => {
     // Prepare: two spellings of one request
 
@@ -323,9 +339,9 @@ describe("fingerprint", () => {
     ["the path parameter under another name", { pathParameters: { id: "acc-1" } }],
     ["the body as text that is not JSON", { body: "amount=500&currency=EUR" }],
     [
-      "the body base64-encoded",
+      "another body base64-encoded",
       {
-        body: Buffer.from('{"amount":500,"currency":"EUR"}').toString("base64"),
+        body: Buffer.from('{"amount":501,"currency":"EUR"}').toString("base64"),
         isBase64Encoded: true,
       },
     ],
@@ -388,9 +404,14 @@ describe("fingerprint", () => {
       { body: '{"amount":500}', isBase64Encoded: false },
     ],
     [
-      "two base64 bodies of the same JSON spelled differently (compared byte for byte)",
-      { body: Buffer.from('{"a":1}').toString("base64"), isBase64Encoded: true },
-      { body: Buffer.from('{ "a": 1 }').toString("base64"), isBase64Encoded: true },
+      "two base64 bodies that are not UTF-8 and differ by one byte (compared byte for byte)",
+      { body: Buffer.from([0xff, 0xfe, 0x01]).toString("base64"), isBase64Encoded: true },
+      { body: Buffer.from([0xff, 0xfe, 0x02]).toString("base64"), isBase64Encoded: true },
+    ],
+    [
+      "a base64 body that is not UTF-8 and its base64 text sent as text",
+      { body: Buffer.from([0xff, 0xfe]).toString("base64"), isBase64Encoded: true },
+      { body: Buffer.from([0xff, 0xfe]).toString("base64"), isBase64Encoded: false },
     ],
     [
       "a JSON body and a text body that looks like its wrapper",
