@@ -995,14 +995,17 @@ describe("X-Content-Type-Options", () => {
     ["the gateway's 404", "/nowhere", 404],
     ["the gateway's 405", "/public/plain", 405, "DELETE"],
     ["the gateway's 500 for a handler that threw", "/public/failing", 500],
-  ])("marks %s no-store: no cache may keep an error", async (_name, path, status, method = "GET") => {
-    // Act
-    const response = await fetch(`${url}${path}`, { method });
+  ])(
+    "marks %s no-store: no cache may keep an error",
+    async (_name, path, status, method = "GET") => {
+      // Act
+      const response = await fetch(`${url}${path}`, { method });
 
-    // Assess
-    expect(response.status).toBe(status);
-    expect(response.headers.get("cache-control")).toBe("no-store");
-  });
+      // Assess
+      expect(response.status).toBe(status);
+      expect(response.headers.get("cache-control")).toBe("no-store");
+    },
+  );
 
   it("stays nosniff whatever the handler sets: a handler cannot turn sniffing back on", async () => {
     // Act
