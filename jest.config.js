@@ -21,6 +21,8 @@ const setupFiles = ["<rootDir>/test/support/quiet-test-environment.ts"];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Under npm, the tests must run on the pinned Node (the `node` devDependency).
+  globalSetup: "<rootDir>/test/support/node-version-global-setup.ts",
   projects: [
     {
       displayName: "unit",
