@@ -24,7 +24,7 @@ const setupFiles = ["<rootDir>/test/support/quiet-test-environment.ts"];
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // Under npm, the tests must run on the pinned Node (the `node` devDependency).
+  // Under npm, the tests must run on the pinned Node (the `node` optional dependency).
   globalSetup: "<rootDir>/test/support/node-version-global-setup.ts",
   projects: [
     {
