@@ -4,9 +4,12 @@
 // against `npm start`; skipped, with one line on stderr, without Chromium).
 // `npm test` runs all four.
 
-// swc compiles TypeScript and the ESM-only @middy/* and jose packages to CommonJS:
-// jest cannot require() ESM on Node 20. @aws/lambda-invoke-store is CommonJS
-// but loads node:async_hooks with a dynamic import(), which jest's VM refuses.
+// swc compiles TypeScript and the ESM-only @middy/* and jose packages to CommonJS.
+// Node 24 can require() ESM, but jest's own module loader still cannot (jest
+// 30.5 does only with --experimental-vm-modules): without the transform,
+// "Must use import to load ES Module". @aws/lambda-invoke-store is CommonJS but
+// loads node:async_hooks with a dynamic import(), which jest's VM refuses
+// without that flag too (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG).
 const transform = {
   "^.+\\.(t|j)sx?$": [
     "@swc/jest",
@@ -21,6 +24,8 @@ const setupFiles = ["<rootDir>/test/support/quiet-test-environment.ts"];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Under npm, the tests must run on the pinned Node (the `node` optional dependency).
+  globalSetup: "<rootDir>/test/support/node-version-global-setup.ts",
   projects: [
     {
       displayName: "unit",

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { basename } from "node:path";
 
 /** One line of `ps`: enough to follow a process tree and tell the living from zombies. */
 export interface ProcessEntry {
@@ -6,19 +7,25 @@ export interface ProcessEntry {
   readonly ppid: number;
   /** `ps`'s STAT: a leading `Z` is a zombie (dead, not yet reaped). */
   readonly state: string;
+  /**
+   * The program, as it was started: the base name of its first argument
+   * (`node`, `java`; `npm` once npm has set its title). Not `ps`'s `comm`: on
+   * Linux that is the main thread's name, which Node 24 sets to `MainThread`.
+   */
   readonly command: string;
 }
 
-const LINE = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/;
+const LINE = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S*)/;
 
 /** Every process of the machine (`ps`, as on Linux and macOS). */
 export function listProcesses(): ProcessEntry[] {
-  const output = execFileSync("ps", ["-A", "-o", "pid=,ppid=,stat=,comm="], { encoding: "utf8" });
+  const output = execFileSync("ps", ["-A", "-o", "pid=,ppid=,stat=,args="], { encoding: "utf8" });
   return output.split("\n").flatMap((line) => {
     const match = LINE.exec(line);
     if (!match) return [];
-    const [, pid, ppid, state, command] = match;
-    return [{ pid: Number(pid), ppid: Number(ppid), state: state ?? "", command: command ?? "" }];
+    const [, pid, ppid, state, program] = match;
+    const command = basename(program ?? "");
+    return [{ pid: Number(pid), ppid: Number(ppid), state: state ?? "", command }];
   });
 }
 

@@ -1,7 +1,3 @@
-// Node 20 is past its end of life for the AWS SDK, which warns on every
-// client; the warning is noise in test output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-
 // Handlers log and publish EMF metrics through Powertools: silent in tests,
 // which assert answers and effects. A test that reads logs or metrics (the
 // EMF tests through `npm start`) sets these for the process it starts.
