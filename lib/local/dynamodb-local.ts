@@ -30,7 +30,6 @@ export const localAwsEnvironment = {
   AWS_REGION: "eu-west-1",
   AWS_ACCESS_KEY_ID: "local",
   AWS_SECRET_ACCESS_KEY: "local",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 } as const;
 
 export async function findFreePort(): Promise<number> {

@@ -4,11 +4,10 @@
  * `9007199254740993` to 9007199254740992. A schema sees only the parsed
  * integer and would accept it, so such a literal must be caught in the text.
  *
- * `JSON.parse` gives no access to the literal on Node 20 (its reviver's
- * `context.source` came in later V8s), and a second, JavaScript-written JSON
- * parser would cost several times the native parse on every body. This scan
- * runs only over text that `JSON.parse` has already accepted, and only when
- * the text holds a digit followed by `.`, `e` or `E`, or 16 digits in a row.
+ * `JSON.parse` shows a reviver each primitive's literal (`context.source`,
+ * Node 22+; Lambda runs 24). A reviver costs a walk of the whole value, so
+ * it runs only when the text holds a digit followed by `.`, `e` or `E`, or 16
+ * digits in a row: the only ways a literal can round.
  */
 
 export interface RoundedNumber {
@@ -17,44 +16,55 @@ export interface RoundedNumber {
   readonly literal: string;
 }
 
-/** Strings (skipped whole, so digits inside them are not numbers), numbers and punctuation. */
-const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[{}[\]:,]/g;
 const MAY_ROUND = /\d[.eE]|\d{16}/;
 const NUMBER = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
-type Frame =
-  | { readonly kind: "object"; key: string; expectingKey: boolean }
-  | { readonly kind: "array"; index: number };
+/** What a reviver gets besides key and value (ES2026 "JSON.parse source text access"). */
+interface ReviverContext {
+  readonly source?: string;
+}
+
+/**
+ * Checked once, at load: on a runtime without source access every rounded
+ * literal would pass unseen, so the function refuses to start instead.
+ */
+function assertSourceAccess(): void {
+  let source: string | undefined;
+  JSON.parse("[1.0]", (_key, value: unknown, context?: ReviverContext) => {
+    if (typeof value === "number") source = context?.source;
+    return value;
+  });
+  if (source !== "1.0") {
+    throw new Error(
+      "JSON.parse shows no literal to a reviver here: Node.js 22 or later is needed.",
+    );
+  }
+}
+assertSourceAccess();
+
+/** Stands where a rounded number was, until its path is known. */
+class Rounded {
+  constructor(readonly literal: string) {}
+}
 
 /** Every number in `json` (text `JSON.parse` accepted) that parses to an integer it is not. */
 export function findRoundedNumbers(json: string): RoundedNumber[] {
   if (!MAY_ROUND.test(json)) return [];
-  const found: RoundedNumber[] = [];
-  const frames: Frame[] = [];
-  for (const [token] of json.matchAll(TOKEN)) {
-    const top = frames.at(-1);
-    if (token === "{") frames.push({ kind: "object", key: "", expectingKey: true });
-    else if (token === "[") frames.push({ kind: "array", index: 0 });
-    else if (token === "}" || token === "]") frames.pop();
-    else if (token === ",") {
-      if (top?.kind === "array") top.index += 1;
-      else if (top?.kind === "object") top.expectingKey = true;
-    } else if (token === ":") {
-      if (top?.kind === "object") top.expectingKey = false;
-    } else if (token.startsWith('"')) {
-      // Keys are kept raw; only a path that is reported is unescaped.
-      if (top?.kind === "object" && top.expectingKey) top.key = token;
-    } else if (roundsToAnotherInteger(token)) {
-      found.push({ path: pathOf(frames), literal: token });
-    }
-  }
-  return found;
+  let found = false;
+  const marked: unknown = JSON.parse(json, (_key, value: unknown, context?: ReviverContext) => {
+    if (typeof value !== "number" || !context?.source) return value;
+    if (!roundsToAnotherInteger(context.source)) return value;
+    found = true;
+    return new Rounded(context.source);
+  });
+  return found ? roundedIn(marked, []) : [];
 }
 
-function pathOf(frames: readonly Frame[]): string {
-  return frames
-    .map((frame) => (frame.kind === "array" ? String(frame.index) : String(JSON.parse(frame.key))))
-    .join(".");
+/** The marks under `value`, with their paths, in document order. */
+function roundedIn(value: unknown, path: readonly string[]): RoundedNumber[] {
+  if (value instanceof Rounded) return [{ path: path.join("."), literal: value.literal }];
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, child]) => roundedIn(child, [...path, key]));
 }
 
 /**
