@@ -102,7 +102,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
   const validated = new WeakMap<object, HttpRequest<S>>();
 
   const validate = {
-    before: async (request: { event: HttpEvent }) => {
+    before: async (request: { event: HttpEvent; context: Context }) => {
       const { event } = request;
       const caller = principalFromAuthorizer(event);
       const credentials = headerLines(event, "authorization");
@@ -111,7 +111,8 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
       assertBodySize(event);
       const parsed = {
         caller,
-        correlationId: event.requestContext?.requestId ?? "",
+        // API Gateway always sends one; the Lambda request id stands in otherwise.
+        correlationId: event.requestContext?.requestId || request.context.awsRequestId,
         params: (schemas.params
           ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
           : undefined) as Parsed<S["params"]>,

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { paginateScan } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { testClient, testEnvironment } from "../../support/dynamodb";
 import { startTestApi, type TestApi } from "../../support/http-api";
 
 let api: TestApi;
@@ -165,5 +168,36 @@ describe("accounts over HTTP", () => {
 
     expect(answer.status).toBe(404);
     expect(await alice.balanceOf(accountId)).toBe(100);
+  });
+});
+
+describe("the correlation id in outbox events", () => {
+  it("writes the request's id (x-amzn-RequestId) into the event the deposit commits", async () => {
+    const alice = api.caller();
+    const accountId = await alice.openAccount("EUR");
+
+    const deposit = await alice.post(`/accounts/${accountId}/deposits`, { amount: 5 });
+    // Outbox items have partitions of their own: find this account's, page by page.
+    const Items = [];
+    for await (const page of paginateScan(
+      { client: testClient() },
+      {
+        TableName: testEnvironment().dataTable,
+        FilterExpression: "kind = :outbox AND subject = :account AND #type = :deposited",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: marshall({
+          ":outbox": "outbox",
+          ":account": accountId,
+          ":deposited": "account.deposited",
+        }),
+      },
+    )) {
+      Items.push(...(page.Items ?? []));
+    }
+
+    expect(deposit.status).toBe(201);
+    expect(Items.map((item) => unmarshall(item).correlationId)).toEqual([
+      deposit.headers.get("x-amzn-requestid"),
+    ]);
   });
 });
