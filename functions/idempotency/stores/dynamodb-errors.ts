@@ -49,23 +49,50 @@ const RETRYABLE_CLIENT_FAULTS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The answer for a failed store request. Throttling, DynamoDB's own faults
- * and network errors pass: 503 with `Retry-After`. A request DynamoDB refuses
- * as the client's fault otherwise (`ValidationException`: a key over 2 KB, a
- * table whose key schema is another; a missing permission) fails the same way every time: 500, so no client is told to
- * retry what can never succeed.
+ * What a failed DynamoDB call means for the caller:
+ * - `unavailable`: a retry can cure it (DynamoDB could not be reached or
+ *   timed out, throttled, failed on its side, or a concurrent transaction
+ *   won): answer 503 with `Retry-After`;
+ * - `incurable`: DynamoDB refused the request as the client's fault
+ *   (`ValidationException`: a key over 2 KB, a table of another key schema;
+ *   a missing permission; an unhandled condition failure): it fails the same
+ *   way every time, so 500, logged, and no client is told to retry;
+ * - `undefined`: the error did not come out of an AWS SDK call at all.
+ */
+export type DynamoDbFailure = "unavailable" | "incurable";
+
+/**
+ * The one classifier of DynamoDB failures: the idempotency store's and every
+ * repository's errors are judged by it. An error came out of an AWS SDK call
+ * when the SDK's retry layer stamped its `$metadata` on it (network errors
+ * and timeouts included).
+ */
+export function classifyDynamoDbFailure(error: unknown): DynamoDbFailure | undefined {
+  if (!(error instanceof Error) || !("$metadata" in error)) return undefined;
+  const reasons = cancellationReasons(error);
+  if (reasons !== undefined) {
+    // Cancelled by a concurrent transaction only: the next attempt may win.
+    const lostARace = reasons.some((reason) => reason.Code === "TransactionConflict");
+    const refused = reasons.some(
+      (reason) => !["None", "TransactionConflict"].includes(reason.Code ?? "None"),
+    );
+    return lostARace && !refused ? "unavailable" : "incurable";
+  }
+  const fault = (error as Error & { $fault?: unknown }).$fault;
+  return fault === "client" && !RETRYABLE_CLIENT_FAULTS.has(error.name)
+    ? "incurable"
+    : "unavailable";
+}
+
+/**
+ * The answer for a failed store request: 503 with `Retry-After` when a retry
+ * can cure it, 500 when none can (see {@link classifyDynamoDbFailure}).
  */
 export function storeFailure(cause: unknown, unavailableDetail?: string): IdempotencyError {
-  if (isIncurable(cause)) return new IdempotencyStoreError({ cause });
+  if (classifyDynamoDbFailure(cause) === "incurable") return new IdempotencyStoreError({ cause });
   return new IdempotencyStoreUnavailableError(
     STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
     { cause },
     unavailableDetail,
   );
-}
-
-function isIncurable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const fault = (error as Error & { $fault?: unknown }).$fault;
-  return fault === "client" && !RETRYABLE_CLIENT_FAULTS.has(error.name);
 }

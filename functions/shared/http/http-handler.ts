@@ -25,6 +25,13 @@ import {
 } from "./parse-request";
 import { problemErrors } from "./problem-errors-middleware";
 
+/**
+ * A handler still waiting this close to the invocation's deadline (DynamoDB
+ * hangs) is answered 503 with Retry-After by Middy's early timeout, instead
+ * of Lambda cutting it off into API Gateway's 502 or 504, which say less.
+ */
+const ANSWER_BEFORE_DEADLINE_MS = 500;
+
 export interface RouteSchemas {
   readonly body?: z.ZodType;
   readonly params?: z.ZodType;
@@ -136,11 +143,14 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
     return body;
   };
 
-  const handler = middy(async (event: HttpEvent, context: IdempotentContext<TWrite>) => {
-    const request = validated.get(event);
-    if (!request) throw new Error("request was not validated");
-    return options.handle(request, context);
-  });
+  const handler = middy(
+    async (event: HttpEvent, context: IdempotentContext<TWrite>) => {
+      const request = validated.get(event);
+      if (!request) throw new Error("request was not validated");
+      return options.handle(request, context);
+    },
+    { timeoutEarlyInMillis: ANSWER_BEFORE_DEADLINE_MS },
+  );
   // First: their after and onError run last, on the final answer.
   handler.use(observeRequests(observability)).use(validate);
   if (options.idempotency) handler.use(options.idempotency);

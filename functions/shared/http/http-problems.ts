@@ -77,7 +77,8 @@ export const problems = {
       "Precondition required",
       'Send If-Match with the ETag of the version you read (for example If-Match: "3").',
     ),
-  serviceUnavailable: (retryAfterSeconds: number) =>
+  /** A retry can cure it: DynamoDB unreachable, throttled or too slow, a race lost too often. */
+  serviceUnavailable: (retryAfterSeconds = 1) =>
     new HttpProblem(
       503,
       "service-unavailable",

@@ -1,5 +1,8 @@
 import type { MiddlewareObj, Request } from "@middy/core";
-import { internalError, isProblemLike, renderProblem } from "./problem";
+// The classifier only: a route without idempotency bundles none of the rest of the layer.
+import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
+import { problems } from "./http-problems";
+import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem";
 
 export interface ProblemErrorsLogger {
   error(message: string, ...attributes: Record<string, unknown>[]): void;
@@ -10,16 +13,19 @@ export interface ProblemErrorsOptions {
 }
 
 /**
- * Renders any error as RFC 9457 problem+json: typed errors with their status,
- * anything else as an opaque 500 (logged, never shown). Register it LAST so
- * it renders first (Middy runs onError in reverse) and the idempotency
- * middleware sees the rendered answer.
+ * Renders any error as RFC 9457 problem+json: typed errors with their status;
+ * a DynamoDB failure a retry can cure (unreachable, timed out, throttled, a
+ * race lost past its retries), at whatever step of the route it happened,
+ * and an invocation about to run out of time, as 503 with Retry-After;
+ * anything else as an opaque 500. Server errors are logged, never shown.
+ * Register it LAST so it renders first (Middy runs onError in reverse) and
+ * the idempotency middleware sees the rendered answer.
  */
 export function problemErrors(options: ProblemErrorsOptions): MiddlewareObj {
   const onError = async (request: Request): Promise<void> => {
     if (request.response !== undefined && request.response !== null) return;
     const { error } = request;
-    const problem = isProblemLike(error) ? error : internalError();
+    const problem = problemOf(error);
     if (problem.statusCode >= 500) {
       options.logger.error("request failed", {
         statusCode: problem.statusCode,
@@ -31,4 +37,22 @@ export function problemErrors(options: ProblemErrorsOptions): MiddlewareObj {
     request.response = renderProblem(problem);
   };
   return { onError };
+}
+
+function problemOf(error: unknown): ProblemLike {
+  if (isProblemLike(error)) return error;
+  if (classifyDynamoDbFailure(error) === "unavailable" || isInvocationTimeout(error)) {
+    return problems.serviceUnavailable();
+  }
+  return internalError();
+}
+
+/**
+ * Middy ends a handler this close to the invocation's deadline with a
+ * `TimeoutError` of its own (`timeoutEarlyInMillis`): nothing it started
+ * answered in time, and a retry may find it quicker.
+ */
+function isInvocationTimeout(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== "TimeoutError") return false;
+  return (error.cause as { package?: unknown } | undefined)?.package === "@middy/core";
 }
