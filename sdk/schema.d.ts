@@ -761,7 +761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -854,6 +854,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The function timed out. Retrying is safe: a write retried with the same key is replayed if it committed. Problem types: `gateway-timeout`. */
             504: {
                 headers: {
@@ -940,6 +953,19 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1095,7 +1121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`, `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -1182,6 +1208,19 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1334,7 +1373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`, `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -1419,6 +1458,19 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1547,7 +1599,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -1634,6 +1686,19 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1815,7 +1880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`, `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -1950,7 +2015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`, `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2112,7 +2177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`, `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2197,6 +2262,19 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2352,7 +2430,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`, `idempotency-store-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2439,6 +2517,19 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {

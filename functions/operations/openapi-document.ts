@@ -59,7 +59,6 @@ const operations: Record<DocumentedRouteId, OperationSpec> = {
     problems: {
       404: ["not-found"],
       409: ["balance-limit-exceeded"],
-      503: ["service-unavailable"],
     },
   },
   getDeposit: {
@@ -79,7 +78,6 @@ const operations: Record<DocumentedRouteId, OperationSpec> = {
     problems: {
       404: ["not-found"],
       409: ["insufficient-funds", "currency-mismatch", "balance-limit-exceeded"],
-      503: ["service-unavailable"],
     },
   },
   getTransfer: {

@@ -39,9 +39,15 @@ function problemsOfKind(route: RouteDefinition, spec: OperationSpec): ProblemsBy
           503: ["idempotency-store-unavailable"],
         }
       : {},
+    // DynamoDB unreachable, slow or throttled at any step: a retry can cure it.
+    touchesATable(route) ? { 503: ["service-unavailable"] } : {},
     // API Gateway's throttling, a function's failure, and the gateway's timeout.
     { 429: ["rate-limited"], 500: ["internal-error"], 504: ["gateway-timeout"] },
   ];
+}
+
+function touchesATable(route: RouteDefinition): boolean {
+  return route.access.idempotency !== "none" || route.access.data !== "none";
 }
 
 function mergeProblems(groups: readonly ProblemsByStatus[]): Map<number, ProblemSlug[]> {

@@ -58,7 +58,6 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
       409: ["invalid-state-transition"],
       412: ["precondition-failed"],
       428: ["precondition-required"],
-      503: ["service-unavailable"],
     },
   },
   cancelOrder: {
@@ -69,7 +68,6 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     problems: {
       404: ["not-found"],
       409: ["invalid-state-transition"],
-      503: ["service-unavailable"],
     },
   },
   payOrder: {
@@ -86,7 +84,6 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
         "currency-mismatch",
         "insufficient-funds",
       ],
-      503: ["service-unavailable"],
     },
   },
   getPayment: {
@@ -105,7 +102,6 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     problems: {
       404: ["not-found"],
       409: ["refund-exceeds-payment", "invalid-state-transition", "balance-limit-exceeded"],
-      503: ["service-unavailable"],
     },
   },
   getRefund: {
