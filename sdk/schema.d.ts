@@ -810,6 +810,17 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -1144,6 +1155,17 @@ export interface operations {
                     "application/json": components["schemas"]["Deposit"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -1381,6 +1403,17 @@ export interface operations {
                     "application/json": components["schemas"]["Transfer"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -1594,6 +1627,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
@@ -1869,7 +1913,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `idempotency-key-missing`, `idempotency-key-invalid`. */
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`, `idempotency-key-missing`, `idempotency-key-invalid`. */
             400: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2159,6 +2203,17 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -2401,6 +2456,17 @@ export interface operations {
                     "application/json": components["schemas"]["Refund"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -2474,6 +2540,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedKey"];
+                };
+            };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
