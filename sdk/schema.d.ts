@@ -810,6 +810,17 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -1170,6 +1181,17 @@ export interface operations {
                     "application/json": components["schemas"]["Deposit"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -1420,6 +1442,17 @@ export interface operations {
                     "application/json": components["schemas"]["Transfer"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -1646,6 +1679,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
@@ -1934,7 +1978,7 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `idempotency-key-missing`, `idempotency-key-invalid`. */
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`, `idempotency-key-missing`, `idempotency-key-invalid`. */
             400: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2224,6 +2268,17 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -2479,6 +2534,17 @@ export interface operations {
                     "application/json": components["schemas"]["Refund"];
                 };
             };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */
             401: {
                 headers: {
@@ -2565,6 +2631,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedKey"];
+                };
+            };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `validation-error`. */
+            400: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing or invalid bearer token. Problem types: `unauthorized`. */

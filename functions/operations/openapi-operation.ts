@@ -31,7 +31,8 @@ function problemsOfKind(route: RouteDefinition, spec: OperationSpec): ProblemsBy
           415: ["unsupported-media-type"],
         }
       : {},
-    spec.requestParams?.query ? { 400: ["validation-error"] } : {},
+    // A query parameter the route does not take, given twice, or empty (http-handler.ts).
+    route.authenticated || spec.requestParams?.query ? { 400: ["validation-error"] } : {},
     isIdempotent(route)
       ? {
           400: ["idempotency-key-missing", "idempotency-key-invalid"],

@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   Context,
 } from "aws-lambda";
-import type * as z from "zod";
+import * as z from "zod";
 // Types and the principal only: a route without idempotency bundles none of the layer.
 import type { HttpResponse, IdempotentContext } from "../../idempotency";
 import { principalFromAuthorizer } from "../../idempotency/http/http-event";
@@ -39,6 +39,14 @@ export interface RouteSchemas {
 }
 
 type Parsed<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+const NO_QUERY_PARAMETERS = z.strictObject({});
+
+/** The route's query; a route without a query schema takes no parameter: any is 400, never ignored. */
+function queryOf<S extends RouteSchemas>(event: HttpEvent, schema: S["query"]): Parsed<S["query"]> {
+  const query = parseQuery(event, schema ?? NO_QUERY_PARAMETERS);
+  return (schema ? query : undefined) as Parsed<S["query"]>;
+}
 
 /** A request after authentication and validation: what a use case receives. */
 export interface HttpRequest<S extends RouteSchemas> {
@@ -123,7 +131,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
         params: (schemas.params
           ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
           : undefined) as Parsed<S["params"]>,
-        query: (schemas.query ? parseQuery(event, schemas.query) : undefined) as Parsed<S["query"]>,
+        query: queryOf<S>(event, schemas.query),
         body: (schemas.body ? parseBody(event, schemas.body) : undefined) as Parsed<S["body"]>,
         ...(options.requireIfMatch ? { ifMatch: parseIfMatch(event) } : {}),
       };

@@ -8,8 +8,8 @@ import { type FieldError, HttpProblem } from "./problem";
 export const problems = {
   validation: (errors: readonly FieldError[], detail = "The request is not valid.") =>
     new HttpProblem(400, "validation-error", "Validation error", detail, {}, errors),
-  malformedJson: () =>
-    new HttpProblem(400, "malformed-json", "Malformed JSON", "The body is not valid JSON."),
+  malformedJson: (detail = "The body is not valid JSON.") =>
+    new HttpProblem(400, "malformed-json", "Malformed JSON", detail),
   unauthorized: (tokenSent: boolean) =>
     new HttpProblem(401, "unauthorized", "Unauthorized", "A valid bearer token is required.", {
       "www-authenticate": tokenSent ? 'Bearer error="invalid_token"' : "Bearer",

@@ -1,10 +1,13 @@
 import type * as z from "zod";
 import { problems } from "./http-problems";
+import { inspectJsonText } from "./inspect-json-text";
 import type { FieldError } from "./problem";
-import { findRoundedNumbers } from "./rounded-numbers";
 
 /** Bodies over this many bytes are refused with 413 (the contract's 64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Arrays and objects nested deeper than this in a body are refused with 400 (the contract's 32). */
+export const MAX_JSON_DEPTH = 32;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
@@ -15,6 +18,12 @@ export interface RawHttpRequest {
   readonly isBase64Encoded?: boolean;
   readonly pathParameters?: Readonly<Record<string, string | undefined>> | null;
   readonly queryStringParameters?: Readonly<Record<string, string | undefined>> | null;
+  /** Every value of every query parameter (payload 1.0). */
+  readonly multiValueQueryStringParameters?: Readonly<
+    Record<string, readonly string[] | undefined>
+  > | null;
+  /** The query string as sent, without `?` (payload 2.0, whose parameters join repeats with commas). */
+  readonly rawQueryString?: string;
 }
 
 /** `If-Match` as the API understands it: one strong entity tag (quotes included), or `*` for any. */
@@ -58,8 +67,9 @@ export function validateBody<T>(value: unknown, schema: z.ZodType<T>): T {
 }
 
 /**
- * 413, then 415, then 400 (not UTF-8 or not JSON: malformed; then a number
- * JSON.parse would round): the body's JSON value, before any schema.
+ * 413, then 415, then 400 (not UTF-8, not JSON, or a member name repeated:
+ * malformed; then nested too deep, or a number JSON.parse would round): the
+ * body's JSON value, before any schema.
  */
 export function readJsonBody(request: RawHttpRequest): unknown {
   const raw = request.body ?? "";
@@ -80,10 +90,24 @@ export function readJsonBody(request: RawHttpRequest): unknown {
   } catch {
     throw problems.malformedJson();
   }
-  const rounded = findRoundedNumbers(text);
-  if (rounded.length > 0) {
+  const { repeatedName, tooDeepAt, roundedNumbers } = inspectJsonText(text, MAX_JSON_DEPTH);
+  if (repeatedName) {
+    const where = repeatedName.path === "" ? "The body" : `The object at ${repeatedName.path}`;
+    throw problems.malformedJson(
+      `${where} names the member ${JSON.stringify(abbreviate(repeatedName.name))} twice; member names must be unique (RFC 7493).`,
+    );
+  }
+  if (tooDeepAt !== undefined) {
+    throw problems.validation([
+      {
+        path: tooDeepAt,
+        message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`,
+      },
+    ]);
+  }
+  if (roundedNumbers.length > 0) {
     throw problems.validation(
-      rounded.map(({ path, literal }) => ({
+      roundedNumbers.map(({ path, literal }) => ({
         path,
         message: `must be exactly an integer: ${abbreviate(literal)} is not, and would be rounded`,
       })),
@@ -92,7 +116,7 @@ export function readJsonBody(request: RawHttpRequest): unknown {
   return value;
 }
 
-/** A literal as quoted back in a message: a body may hold thousands of digits. */
+/** A literal or name as quoted back in a message: a body may hold thousands of characters. */
 function abbreviate(literal: string): string {
   return literal.length > 40 ? `${literal.slice(0, 37)}...` : literal;
 }
@@ -103,10 +127,51 @@ export function assertBodySize(request: RawHttpRequest): void {
   if (bytes > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
 }
 
+/**
+ * The query parameters against their schema (a strict one refuses unknown
+ * parameters). A parameter given twice or empty is refused first: API
+ * Gateway's `queryStringParameters` keeps only the last of repeated values
+ * (payload 1.0) or joins them with commas (2.0), so each is read from every
+ * value sent.
+ */
 export function parseQuery<T>(request: RawHttpRequest, schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(request.queryStringParameters ?? {});
+  const values = queryValues(request);
+  const errors: FieldError[] = [];
+  for (const [name, sent = []] of Object.entries(values)) {
+    if (sent.length > 1)
+      errors.push({ path: name, message: `must be given once, not ${sent.length} times` });
+    else if (sent[0] === "") errors.push({ path: name, message: "must not be empty" });
+  }
+  if (errors.length > 0) throw problems.validation(errors);
+  const single = Object.fromEntries(
+    Object.entries(values).map(([name, sent = []]) => [name, sent[0]]),
+  );
+  const parsed = schema.safeParse(single);
   if (!parsed.success) throw problems.validation(toFieldErrors(parsed.error));
   return parsed.data;
+}
+
+/** Every value of every query parameter, from whichever the event carries. */
+function queryValues(
+  request: RawHttpRequest,
+): Readonly<Record<string, readonly string[] | undefined>> {
+  if (request.multiValueQueryStringParameters) return request.multiValueQueryStringParameters;
+  if (request.rawQueryString !== undefined) {
+    const values = new Map<string, string[]>();
+    for (const [name, value] of new URLSearchParams(request.rawQueryString)) {
+      const sent = values.get(name);
+      if (sent) sent.push(value);
+      else values.set(name, [value]);
+    }
+    // fromEntries keeps a parameter named __proto__ as data, so the schema sees it.
+    return Object.fromEntries(values);
+  }
+  return Object.fromEntries(
+    Object.entries(request.queryStringParameters ?? {}).map(([name, value]) => [
+      name,
+      value === undefined ? [] : [value],
+    ]),
+  );
 }
 
 /** Path parameters that do not fit an id cannot name anything: 404. */

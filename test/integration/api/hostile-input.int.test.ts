@@ -192,6 +192,216 @@ describe("money literals that JSON.parse would round", () => {
   });
 });
 
+describe("bodies nested deeper than 32 levels", () => {
+  const deepPath = Array.from({ length: 32 }, () => "a").join(".");
+  const nested = (depth: number, inner: string) =>
+    `${'{"a":'.repeat(depth)}${inner}${"}".repeat(depth)}`;
+
+  // Before: a digit followed by e anywhere (even in a string) made the rounding
+  // check recurse through the whole body, and 4,000 levels overflowed its stack: 500.
+  it.each([
+    ["a sku A1E", '"A1E"'],
+    ["an id holding 3E", '"01HX3E"'],
+    ["1.0", "1.0"],
+    ["16 digits", "1234567890123456"],
+  ])(
+    "refuses 4,000 levels around %s with the same 400 validation-error; nothing is stored, so the corrected retry runs",
+    async (_name, inner) => {
+      const caller = api.caller();
+      const accountId = await caller.openAccount();
+      const key = randomUUID();
+
+      const refused = await caller.post(`/accounts/${accountId}/deposits`, undefined, {
+        key,
+        rawBody: `{"amount":5,"a":${nested(3_999, inner)}}`,
+      });
+      const corrected = await caller.post(
+        `/accounts/${accountId}/deposits`,
+        { amount: 5 },
+        { key },
+      );
+
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({
+        type: "https://payments.example.com/problems/validation-error",
+        title: "Validation error",
+        status: 400,
+        detail: "The request is not valid.",
+        errors: [
+          { path: deepPath, message: "is nested deeper than 32 levels of arrays and objects" },
+        ],
+      });
+      expect(corrected.status).toBe(201);
+      expect(corrected.headers.get("idempotent-replayed")).toBeNull();
+      expect(await caller.balanceOf(accountId)).toBe(5);
+    },
+  );
+});
+
+describe("objects that name a member twice (I-JSON)", () => {
+  const malformed = (detail: string) => ({
+    type: "https://payments.example.com/problems/malformed-json",
+    title: "Malformed JSON",
+    status: 400,
+    detail,
+  });
+
+  it("refuses two amounts with 400 malformed-json: the balance is unchanged, and the corrected retry under the same key runs", async () => {
+    const caller = api.caller();
+    const accountId = await caller.openAccount();
+    const key = randomUUID();
+
+    const refused = await caller.post(`/accounts/${accountId}/deposits`, undefined, {
+      key,
+      rawBody: '{"amount":1,"amount":500000}',
+    });
+    const balanceAfterRefusal = await caller.balanceOf(accountId);
+    const corrected = await caller.post(`/accounts/${accountId}/deposits`, { amount: 1 }, { key });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual(
+      malformed(
+        'The body names the member "amount" twice; member names must be unique (RFC 7493).',
+      ),
+    );
+    expect(balanceAfterRefusal).toBe(0);
+    expect(corrected.status).toBe(201);
+    expect(corrected.headers.get("idempotent-replayed")).toBeNull();
+    expect(corrected.body.amount).toBe(1);
+    expect(await caller.entriesOf(accountId)).toHaveLength(1);
+    expect(await caller.balanceOf(accountId)).toBe(1);
+  });
+
+  it("refuses two toAccountIds, one spelled with an escape, and moves no money", async () => {
+    const caller = api.caller();
+    const from = await caller.openAccount("EUR", 100);
+    const to = await caller.openAccount();
+    const other = await caller.openAccount();
+
+    const refused = await caller.post("/transfers", undefined, {
+      rawBody: `{"fromAccountId":"${from}","toAccountId":"${to}","amount":10,"\\u0074oAccountId":"${other}"}`,
+    });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual(
+      malformed(
+        'The body names the member "toAccountId" twice; member names must be unique (RFC 7493).',
+      ),
+    );
+    expect(await caller.balanceOf(from)).toBe(100);
+    expect(await caller.balanceOf(to)).toBe(0);
+    expect(await caller.balanceOf(other)).toBe(0);
+  });
+
+  it("refuses a repeated name deep in an order's items, and creates no order", async () => {
+    const caller = api.caller();
+
+    const refused = await caller.post("/orders", undefined, {
+      rawBody:
+        '{"currency":"EUR","items":[{"sku":"a","quantity":1,"unitPrice":5},{"sku":"b","quantity":1,"quantity":9,"unitPrice":5}]}',
+    });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual(
+      malformed(
+        'The object at items.1 names the member "quantity" twice; member names must be unique (RFC 7493).',
+      ),
+    );
+  });
+});
+
+describe("query parameters", () => {
+  const invalid = (errors: Array<{ path: string; message: unknown }>) => ({
+    type: "https://payments.example.com/problems/validation-error",
+    title: "Validation error",
+    status: 400,
+    detail: "The request is not valid.",
+    errors,
+  });
+
+  it.each([
+    ["limit=1&limit=100", "limit", 2],
+    ["cursor=X&cursor=X", "cursor", 2],
+    ["limit=5&cursor=a&cursor=b&cursor=c", "cursor", 3],
+  ])(
+    "refuses %s, a parameter given twice, with 400 validation-error naming it",
+    async (query, name, times) => {
+      const caller = api.caller();
+      const accountId = await caller.openAccount("EUR", 10);
+
+      const answer = await caller.get(`/accounts/${accountId}/entries?${query}`);
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual(
+        invalid([{ path: name, message: `must be given once, not ${times} times` }]),
+      );
+    },
+  );
+
+  it.each(["limit=", "cursor=", "limit"])(
+    "refuses the empty parameter in ?%s with 400 validation-error naming it",
+    async (query) => {
+      const caller = api.caller();
+      const accountId = await caller.openAccount();
+
+      const answer = await caller.get(`/accounts/${accountId}/entries?${query}`);
+
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual(
+        invalid([{ path: query.replace("=", ""), message: "must not be empty" }]),
+      );
+    },
+  );
+
+  it("refuses an unknown parameter with 400 validation-error naming it", async () => {
+    const caller = api.caller();
+    const accountId = await caller.openAccount();
+
+    const answer = await caller.get(`/accounts/${accountId}/entries?limit=5&debug=1`);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(
+      invalid([{ path: "", message: expect.stringContaining('"debug"') }]),
+    );
+  });
+
+  it("refuses any parameter on a route that takes none, and a POST refused so runs and stores nothing", async () => {
+    const caller = api.caller();
+    const accountId = await caller.openAccount();
+    const key = randomUUID();
+
+    const read = await caller.get(`/accounts/${accountId}?expand=entries`);
+    const refused = await caller.post(
+      `/accounts/${accountId}/deposits?amount=9`,
+      { amount: 5 },
+      { key },
+    );
+    const corrected = await caller.post(`/accounts/${accountId}/deposits`, { amount: 5 }, { key });
+
+    expect(read.status).toBe(400);
+    expect(read.body).toEqual(
+      invalid([{ path: "", message: expect.stringContaining('"expand"') }]),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual(
+      invalid([{ path: "", message: expect.stringContaining('"amount"') }]),
+    );
+    expect(corrected.status).toBe(201);
+    expect(corrected.headers.get("idempotent-replayed")).toBeNull();
+    expect(await caller.balanceOf(accountId)).toBe(5);
+  });
+
+  it("still reads each parameter given once", async () => {
+    const caller = api.caller();
+    const accountId = await caller.openAccount("EUR", 10);
+
+    const answer = await caller.get(`/accounts/${accountId}/entries?limit=1`);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.items).toHaveLength(1);
+  });
+});
+
 describe("bodies that are not UTF-8", () => {
   it("answers 400 malformed-json and opens nothing", async () => {
     const caller = api.caller();

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import * as z from "zod";
 import {
   callerRecordKey,
   type HttpResponse,
@@ -6,10 +7,19 @@ import {
   IdempotencyStrategy,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
+  idempotency,
 } from "../../../functions/idempotency";
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from "../../../functions/shared/http/problem";
+import { routeById } from "../../../functions/routes";
+import { createHttpHandler } from "../../../functions/shared/http/http-handler";
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../../functions/shared/http/parse-request";
+import {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  renderProblem,
+} from "../../../functions/shared/http/problem";
+import { createObservability } from "../../../functions/shared/observability/create-observability";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
-import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
+import { lambdaContext, restApiEvent, silentLogger } from "../../support/lambda-fixtures";
 
 const NUM_RUNS = 300;
 const START_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -333,6 +343,149 @@ describe.each(Object.values(IdempotencyStrategy))(
           },
         ),
         { numRuns: 20 },
+      );
+    });
+  },
+);
+
+/**
+ * A write route wired as the API's are (createHttpHandler: validation, then
+ * this layer over the in-memory store), taking any JSON body: what reaches
+ * the layer is what the route's validation let through.
+ */
+function validatedRoute(strategy: IdempotencyStrategy) {
+  const spied = spiedStore();
+  let effects = 0;
+  const effect: InMemoryWrite = { apply: () => (effects += 1) };
+  const route = routeById("createDeposit");
+  const handler = createHttpHandler({
+    route,
+    schemas: { body: z.unknown() },
+    observability: createObservability("hostile-input-properties"),
+    idempotency: idempotency<InMemoryWrite>({
+      store: spied.store,
+      strategy,
+      now: () => START_MS,
+      retentionSeconds: 3600,
+      logger: silentLogger,
+      renderError: renderProblem,
+    }),
+    handle: async (_request, context) => {
+      const answer = created({ id: "thing-1" });
+      return context.idempotency ? context.idempotency.commit([effect], answer) : answer;
+    },
+  });
+  const send = (key: string, body: string) =>
+    handler(restApiEvent({ route: route.path, idempotencyKey: key, body }), lambdaContext());
+  return { ...spied, send, effects: () => effects };
+}
+
+/** One level of nesting: an array, or an object around its member `a`, with or without siblings. */
+const levelArb = fc.constantFrom(
+  ["[", "]"],
+  ["[0,", "]"],
+  ['{"a":', "}"],
+  ['{"A1E":"3E","a":', "}"],
+);
+/** What the innermost level holds: digits followed by e in strings, literals that once walked the body. */
+const leafArb = fc.constantFrom('"A1E"', '"01HX3E"', "1.0", "1234567890123456", "7", "null");
+
+/** A text nested `depth` levels deep, its levels repeating `pattern`. */
+function nestedText(pattern: readonly (readonly [string, string])[], depth: number, leaf: string) {
+  const levels = Array.from(
+    { length: depth },
+    (_, index) => pattern[index % pattern.length] ?? ["[", "]"],
+  );
+  return `${levels.map(([open]) => open).join("")}${leaf}${levels
+    .map(([, close]) => close)
+    .reverse()
+    .join("")}`;
+}
+
+describe.each(Object.values(IdempotencyStrategy))(
+  "hostile bodies behind a route's validation (%s strategy, in-memory store)",
+  (strategy) => {
+    it(`refuses a body nested deeper than ${MAX_JSON_DEPTH} levels with 400 before the layer sees it, and runs the corrected retry`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(levelArb, { minLength: 1, maxLength: 4 }),
+          // Just past the limit, and deep enough to overflow any recursion (within 64 KiB).
+          fc.oneof(
+            fc.integer({ min: MAX_JSON_DEPTH + 1, max: 40 }),
+            fc.integer({ min: 4_000, max: 9_000 }),
+          ),
+          leafArb,
+          async (pattern, depth, leaf) => {
+            const route = validatedRoute(strategy);
+
+            // As deep as drawn, or as deep as the pattern's longest level fits in 64 KiB.
+            const longest = Math.max(...pattern.map(([open, close]) => open.length + close.length));
+            const fitting = Math.min(depth, Math.floor((MAX_BODY_BYTES - 32) / longest));
+
+            const refused = await route.send("key-1", nestedText(pattern, fitting, leaf));
+            const callsWhenRefused = route.calls();
+            const corrected = await route.send("key-1", nestedText(pattern, 3, leaf));
+
+            expect(refused.statusCode).toBe(400);
+            expect(expectProblemJson(refused).type).toBe(`${PROBLEM_TYPE_BASE}validation-error`);
+            expect(callsWhenRefused).toBe(0);
+            expect(corrected.statusCode).toBe(201);
+            expect(route.effects()).toBe(1);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it("refuses an object that names a member twice, at any depth, with 400 malformed-json before the layer sees it", async () => {
+      const nameArb = fc.string({ unit: "grapheme", maxLength: 8 });
+      /** The name as JSON writes it, or every code unit escaped: the same name to I-JSON. */
+      const spelled = (name: string, escaped: boolean) =>
+        escaped
+          ? `"${[...Array(name.length).keys()].map((index) => `\\u${name.charCodeAt(index).toString(16).padStart(4, "0")}`).join("")}"`
+          : JSON.stringify(name);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(levelArb, { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: 0, max: MAX_JSON_DEPTH - 1 }),
+          nameArb,
+          fc.boolean(),
+          fc.jsonValue({ maxDepth: 2 }),
+          async (pattern, depth, name, escaped, value) => {
+            const route = validatedRoute(strategy);
+            const object = `{${JSON.stringify(name)}:1,${JSON.stringify(`other-${name}`)}:${JSON.stringify(value)},${spelled(name, escaped)}:2}`;
+
+            const refused = await route.send("key-1", nestedText(pattern, depth, object));
+
+            expect(refused.statusCode).toBe(400);
+            expect(expectProblemJson(refused).type).toBe(`${PROBLEM_TYPE_BASE}malformed-json`);
+            expect(route.calls()).toBe(0);
+            expect(route.effects()).toBe(0);
+          },
+        ),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    it(`fingerprints and runs every body without repeated names within ${MAX_JSON_DEPTH} levels, never a 500`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(levelArb, { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: 0, max: MAX_JSON_DEPTH - 1 }),
+          leafArb,
+          async (pattern, depth, leaf) => {
+            const route = validatedRoute(strategy);
+            const body = nestedText(pattern, depth, `[${leaf}]`);
+
+            const first = await route.send("key-1", body);
+            const replay = await route.send("key-1", body);
+
+            expect(first.statusCode).toBe(201);
+            expect(replay.headers["idempotent-replayed"]).toBe("true");
+            expect(route.effects()).toBe(1);
+          },
+        ),
+        { numRuns: NUM_RUNS },
       );
     });
   },

@@ -1,7 +1,11 @@
 import { isUtf8 } from "node:buffer";
 import fc from "fast-check";
 import * as z from "zod";
-import { parseJsonBody } from "../../../functions/shared/http/parse-request";
+import {
+  MAX_BODY_BYTES,
+  MAX_JSON_DEPTH,
+  parseJsonBody,
+} from "../../../functions/shared/http/parse-request";
 import { HttpProblem } from "../../../functions/shared/http/problem";
 import { amountSchema } from "../../../functions/shared/money";
 
@@ -100,6 +104,118 @@ describe("hostile body properties (request parsing)", () => {
     fc.assert(
       fc.property(spellingArb, ([amount, literal]) => {
         expect(outcome(`{"amount":${literal}}`, depositSchema)).toEqual({ value: { amount } });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it(`refuses any body nested deeper than ${MAX_JSON_DEPTH} levels with one 400 validation-error, and reads every shallower one as JSON.parse does`, () => {
+    const levelArb = fc.constantFrom(
+      ["[", "]"],
+      ["[true,", "]"],
+      ['{"a":', "}"],
+      ['{"A1E":"3E","a":', "}"],
+    );
+    // The literals and strings that once sent a deep body through a recursive walk.
+    const leafArb = fc.constantFrom(
+      '"A1E"',
+      '"01HX3E"',
+      "1.0",
+      "1234567890123456",
+      "-7",
+      "[]",
+      "{}",
+    );
+    const depthArb = fc.oneof(
+      fc.integer({ min: 0, max: MAX_JSON_DEPTH + 8 }),
+      fc.integer({ min: 1_000, max: 30_000 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(levelArb, { minLength: 1, maxLength: 4 }),
+        depthArb,
+        leafArb,
+        (pattern, depth, leaf) => {
+          const levels = Array.from(
+            { length: depth },
+            (_, index) => pattern[index % pattern.length] ?? ["[", "]"],
+          );
+          const body = `${levels.map(([open]) => open).join("")}${leaf}${levels
+            .map(([, close]) => close)
+            .reverse()
+            .join("")}`;
+          fc.pre(Buffer.byteLength(body) <= MAX_BODY_BYTES);
+          const nesting = depth + (leaf === "[]" || leaf === "{}" ? 1 : 0);
+
+          const result = outcome(body, z.unknown());
+
+          if (nesting > MAX_JSON_DEPTH) {
+            expect(result.problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
+            expect(result.problem?.errors).toEqual([
+              {
+                path: expect.any(String),
+                message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`,
+              },
+            ]);
+          } else {
+            expect(result).toEqual({ value: JSON.parse(body) });
+          }
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("refuses any object that names a member twice, however spelled and however deep, with 400 malformed-json", () => {
+    /** Every code unit as a `\u` escape: the same name to I-JSON. */
+    const escaped = (name: string) =>
+      `"${[...Array(name.length).keys()].map((index) => `\\u${name.charCodeAt(index).toString(16).padStart(4, "0")}`).join("")}"`;
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 10 }),
+        fc.boolean(),
+        fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 4 }),
+        fc.integer({ min: 0, max: 40 }),
+        (name, spellEscaped, others, depth) => {
+          const members = [
+            `${JSON.stringify(name)}:1`,
+            ...others
+              .filter((other) => other !== name)
+              .map((other) => `${JSON.stringify(other)}:"${other.length}"`),
+            `${spellEscaped ? escaped(name) : JSON.stringify(name)}:500000`,
+          ];
+          const body = `${"[".repeat(depth)}{${members.join(",")}}${"]".repeat(depth)}`;
+
+          const result = outcome(body, z.unknown());
+
+          expect(result.problem).toMatchObject({ statusCode: 400, slug: "malformed-json" });
+          expect(result.problem?.message).toContain(
+            "twice; member names must be unique (RFC 7493).",
+          );
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("never refuses a body without repeated names for repeating one, whitespace and escapes included", () => {
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { maxDepth: 6 },
+        fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ unit: "binary" })),
+        tie("array"),
+        tie("object"),
+      ),
+      array: fc.array(tie("value"), { maxLength: 4 }),
+      object: fc.dictionary(fc.string({ unit: "binary", maxLength: 6 }), tie("value"), {
+        maxKeys: 5,
+      }),
+    }));
+    fc.assert(
+      fc.property(value, fc.constantFrom(undefined, 1, "\t", " \r\n "), (json, space) => {
+        const body = JSON.stringify(json, null, space);
+
+        expect(outcome(body, z.unknown())).toEqual({ value: JSON.parse(body) });
       }),
       { numRuns: NUM_RUNS },
     );

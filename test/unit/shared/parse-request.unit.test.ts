@@ -1,8 +1,10 @@
 import * as z from "zod";
 import {
+  MAX_JSON_DEPTH,
   matchesEtag,
   parseIfMatch,
   parseJsonBody,
+  parseQuery,
 } from "../../../functions/shared/http/parse-request";
 import type { HttpProblem } from "../../../functions/shared/http/problem";
 import { amountSchema } from "../../../functions/shared/money";
@@ -66,6 +68,147 @@ describe("parseJsonBody", () => {
     expect(parseJsonBody({ headers: json, body: `{"amount":${literal}}` }, depositSchema)).toEqual({
       amount,
     });
+  });
+});
+
+describe("parseJsonBody: nesting", () => {
+  const nested = (depth: number, inner: string) =>
+    `${'{"a":'.repeat(depth)}${inner}${"}".repeat(depth)}`;
+  const anything = z.unknown();
+
+  it(`accepts ${MAX_JSON_DEPTH} levels of arrays and objects`, () => {
+    const body = `[${nested(MAX_JSON_DEPTH - 1, "1")}]`;
+
+    expect(parseJsonBody({ headers: json, body }, anything)).toEqual(JSON.parse(body));
+  });
+
+  it.each([
+    ["a digit and e in a string", '"A1E"'],
+    ["a number with a fraction", "1.0"],
+    ["16 digits", "1234567890123456"],
+    ["a plain integer", "1"],
+  ])(
+    "refuses a body nested 4,000 levels deep around %s: 400 validation-error at the first level too deep",
+    (_name, inner) => {
+      const problem = problemOf(() =>
+        parseJsonBody({ headers: json, body: nested(4_000, inner) }, anything),
+      );
+
+      expect(problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
+      expect(problem.errors).toEqual([
+        {
+          path: Array.from({ length: MAX_JSON_DEPTH }, () => "a").join("."),
+          message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`,
+        },
+      ]);
+    },
+  );
+
+  it(`refuses ${MAX_JSON_DEPTH + 1} levels of arrays, naming the path of the deepest`, () => {
+    const depth = MAX_JSON_DEPTH + 1;
+    const body = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+
+    const problem = problemOf(() => parseJsonBody({ headers: json, body }, anything));
+
+    expect(problem.errors?.map((error) => error.path)).toEqual([
+      Array.from({ length: MAX_JSON_DEPTH }, () => "0").join("."),
+    ]);
+  });
+});
+
+describe("parseJsonBody: member names", () => {
+  it.each([
+    ['{"amount":1,"amount":500000}', "amount", ""],
+    ['{"amount":1,"\\u0061mount":500000}', "amount", ""],
+    ['{"amount":1,"name":"x","name":"y"}', "name", ""],
+    ['{"amount":1,"name":{"x":[{"k":1,"k":1}]}}', "k", "name.x.0"],
+  ])("refuses %s, which names a member twice: 400 malformed-json (I-JSON)", (body, name, at) => {
+    const problem = problemOf(() => parseJsonBody({ headers: json, body }, depositSchema));
+
+    expect(problem).toMatchObject({ statusCode: 400, slug: "malformed-json" });
+    expect(problem.message).toBe(
+      `${at === "" ? "The body" : `The object at ${at}`} names the member "${name}" twice; member names must be unique (RFC 7493).`,
+    );
+  });
+
+  it("accepts the same name in different objects, and a name equal to a string value", () => {
+    const body = '[{"a":"a","b":{"a":1}},{"a":2}]';
+
+    expect(parseJsonBody({ headers: json, body }, z.unknown())).toEqual(JSON.parse(body));
+  });
+});
+
+describe("parseQuery", () => {
+  const querySchema = z.strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().min(1).optional(),
+  });
+  const restQuery = (parameters: Record<string, string[]>) => ({
+    queryStringParameters: Object.fromEntries(
+      Object.entries(parameters).map(([name, values]) => [name, values.at(-1)]),
+    ),
+    multiValueQueryStringParameters: parameters,
+  });
+
+  it("reads each parameter of a REST API event once", () => {
+    expect(parseQuery(restQuery({ limit: ["7"], cursor: ["c"] }), querySchema)).toEqual({
+      limit: 7,
+      cursor: "c",
+    });
+    expect(parseQuery({ queryStringParameters: null }, querySchema)).toEqual({ limit: 50 });
+  });
+
+  it.each<[Record<string, string[]>, string, number]>([
+    [{ limit: ["1", "100"] }, "limit", 2],
+    [{ cursor: ["X", "X"] }, "cursor", 2],
+    [{ limit: ["5"], cursor: ["a", "b", "c"] }, "cursor", 3],
+  ])(
+    "refuses %j, a parameter given more than once: 400 validation-error naming it",
+    (parameters, name, times) => {
+      const problem = problemOf(() => parseQuery(restQuery(parameters), querySchema));
+
+      expect(problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
+      expect(problem.errors).toEqual([
+        {
+          path: name,
+          message: `must be given once, not ${times} times`,
+        },
+      ]);
+    },
+  );
+
+  it.each(["limit", "cursor"])("refuses an empty %s: 400 validation-error naming it", (name) => {
+    const problem = problemOf(() => parseQuery(restQuery({ [name]: [""] }), querySchema));
+
+    expect(problem.errors).toEqual([{ path: name, message: "must not be empty" }]);
+  });
+
+  it("refuses an unknown parameter: 400 validation-error naming it", () => {
+    const problem = problemOf(() =>
+      parseQuery(restQuery({ limit: ["2"], debug: ["1"] }), querySchema),
+    );
+
+    expect(problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
+    expect(problem.errors).toEqual([{ path: "", message: expect.stringContaining('"debug"') }]);
+  });
+
+  it("reads a payload 2.0 event's raw query string, whose parameters join repeats with commas", () => {
+    const v2 = (rawQueryString: string) => ({
+      rawQueryString,
+      queryStringParameters: { limit: "1,100" },
+    });
+
+    expect(parseQuery({ rawQueryString: "limit=7&cursor=a%2Cb" }, querySchema)).toEqual({
+      limit: 7,
+      cursor: "a,b",
+    });
+    expect(problemOf(() => parseQuery(v2("limit=1&limit=100"), querySchema)).errors).toEqual([
+      { path: "limit", message: "must be given once, not 2 times" },
+    ]);
+    expect(parseQuery({ rawQueryString: "" }, querySchema)).toEqual({ limit: 50 });
+    expect(
+      problemOf(() => parseQuery({ rawQueryString: "__proto__=1" }, querySchema)),
+    ).toMatchObject({ statusCode: 400, slug: "validation-error" });
   });
 });
 

@@ -1,7 +1,4 @@
-import {
-  findRoundedNumbers,
-  roundsToAnotherInteger,
-} from "../../../functions/shared/http/rounded-numbers";
+import { roundsToAnotherInteger } from "../../../functions/shared/http/rounded-numbers";
 
 describe("roundsToAnotherInteger", () => {
   it.each([
@@ -14,6 +11,7 @@ describe("roundsToAnotherInteger", () => {
     "1e-400",
     "0.5e-330",
     "12345678901234567890123",
+    "-9007199254740993",
   ])("flags %s, which JSON.parse rounds to an integer it is not", (literal) => {
     expect(roundsToAnotherInteger(literal)).toBe(true);
   });
@@ -32,36 +30,13 @@ describe("roundsToAnotherInteger", () => {
     "1e22",
     "100e-2",
     "-7",
+    "123456789012345",
+    "9007199254740991",
     // Not integers once parsed: the schemas refuse them as they are.
     "0.5",
     "19.99",
     "1e400",
   ])("leaves %s alone", (literal) => {
     expect(roundsToAnotherInteger(literal)).toBe(false);
-  });
-});
-
-describe("findRoundedNumbers", () => {
-  it("names the path of each rounded number, nested in objects and arrays", () => {
-    const text =
-      '{"a":1.0,"items":[{"q":1},{"q":2.00000000000000001,"x":[0,0.99999999999999999]}],"k\\"ey":4.0000000000000001}';
-
-    expect(findRoundedNumbers(text)).toEqual([
-      { path: "items.1.q", literal: "2.00000000000000001" },
-      { path: "items.1.x.1", literal: "0.99999999999999999" },
-      { path: 'k"ey', literal: "4.0000000000000001" },
-    ]);
-  });
-
-  it("ignores digits inside strings and keys", () => {
-    const text = '{"0.99999999999999999":"1.0000000000000001","n":"9007199254740993"}';
-
-    expect(findRoundedNumbers(text)).toEqual([]);
-  });
-
-  it("finds a rounded top-level number", () => {
-    expect(findRoundedNumbers(" 0.99999999999999999 ")).toEqual([
-      { path: "", literal: "0.99999999999999999" },
-    ]);
   });
 });
