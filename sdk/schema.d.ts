@@ -279,8 +279,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 200 when the tables answer, 503 otherwise */
+        /** Readiness: 200 when the tables answer, 503 otherwise */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: 200 whenever the API runs, touching no table
+         * @description For a probe that must not fail with a dependency; GET /health says whether requests can be served.
+         */
+        get: operations["liveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2563,6 +2583,55 @@ export interface operations {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
                     "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The function timed out. Retrying is safe: a write retried with the same key is replayed if it committed. Problem types: `gateway-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    liveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            429: {
+                headers: {
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed. A failed write is not stored: retried with the same key, it runs again. Problem types: `internal-error`. */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
