@@ -759,7 +759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -852,7 +852,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -944,7 +944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1093,7 +1093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1186,7 +1186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1332,7 +1332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1423,7 +1423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1545,7 +1545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1638,7 +1638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1813,7 +1813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1948,7 +1948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2110,7 +2110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2201,7 +2201,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2350,7 +2350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2443,7 +2443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2507,7 +2507,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2558,7 +2558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2618,7 +2618,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2667,7 +2667,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
