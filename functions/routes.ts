@@ -191,6 +191,16 @@ export const routes = [
     access: { idempotency: "read", data: "read" },
   },
   {
+    // Liveness: the function answers, touching nothing (readiness is /health).
+    id: "liveness",
+    method: "GET",
+    path: "/health/live",
+    entry: "operations/liveness.handler.ts",
+    idempotency: null,
+    authenticated: false,
+    access: { idempotency: "none", data: "none" },
+  },
+  {
     id: "openApi",
     method: "GET",
     path: "/openapi.json",

@@ -8,7 +8,8 @@ import {
   type MfaSetting,
   type ThreatProtectionSetting,
 } from "./constructs/api-auth";
-import { Monitoring } from "./constructs/monitoring";
+import { CallerRateLimit, type RateLimitWindowSeconds } from "./constructs/caller-rate-limit";
+import { MONITORING_PERIOD, Monitoring } from "./constructs/monitoring";
 import { OperationsDashboard } from "./constructs/operations-dashboard";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
 import { PaymentsApi } from "./constructs/payments-api";
@@ -42,8 +43,29 @@ export interface PaymentsSettings {
    * with a password. @default true
    */
   readonly syntheticCheck?: boolean;
-  /** Minutes between two runs of the synthetic check. @default 5 */
+  /** Minutes between two runs of the synthetic check (every run costs, see README). @default 1 */
   readonly syntheticCheckRateMinutes?: number;
+  /**
+   * Requests per window that one bearer token (or one IP address, for
+   * requests without a token) may send, counted by a WAF web ACL on the
+   * stage; over it, 429. At least 10 (WAF's minimum); 0 leaves the web ACL
+   * out. @default 600 (per 60 s: about 10 a second, a fifth of the stage's 50)
+   */
+  readonly callerRateLimit?: number;
+  /** The window `callerRateLimit` counts over. @default 60 */
+  readonly callerRateLimitWindowSeconds?: RateLimitWindowSeconds;
+  /**
+   * Reserved concurrency of each route's function: a burst on one route
+   * cannot take the account's concurrency from the others, nor from the rest
+   * of the account. 0 reserves none. Deployment fails if the reservations
+   * would leave the account fewer than 100 unreserved executions.
+   * @default 20
+   */
+  readonly reservedConcurrency?: number;
+  /** Each table's on-demand maximum of read request units per second; 0 sets none. @default 1000 */
+  readonly tableMaxReadRequestUnits?: number;
+  /** Each table's on-demand maximum of write request units per second; 0 sets none. @default 1500 */
+  readonly tableMaxWriteRequestUnits?: number;
 }
 
 export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
@@ -57,21 +79,27 @@ export class PaymentsStack extends Stack {
   readonly monitoring: Monitoring;
   readonly alarmTopic: AlarmTopic;
   readonly syntheticCheck?: SyntheticCheck;
+  readonly callerRateLimit?: CallerRateLimit;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
     super(scope, id, props);
-    this.tables = new PaymentsTables(this, "Tables");
+    this.tables = new PaymentsTables(this, "Tables", {
+      maxReadRequestUnits: props.tableMaxReadRequestUnits ?? 1000,
+      maxWriteRequestUnits: props.tableMaxWriteRequestUnits ?? 1500,
+    });
     this.auth = new ApiAuth(this, "Auth", {
       ...(props.externalIssuer ? { externalIssuer: props.externalIssuer } : {}),
       ...(props.mfa ? { mfa: props.mfa } : {}),
       ...(props.threatProtection ? { threatProtection: props.threatProtection } : {}),
     });
+    const cors = corsPolicy(props.corsAllowOrigins);
     this.api = new PaymentsApi(this, "Api", {
       idempotencyTable: this.tables.idempotency,
       dataTable: this.tables.data,
       authorizer: this.auth.authorizer,
       authorizationScopes: this.auth.authorizationScopes,
-      cors: corsPolicy(props.corsAllowOrigins),
+      cors,
+      reservedConcurrency: props.reservedConcurrency ?? 20,
       ...(props.throttleRateLimit !== undefined
         ? { throttleRateLimit: props.throttleRateLimit }
         : {}),
@@ -79,6 +107,17 @@ export class PaymentsStack extends Stack {
         ? { throttleBurstLimit: props.throttleBurstLimit }
         : {}),
     });
+    const callerRateLimit = props.callerRateLimit ?? 600;
+    if (callerRateLimit > 0) {
+      this.callerRateLimit = new CallerRateLimit(this, "CallerRateLimit", {
+        stage: this.api.stage,
+        limit: callerRateLimit,
+        windowSeconds: props.callerRateLimitWindowSeconds ?? 60,
+        cors,
+      });
+    } else {
+      this.api.acknowledgeNoWebAcl();
+    }
     this.outbox = new OutboxPublisher(this, "Outbox", {
       dataTable: this.tables.data,
       idempotencyTable: this.tables.idempotency,
@@ -101,13 +140,22 @@ export class PaymentsStack extends Stack {
       streamConsumer: this.outbox.function,
       deadLetterQueue: this.outbox.deadLetterQueue,
     };
-    this.monitoring = new Monitoring(this, "Monitoring", observed);
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      ...observed,
+      ...(this.callerRateLimit
+        ? {
+            edgeBlockedRequests: this.callerRateLimit.metricBlockedRequests({
+              period: MONITORING_PERIOD,
+            }),
+          }
+        : {}),
+    });
     const userPool = this.auth.userPool;
     if (userPool && props.syntheticCheck !== false && props.mfa !== "required") {
       this.syntheticCheck = new SyntheticCheck(this, "SyntheticCheck", {
         apiUrl: this.api.url,
         userPool,
-        rate: Duration.minutes(props.syntheticCheckRateMinutes ?? 5),
+        rate: Duration.minutes(props.syntheticCheckRateMinutes ?? 1),
       });
     }
     new OperationsDashboard(this, "Operations", {

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { MIN_CALLER_RATE_LIMIT, RATE_LIMIT_WINDOWS_SECONDS } from "./constructs/caller-rate-limit";
 import type { PaymentsSettings } from "./payments-stack";
 
 /**
@@ -64,6 +65,24 @@ export const stackContextSchema = z
       .union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")])
       .optional(),
     syntheticCheckRateMinutes: z.coerce.number().int().min(1).max(60).optional(),
+    /** Requests per window per bearer token at the edge (WAF); 0 leaves the web ACL out. */
+    callerRateLimit: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .refine((limit) => limit === 0 || limit >= MIN_CALLER_RATE_LIMIT, {
+        message: `0 (no web ACL) or at least ${MIN_CALLER_RATE_LIMIT}, WAF's minimum`,
+      })
+      .optional(),
+    callerRateLimitWindowSeconds: z.coerce
+      .number()
+      .pipe(z.literal(RATE_LIMIT_WINDOWS_SECONDS))
+      .optional(),
+    /** Reserved concurrency of each route's function; 0 reserves none. */
+    reservedConcurrency: z.coerce.number().int().min(0).optional(),
+    /** Each table's on-demand maximum, in request units per second; 0 sets none. */
+    tableMaxReadRequestUnits: z.coerce.number().int().min(0).optional(),
+    tableMaxWriteRequestUnits: z.coerce.number().int().min(0).optional(),
   })
   .refine((context) => (context.jwtIssuer === undefined) === (context.jwtAudience === undefined), {
     message: "jwtIssuer and jwtAudience go together",
@@ -108,6 +127,19 @@ export function stackPropsFromContext(read: (key: string) => unknown): PaymentsS
     ...(context.syntheticCheck !== undefined ? { syntheticCheck: context.syntheticCheck } : {}),
     ...(context.syntheticCheckRateMinutes !== undefined
       ? { syntheticCheckRateMinutes: context.syntheticCheckRateMinutes }
+      : {}),
+    ...(context.callerRateLimit !== undefined ? { callerRateLimit: context.callerRateLimit } : {}),
+    ...(context.callerRateLimitWindowSeconds !== undefined
+      ? { callerRateLimitWindowSeconds: context.callerRateLimitWindowSeconds }
+      : {}),
+    ...(context.reservedConcurrency !== undefined
+      ? { reservedConcurrency: context.reservedConcurrency }
+      : {}),
+    ...(context.tableMaxReadRequestUnits !== undefined
+      ? { tableMaxReadRequestUnits: context.tableMaxReadRequestUnits }
+      : {}),
+    ...(context.tableMaxWriteRequestUnits !== undefined
+      ? { tableMaxWriteRequestUnits: context.tableMaxWriteRequestUnits }
       : {}),
   };
 }

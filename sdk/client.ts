@@ -200,6 +200,8 @@ export function createPaymentsClient(options: PaymentsClientOptions) {
     issueIdempotencyKey: (o: CallOptions = {}) =>
       read<IssuedKey>("issueIdempotencyKey", o, (init) => api.POST("/idempotency-keys", init)),
     health: (o: CallOptions = {}) => read<Health>("health", o, (init) => api.GET("/health", init)),
+    liveness: (o: CallOptions = {}) =>
+      read<Health>("liveness", o, (init) => api.GET("/health/live", init)),
     openApi: (o: CallOptions = {}) =>
       read<OpenApiDocument>("openApi", o, (init) => api.GET("/openapi.json", init)),
   };

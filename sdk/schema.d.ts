@@ -279,8 +279,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 200 when the tables answer, 503 otherwise */
+        /** Readiness: 200 when the tables answer, 503 otherwise */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: 200 whenever the API runs, touching no table
+         * @description For a probe that must not fail with a dependency; GET /health says whether requests can be served.
+         */
+        get: operations["liveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -739,7 +759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -843,7 +863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -948,7 +968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1110,7 +1130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1214,7 +1234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1373,7 +1393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1475,7 +1495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1610,7 +1630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1714,7 +1734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -1902,7 +1922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2037,7 +2057,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2199,7 +2219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2301,7 +2321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2463,7 +2483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2567,7 +2587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2655,7 +2675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2706,7 +2726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
@@ -2748,6 +2768,55 @@ export interface operations {
             };
         };
     };
+    liveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
+            429: {
+                headers: {
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed. A failed write is not stored: retried with the same key, it runs again. Problem types: `internal-error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The function timed out. Retrying is safe: a write retried with the same key is replayed if it committed. Problem types: `gateway-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     openApi: {
         parameters: {
             query?: never;
@@ -2766,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
-            /** @description Throttled by the gateway: retry later (after Retry-After when it is sent). Problem types: `rate-limited`. */
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
             429: {
                 headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */

@@ -96,10 +96,18 @@ const operations: Record<DocumentedRouteId, OperationSpec> = {
     problems: {},
   },
   health: {
-    summary: "200 when the tables answer, 503 otherwise",
+    summary: "Readiness: 200 when the tables answer, 503 otherwise",
     tags: ["operations"],
     success: { "200": answer("Healthy", healthSchema) },
     problems: { 503: ["service-unavailable"] },
+  },
+  liveness: {
+    summary: "Liveness: 200 whenever the API runs, touching no table",
+    description:
+      "For a probe that must not fail with a dependency; GET /health says whether requests can be served.",
+    tags: ["operations"],
+    success: { "200": answer("Alive", healthSchema) },
+    problems: {},
   },
   openApi: {
     summary: "This document",

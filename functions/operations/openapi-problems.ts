@@ -46,7 +46,7 @@ const examples = {
   "unsupported-media-type": problems.unsupportedMediaType(),
   "idempotency-key-reused": new IdempotencyKeyReusedError(),
   "precondition-required": problems.preconditionRequired(),
-  // API Gateway's stage throttling answers it; no function of the API does.
+  // API Gateway's stage throttling or the web ACL answers it; no function of the API does.
   "rate-limited": new HttpProblem(
     429,
     "rate-limited",
@@ -73,7 +73,7 @@ const statusSummaries: Readonly<Record<number, string>> = {
   415: "Body not application/json.",
   422: "This Idempotency-Key was already used for a different request.",
   428: "If-Match is required.",
-  429: "Throttled by the gateway: retry later (after Retry-After when it is sent).",
+  429: "Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent.",
   500: "The server failed. A failed write is not stored: retried with the same key, it runs again.",
   503: "Not run: retry after Retry-After.",
   504: "The function timed out. Retrying is safe: a write retried with the same key is replayed if it committed.",

@@ -37,36 +37,45 @@ export const gatewayResponseProblems: Readonly<Record<string, ProblemLike>> = {
   DEFAULT_5XX: internalError(),
 };
 
-export interface GatewayResponseDefinition {
-  readonly type: string;
+/** A problem the edge answers itself, before any function runs, as static text. */
+export interface EdgeProblemAnswer {
   readonly statusCode: number;
   /** Names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The problem document; gateway response templates substitute no variable in it. */
+  /** The problem document; neither a gateway response template nor WAF substitutes a variable in it. */
   readonly body: string;
 }
 
+export interface GatewayResponseDefinition extends EdgeProblemAnswer {
+  readonly type: string;
+}
+
 /**
- * Each gateway response as the stack configures it: the problem rendered by
- * the handlers' own renderer, `nosniff` as on every answer, and the CORS
- * headers a browser needs to read it where the policy makes them static (any
- * origin, or a single one: a gateway response cannot choose among several).
+ * A problem answered by the edge (an API Gateway gateway response, or the
+ * web ACL's custom response): rendered by the handlers' own renderer,
+ * `nosniff` as on every answer, and the CORS headers a browser needs to read
+ * it where the policy makes them static (any origin, or a single one: a
+ * static answer cannot choose among several).
  */
+export function renderEdgeProblem(problem: ProblemLike, policy: CorsPolicy): EdgeProblemAnswer {
+  const rendered = renderProblem(problem);
+  return {
+    statusCode: rendered.statusCode,
+    headers: {
+      ...rendered.headers,
+      ...staticCorsAnswerHeaders(policy),
+      "x-content-type-options": "nosniff",
+      // No cache may keep an error the edge gave, whoever asked.
+      "cache-control": "no-store",
+    },
+    body: rendered.body,
+  };
+}
+
+/** Each gateway response as the stack configures it (see {@link renderEdgeProblem}). */
 export function gatewayResponseDefinitions(policy: CorsPolicy): GatewayResponseDefinition[] {
-  const cors = staticCorsAnswerHeaders(policy);
-  return Object.entries(gatewayResponseProblems).map(([type, problem]) => {
-    const rendered = renderProblem(problem);
-    return {
-      type,
-      statusCode: rendered.statusCode,
-      headers: {
-        ...rendered.headers,
-        ...cors,
-        "x-content-type-options": "nosniff",
-        // No cache may keep an error the gateway gave, whoever asked.
-        "cache-control": "no-store",
-      },
-      body: rendered.body,
-    };
-  });
+  return Object.entries(gatewayResponseProblems).map(([type, problem]) => ({
+    type,
+    ...renderEdgeProblem(problem, policy),
+  }));
 }

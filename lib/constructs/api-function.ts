@@ -19,6 +19,8 @@ export interface ApiFunctionProps {
   readonly timeout?: Duration;
   /** Files the handler reads next to its bundle at cold start, copied in after bundling. */
   readonly bundledFiles?: readonly BundledFile[];
+  /** Executions reserved for this function (and its most at once). @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** A file of the project (node_modules included) and its name next to the bundle. */
@@ -62,6 +64,9 @@ export class ApiFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(10),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       tracing: Tracing.ACTIVE,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -22,6 +22,8 @@ export interface MonitoringProps {
   /** The stream consumer whose lag (IteratorAge) is watched. */
   readonly streamConsumer: IFunction;
   readonly deadLetterQueue: Queue;
+  /** Requests the edge's per-caller limit blocked (429), when the stack has one. */
+  readonly edgeBlockedRequests?: IMetric;
 }
 
 /** CloudWatch allows at most 10 metrics in one alarm's expression. */
@@ -140,6 +142,16 @@ export class Monitoring extends Construct {
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
       threshold: 0,
     });
+    if (props.edgeBlockedRequests) {
+      // A blip is a client bursting and backing off; 15 minutes is one that does not.
+      this.alarmAbove("CallerRateLimited", {
+        description:
+          "The edge answered 429 to a caller over its per-token (or per-IP) budget for 15 minutes in a row: a runaway client.",
+        metric: props.edgeBlockedRequests,
+        threshold: 0,
+        evaluationPeriods: 3,
+      });
+    }
   }
 
   /** An alarm when `metric` exceeds `threshold` for `evaluationPeriods` periods in a row. */

@@ -43,6 +43,8 @@ export interface PaymentsApiProps {
   readonly throttleRateLimit?: number;
   /** Burst above the steady rate before 429. @default 100 */
   readonly throttleBurstLimit?: number;
+  /** Reserved concurrency of each route's function; 0 reserves none. @default none */
+  readonly reservedConcurrency?: number;
 }
 
 function grant(table: ITableV2, grantee: IGrantable, access: TableAccess): void {
@@ -99,7 +101,7 @@ export class PaymentsApi extends Construct {
     const functions = new Map<string, ApiFunction>();
     const methodsByPath = new Map<string, string[]>();
     for (const route of routes as readonly RouteDefinition[]) {
-      const fn = createRouteFunction(this, route, environment);
+      const fn = createRouteFunction(this, route, environment, props.reservedConcurrency);
       grant(props.idempotencyTable, fn, route.access.idempotency);
       grant(props.dataTable, fn, route.access.data);
       const method = this.resourceFor(route.path).addMethod(
@@ -151,6 +153,15 @@ export class PaymentsApi extends Construct {
     return this.restApi.url;
   }
 
+  /** For a deployment that chose no web ACL on the stage (`callerRateLimit` 0). */
+  acknowledgeNoWebAcl(): void {
+    Validations.of(this.restApi).acknowledge({
+      id: "AwsSolutions::AwsSolutions-APIG3",
+      reason:
+        "This deployment chose no web ACL (callerRateLimit 0), saving its $5 a month plus $1 per rule: the stage still throttles all callers together (429 rate-limited), and every route but the public operations ones needs a token.",
+    });
+  }
+
   private resourceFor(path: string): IResource {
     return this.restApi.root.resourceForPath(path);
   }
@@ -161,11 +172,6 @@ export class PaymentsApi extends Construct {
         id: "AwsSolutions::AwsSolutions-APIG2",
         reason:
           "Requests are validated by the handlers against the zod schemas the OpenAPI document is generated from, and refused as problem+json; a gateway validator would duplicate the schemas and answer in another shape.",
-      },
-      {
-        id: "AwsSolutions::AwsSolutions-APIG3",
-        reason:
-          "No WAF web ACL by default: it costs at least $5 a month plus $1 per rule at rest. The stage throttles every client (429 rate-limited) and every route but health and the OpenAPI document needs a token; attach a web ACL to the stage for production.",
       },
       {
         id: "AwsSolutions::AwsSolutions-APIG6",

@@ -15,11 +15,15 @@ function bundledFilesOf(route: RouteDefinition): readonly BundledFile[] {
   return route.id === "docsScript" ? [rendererBundledFile()] : [];
 }
 
-/** The function of one route-table entry: its handler's bundle and the files it reads. */
+/**
+ * The function of one route-table entry: its handler's bundle and the files
+ * it reads, with `reservedConcurrency` executions reserved (0: none).
+ */
 export function createRouteFunction(
   scope: Construct,
   route: RouteDefinition,
   environment: Record<string, string>,
+  reservedConcurrency = 0,
 ): ApiFunction {
   return new ApiFunction(scope, `${constructNameOf(route)}Function`, {
     entry: join(FUNCTIONS_DIR, route.entry),
@@ -27,5 +31,7 @@ export function createRouteFunction(
     // Powertools' Tracer names its segments after it; Logger and Metrics use the route id too.
     environment: { ...environment, POWERTOOLS_SERVICE_NAME: route.id },
     bundledFiles: bundledFilesOf(route),
+    // Lambda reads 0 as "never run": no reservation is leaving the setting out.
+    ...(reservedConcurrency > 0 ? { reservedConcurrentExecutions: reservedConcurrency } : {}),
   });
 }

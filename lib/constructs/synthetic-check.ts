@@ -15,7 +15,7 @@ export interface SyntheticCheckProps {
   readonly apiUrl: string;
   /** The stack's user pool: the canary signs in as a user of its own there. */
   readonly userPool: UserPool;
-  /** How often the check runs. @default 5 minutes */
+  /** How often the check runs. @default 1 minute */
   readonly rate?: Duration;
 }
 
@@ -25,7 +25,7 @@ export const CANARY_USERNAME = "payments-canary";
 /**
  * A CloudWatch Synthetics canary that opens an account, deposits, sends the
  * same deposit again and checks the replay and the balance
- * (lib/canary/deposit-replay-check.ts), every few minutes, as a Cognito user
+ * (lib/canary/deposit-replay-check.ts), every minute by default, as a Cognito user
  * of its own: its password is generated into Secrets Manager and set on the
  * user at deployment by a small custom resource; the canary reads it and
  * signs in with the password flow of an app client of its own. Alarmed when
@@ -38,6 +38,7 @@ export class SyntheticCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: SyntheticCheckProps) {
     super(scope, id);
+    const rate = props.rate ?? Duration.minutes(1);
     const client = props.userPool.addClient("CanaryClient", {
       authFlows: { userPassword: true },
       accessTokenValidity: Duration.minutes(5),
@@ -67,7 +68,7 @@ export class SyntheticCheck extends Construct {
     this.canary = new Canary(this, "Canary", {
       runtime: Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0,
       test: Test.custom({ code: Code.fromInline(canaryScript()), handler: "index.handler" }),
-      schedule: Schedule.rate(props.rate ?? Duration.minutes(5)),
+      schedule: Schedule.rate(rate),
       timeout: Duration.minutes(1),
       artifactsBucketLocation: { bucket: artifacts },
       successRetentionPeriod: Duration.days(7),
@@ -85,7 +86,7 @@ export class SyntheticCheck extends Construct {
     this.alarm = new Alarm(this, "Failing", {
       alarmDescription:
         "The synthetic check (open an account, deposit, replay, balance) failed twice in a row, or stopped running.",
-      metric: this.canary.metricSuccessPercent({ period: props.rate ?? Duration.minutes(5) }),
+      metric: this.canary.metricSuccessPercent({ period: rate }),
       threshold: 100,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 2,

@@ -19,8 +19,16 @@ const attribute = (key: KeyAttribute) => ({
   type: key.type === "S" ? AttributeType.STRING : AttributeType.NUMBER,
 });
 
+/** Each table's on-demand ceiling, in request units per second. */
+export interface TableThroughputLimits {
+  /** 0 or absent: no ceiling. */
+  readonly maxReadRequestUnits?: number;
+  /** 0 or absent: no ceiling. */
+  readonly maxWriteRequestUnits?: number;
+}
+
 /** CDK table properties from a shared definition: the same keys, TTL and stream as local. */
-function tableProps(definition: TableDefinition): TablePropsV2 {
+function tableProps(definition: TableDefinition, limits: TableThroughputLimits): TablePropsV2 {
   return {
     partitionKey: attribute(definition.partitionKey),
     ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
@@ -35,7 +43,12 @@ function tableProps(definition: TableDefinition): TablePropsV2 {
               : StreamViewType.NEW_AND_OLD_IMAGES,
         }
       : {}),
-    billing: Billing.onDemand(),
+    // A cost guard: past the ceiling DynamoDB throttles (the SDK retries, then 503)
+    // instead of billing whatever a runaway client or bug asks for.
+    billing: Billing.onDemand({
+      ...(limits.maxReadRequestUnits ? { maxReadRequestUnits: limits.maxReadRequestUnits } : {}),
+      ...(limits.maxWriteRequestUnits ? { maxWriteRequestUnits: limits.maxWriteRequestUnits } : {}),
+    }),
   };
 }
 
@@ -46,15 +59,15 @@ export class PaymentsTables extends Construct {
   /** Money: point-in-time recovery, deletion protection, kept when the stack goes. */
   readonly data: TableV2;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, limits: TableThroughputLimits = {}) {
     super(scope, id);
     this.idempotency = new TableV2(this, idempotencyTableDefinition.logicalId, {
-      ...tableProps(idempotencyTableDefinition),
+      ...tableProps(idempotencyTableDefinition, limits),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.data = new TableV2(this, dataTableDefinition.logicalId, {
-      ...tableProps(dataTableDefinition),
+      ...tableProps(dataTableDefinition, limits),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

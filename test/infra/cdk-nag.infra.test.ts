@@ -23,6 +23,7 @@ describe("AWS Solutions checks (cdk-nag), as bin/app.ts applies them", () => {
       "with MFA required and threat protection enforced",
       { mfa: "required", threatProtection: "enforced" } as const,
     ],
+    ["without the web ACL (callerRateLimit 0)", { callerRateLimit: 0 }],
   ])("find nothing that is not acknowledged with a reason, %s", (_name, props) => {
     const { app } = buildStack(props);
     addAwsSolutionsChecks(app);

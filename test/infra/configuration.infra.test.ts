@@ -23,6 +23,11 @@ describe("the stack's settings from CDK context", () => {
         eventArchiveRetentionDays: "7",
         syntheticCheck: "false",
         syntheticCheckRateMinutes: "15",
+        callerRateLimit: "300",
+        callerRateLimitWindowSeconds: "120",
+        reservedConcurrency: "5",
+        tableMaxReadRequestUnits: "400",
+        tableMaxWriteRequestUnits: "300",
       }),
     );
 
@@ -38,6 +43,29 @@ describe("the stack's settings from CDK context", () => {
       eventArchiveRetentionDays: 7,
       syntheticCheck: false,
       syntheticCheckRateMinutes: 15,
+      callerRateLimit: 300,
+      callerRateLimitWindowSeconds: 120,
+      reservedConcurrency: 5,
+      tableMaxReadRequestUnits: 400,
+      tableMaxWriteRequestUnits: 300,
+    });
+  });
+
+  it("takes 0 to turn the web ACL, reserved concurrency and the tables' ceilings off", () => {
+    expect(
+      stackPropsFromContext(
+        contextOf({
+          callerRateLimit: "0",
+          reservedConcurrency: "0",
+          tableMaxReadRequestUnits: "0",
+          tableMaxWriteRequestUnits: "0",
+        }),
+      ),
+    ).toEqual({
+      callerRateLimit: 0,
+      reservedConcurrency: 0,
+      tableMaxReadRequestUnits: 0,
+      tableMaxWriteRequestUnits: 0,
     });
   });
 
@@ -54,6 +82,25 @@ describe("the stack's settings from CDK context", () => {
     ["an e-mail address that is not one", { alarmEmail: "oncall" }, "alarmEmail"],
     ["an issuer without audience", { jwtIssuer: "https://issuer.example.com" }, "go together"],
     ["tags that are not JSON", { tags: "{team" }, "tags"],
+    ["a caller rate limit below WAF's minimum", { callerRateLimit: "9" }, "callerRateLimit"],
+    [
+      "a caller rate limit that is not a whole number",
+      { callerRateLimit: "10.5" },
+      "callerRateLimit",
+    ],
+    [
+      "a window WAF does not offer",
+      { callerRateLimitWindowSeconds: "90" },
+      "callerRateLimitWindowSeconds",
+    ],
+    ["a negative reserved concurrency", { reservedConcurrency: "-1" }, "reservedConcurrency"],
+    [
+      "a read ceiling that is not a number",
+      { tableMaxReadRequestUnits: "lots" },
+      "tableMaxReadRequestUnits",
+    ],
+    ["a negative write ceiling", { tableMaxWriteRequestUnits: "-5" }, "tableMaxWriteRequestUnits"],
+    ["a canary rate of 0 minutes", { syntheticCheckRateMinutes: "0" }, "syntheticCheckRateMinutes"],
   ])("refuses %s, naming it", (_name, values, named) => {
     expect(() => stackPropsFromContext(contextOf(values))).toThrow(named);
   });

@@ -32,6 +32,7 @@ describe("alarms", () => {
     "OutboxIteratorAge",
     "DeadLetters",
     "SyntheticCheckFailing",
+    "CallerRateLimited",
   ])("include %s", (name) => {
     expect(alarms.some(([id]) => id.includes(name))).toBe(true);
   });

@@ -142,6 +142,7 @@ describe("the stack", () => {
     expect(authorized).toHaveLength(routes.filter((route) => route.authenticated).length);
     expect(routes.filter((route) => !route.authenticated).map((route) => route.id)).toEqual([
       "health",
+      "liveness",
       "openApi",
       "docs",
       "docsScript",
@@ -170,6 +171,29 @@ describe("the stack", () => {
       const route = routes.find((candidate) => candidate.id === id);
       expect(route && tableActionsOf(route)).toEqual(new Map());
     }
+  });
+
+  it("answers liveness without a token, from a function with no DynamoDB permission at all", () => {
+    const fn = stack.api.functions.get("liveness");
+    const roleId = fn && stack.getLogicalId(fn.role?.node.defaultChild as never);
+    const actions = ofType("AWS::IAM::Policy")
+      .filter(([, policy]) =>
+        (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId),
+      )
+      .flatMap(([, policy]) =>
+        (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap(
+          (statement) => [statement.Action].flat(),
+        ),
+      );
+
+    expect(methods().get("GET /health/live")?.AuthorizationType).toBe("NONE");
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action.startsWith("dynamodb:"))).toEqual([]);
+    expect(
+      ofType("AWS::Lambda::Function").filter(
+        ([, candidate]) => candidate.Properties.Description === "GET /health/live",
+      ),
+    ).toHaveLength(1);
   });
 
   it.each(Object.entries(gatewayResponseProblems))(

@@ -10,10 +10,10 @@ const logicalId = (construct: { node: { defaultChild?: unknown } } | undefined) 
   stack.getLogicalId(construct?.node.defaultChild as never);
 
 describe("the synthetic check", () => {
-  it("is a Node.js canary running the deposit replay check every 5 minutes against the API", () => {
+  it("is a Node.js canary running the deposit replay check every minute against the API", () => {
     template.hasResourceProperties("AWS::Synthetics::Canary", {
       RuntimeVersion: "syn-nodejs-puppeteer-13.0",
-      Schedule: { Expression: "rate(5 minutes)" },
+      Schedule: { Expression: "rate(1 minute)" },
       Code: {
         Handler: "index.handler",
         // The bundled check: its replay expectation and the Cognito sign-in.
@@ -75,6 +75,7 @@ describe("the synthetic check", () => {
       Namespace: "CloudWatchSynthetics",
       Threshold: 100,
       ComparisonOperator: "LessThanThreshold",
+      Period: 60,
       EvaluationPeriods: 2,
       TreatMissingData: "breaching",
     });

@@ -37,6 +37,21 @@ describe("operations over HTTP", () => {
     expect(await answer.json()).toEqual({ status: "ok" });
   });
 
+  it("answers liveness without a token, with the headers of the other public answers", async () => {
+    const origin = { origin: "https://app.example.com" };
+    const live = await fetch(`${api.url}/health/live`, { headers: origin });
+    const ready = await fetch(`${api.url}/health`, { headers: origin });
+
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: "ok" });
+    expect(live.headers.get("content-type")).toBe("application/json");
+    expect(live.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(live.headers.get("access-control-allow-origin")).toBe("*");
+    for (const name of ["content-type", "x-content-type-options", "access-control-allow-origin"]) {
+      expect([name, live.headers.get(name)]).toEqual([name, ready.headers.get(name)]);
+    }
+  });
+
   it("serves the OpenAPI document without a token", async () => {
     const answer = await fetch(`${api.url}/openapi.json`);
     const document = (await answer.json()) as { openapi: string; paths: Record<string, unknown> };

@@ -188,8 +188,9 @@ describe("the OpenAPI document", () => {
     expect(schemas.IssuedKey?.properties).toMatchObject({ expiresAt: { format: "date-time" } });
   });
 
-  it("leaves health and the document itself outside the authorizer", () => {
+  it("leaves health, liveness and the document itself outside the authorizer", () => {
     expect(operation("health").security).toEqual([]);
+    expect(operation("liveness").security).toEqual([]);
     expect(operation("openApi").security).toEqual([]);
     expect(operation("createDeposit").security).toBeUndefined();
     expect(generated.security).toEqual([{ bearer: [] }]);
