@@ -150,6 +150,7 @@ function routeCases(f: Fixture): Record<RouteId, RouteCase> {
       touchesNoTable: true,
     },
     health: { send: anonymous("/health"), servedWith: 200 },
+    liveness: { send: anonymous("/health/live"), servedWith: 200, touchesNoTable: true },
     openApi: { send: anonymous("/openapi.json"), servedWith: 200, touchesNoTable: true },
     docs: { send: anonymous("/docs"), servedWith: 200, touchesNoTable: true },
     docsScript: { send: anonymous("/docs/scalar.js"), servedWith: 200, touchesNoTable: true },
