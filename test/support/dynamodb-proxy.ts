@@ -138,7 +138,8 @@ export async function startDynamoDbProxy(
       // A table without a key schema: the test's mistake, told to the caller.
       return proxyFailure(error instanceof Error ? error.message : String(error));
     }
-    seen.push(request);
+    // DynamoDB Streams' polling (the outbox runner) is neither counted nor refused.
+    if (request.operation) seen.push(request);
     const throttle = throttled.find((entry) => entry.active && request.tables.has(entry.table));
     if (throttle) {
       throttle.refused += 1;

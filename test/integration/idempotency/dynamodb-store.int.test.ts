@@ -17,6 +17,7 @@ import {
 } from "../../support/dynamodb";
 import { type DynamoDbProxy, startDynamoDbProxy } from "../../support/dynamodb-proxy";
 import { describeStoreContract } from "../../support/store-contract";
+import { until } from "../../support/within";
 
 // The store talks to DynamoDB Local through a proxy that answers what
 // DynamoDB answers and Local never does: transaction conflicts, throttling.
@@ -84,6 +85,42 @@ describe("DynamoDbIdempotencyStore: a lone put's budget of transaction conflicts
     expect(await readRecord(pk)).toBeUndefined();
     expect(proxy.attempts("PutItem", recordItem(pk))).toBe(MAX_PUT_CONFLICTS + 1);
     expect(proxy.attempts("GetItem", recordItem(pk))).toBe(MAX_PUT_CONFLICTS);
+  });
+});
+
+describe("DynamoDbIdempotencyStore under emulated conflicts", () => {
+  it("fails a lone put whose record a transaction in flight holds, then that transaction commits", async () => {
+    const pk = `emulated-${Date.now()}#key`;
+    const nowMs = Date.UTC(2100, 0, 1);
+    const record = (answer: string) => ({
+      pk,
+      status: "COMPLETED" as const,
+      fingerprint: "fingerprint-a",
+      answer,
+      expiresAt: nowMs / 1000 + 3600,
+      createdAtMs: nowMs,
+      completedAtMs: nowMs,
+    });
+    const recordItem = { table: testEnvironment().idempotencyTable, key: { pk } };
+    const { store } = proxiedHarness();
+    // Long enough for the lone put's four tries to fall inside it.
+    const emulation = proxy.emulateTransactionConflicts({ holdMs: 1_000 });
+
+    const transaction = store.commit(record("in a transaction"), nowMs, [markerWrite(pk)]);
+    await until(
+      () => proxy.attempts("TransactWriteItems", recordItem) === 1,
+      5_000,
+      "the transaction reaching the proxy",
+    );
+    const lone = await store.commit(record("alone"), nowMs).catch((error: unknown) => error);
+    const transactionResult = await transaction.finally(() => emulation.disarm());
+
+    expect(lone).toBeInstanceOf(IdempotencyStoreUnavailableError);
+    expect((lone as Error).cause).toMatchObject({ name: "TransactionConflictException" });
+    expect(emulation.refused()).toBe(MAX_PUT_CONFLICTS + 1);
+    expect(transactionResult).toEqual({ committed: true });
+    expect(await readRecord(pk)).toEqual(record("in a transaction"));
+    expect(await markerWritten(pk)).toBe(true);
   });
 });
 
