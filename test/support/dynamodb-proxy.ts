@@ -68,7 +68,10 @@ export interface DynamoDbProxy {
    * ProvisionedThroughputExceededException until disarmed.
    */
   throttle(table: string): Armed;
-  /** Requests of `operation` (naming a matching item) that reached the proxy, refused ones included. */
+  /**
+   * Requests of `operation` (naming a matching item) the proxy answered or
+   * sent on, refused ones included; a held request counts once released.
+   */
   attempts(operation: string, match?: ItemMatch): number;
   close(): Promise<void>;
 }
