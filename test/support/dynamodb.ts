@@ -4,6 +4,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { DynamoDbIdempotencyStore, type IdempotencyRecord } from "../../functions/idempotency";
 import { idempotencyRecordSchema } from "../../functions/idempotency/core/record";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
+import type { DynamoDbProxy } from "./dynamodb-proxy";
 import type { StoreHarness } from "./store-contract";
 
 /** Names and endpoint the integration tier's global setup provided. */
@@ -45,6 +46,8 @@ export async function seedRecord(record: IdempotencyRecord): Promise<void> {
   );
 }
 
+const markerKey = (marker: string) => ({ pk: `marker#${marker}`, sk: "marker" });
+
 /** A business write into the data table that leaves `marker` behind. */
 export function markerWrite(
   marker: string,
@@ -53,7 +56,7 @@ export function markerWrite(
   return {
     Put: {
       TableName: testEnvironment().dataTable,
-      Item: marshall({ pk: `marker#${marker}`, sk: "marker" }),
+      Item: marshall(markerKey(marker)),
       // A rejected write asks for an item that does not exist.
       ConditionExpression: options.rejected ? "attribute_exists(pk)" : "attribute_not_exists(pk)",
     },
@@ -64,7 +67,7 @@ export async function markerWritten(marker: string): Promise<boolean> {
   const { Item } = await testClient().send(
     new GetItemCommand({
       TableName: testEnvironment().dataTable,
-      Key: marshall({ pk: `marker#${marker}`, sk: "marker" }),
+      Key: marshall(markerKey(marker)),
       ConsistentRead: true,
     }),
   );
@@ -85,6 +88,43 @@ export const dynamoDbStoreHarness = (): StoreHarness<TransactWriteItem> => ({
   read: readRecord,
   seed: seedRecord,
 });
+
+/** How long each transaction holds its items under emulation: commits started together overlap. */
+const EMULATED_TRANSACTION_MS = 200;
+
+/**
+ * The DynamoDB store with `client` on `proxy` (a client with the proxy's URL
+ * as endpoint): the contract injects DynamoDB's transaction conflicts there
+ * and counts the store's requests; reads and seeds go around it.
+ */
+export function dynamoDbStoreHarnessThrough(
+  proxy: DynamoDbProxy,
+  client: DynamoDBClient,
+): StoreHarness<TransactWriteItem> {
+  const { idempotencyTable, dataTable } = testEnvironment();
+  const recordItem = (pk: string) => ({ table: idempotencyTable, key: { pk } });
+  return {
+    store: new DynamoDbIdempotencyStore({ client, tableName: idempotencyTable }),
+    write: markerWrite,
+    wasWritten: markerWritten,
+    read: readRecord,
+    seed: seedRecord,
+    conflicts: {
+      onRecord: (pk, times) => {
+        proxy.injectTransactionConflict(recordItem(pk), { times: times ?? 1 });
+      },
+      onWrite: (marker) => {
+        proxy.injectTransactionConflict({ table: dataTable, key: markerKey(marker) });
+      },
+      recordWrites: (pk) =>
+        ["PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"]
+          .map((operation) => proxy.attempts(operation, recordItem(pk)))
+          .reduce((sum, count) => sum + count, 0),
+      recordReads: (pk) => proxy.attempts("GetItem", recordItem(pk)),
+      emulate: () => proxy.emulateTransactionConflicts({ holdMs: EMULATED_TRANSACTION_MS }),
+    },
+  };
+}
 
 /** A business write that counts how many times an effect was committed. */
 export function counterIncrement(counterId: string): TransactWriteItem {

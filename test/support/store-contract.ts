@@ -4,6 +4,7 @@ import {
   IdempotencyLeaseLostError,
   type IdempotencyRecord,
   type IdempotencyStore,
+  IdempotencyStoreUnavailableError,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   type InProgressRecord,
@@ -19,6 +20,39 @@ export interface StoreHarness<TWrite> {
   read(pk: string): Promise<IdempotencyRecord | undefined>;
   /** Stores a record as it is, bypassing the store's API. */
   seed(record: IdempotencyRecord): Promise<void>;
+  /** For a store whose database cancels writes that meet a concurrent transaction. */
+  readonly conflicts?: ConflictInjection;
+}
+
+/**
+ * Concurrent transactions, as the store's database reports them: DynamoDB
+ * cancels a transaction, or fails a lone write, whose item another in-flight
+ * transaction holds, and returns no item with it.
+ */
+export interface ConflictInjection {
+  /** The next `times` writes of the record of `pk` meet a transaction holding it. @default 1 */
+  onRecord(pk: string, times?: number): void;
+  /** The next write of the business item of `marker` meets a transaction holding it. */
+  onWrite(marker: string): void;
+  /** Requests the store sent that write the record of `pk`, refused ones included. */
+  recordWrites(pk: string): number;
+  /** Requests the store sent that read the record of `pk`. */
+  recordReads(pk: string): number;
+  /**
+   * From now on, transactions in flight together on one item cancel one
+   * another, each holding its items long enough for commits started
+   * together to overlap. Returns how many were cancelled.
+   */
+  emulate(): { refused(): number; disarm(): void };
+}
+
+export interface StoreContractOptions {
+  /**
+   * Why the store can never meet a concurrent transaction, if it cannot:
+   * the conflict cases are then skipped with that reason. Otherwise the
+   * harness must provide `conflicts`.
+   */
+  readonly noConflicts?: string;
 }
 
 /** The in-memory store, with business writes that mark a set. */
@@ -85,6 +119,7 @@ const leaseOf = (record: InProgressRecord) => ({ pk: record.pk, leaseToken: reco
 export function describeStoreContract<TWrite>(
   name: string,
   harness: () => StoreHarness<TWrite>,
+  options: StoreContractOptions = {},
 ): void {
   describe(`${name} honours the idempotency store contract`, () => {
     it("claims a free key and stores the in-progress record as given", async () => {
@@ -373,44 +408,197 @@ export function describeStoreContract<TWrite>(
     ])(
       "lets exactly one of many concurrent commits %s of one key win; the others get its record",
       async (_name, withWrites) => {
-        const { store, read, write, wasWritten } = harness();
-        const base = completed();
-        const contenders = Array.from({ length: 16 }, (_, index) => ({
-          ...base,
-          answer: `answer-${index}`,
-        }));
-
-        const settled = await Promise.allSettled(
-          contenders.map((record, index) =>
-            store.commit(record, NOW_MS, withWrites ? [write(`${base.pk}-${index}`)] : []),
-          ),
-        );
-
-        const stored = await read(base.pk);
-        const results = settled.map((outcome) => {
-          // A lost race on the business items is a rerun for the caller: it will
-          // then meet the record. Nothing of it was written.
-          if (outcome.status === "rejected") {
-            expect(outcome.reason).toBeInstanceOf(BusinessWriteRejectedError);
-            return undefined;
-          }
-          return outcome.value;
-        });
-        const winners = results.flatMap((result, index) => (result?.committed ? [index] : []));
-        expect(winners).toHaveLength(1);
-        const winner = winners[0] ?? -1;
-        expect(stored).toEqual(contenders[winner]);
-        for (const result of results) {
-          if (result && !result.committed) expect(result.existing).toEqual(stored);
-        }
-        if (withWrites) {
-          const written = await Promise.all(
-            contenders.map((_, index) => wasWritten(`${base.pk}-${index}`)),
-          );
-          expect(written.filter(Boolean)).toHaveLength(1);
-          expect(written[winner]).toBe(true);
-        }
+        await expectOneWinnerAmongConcurrentCommits(harness(), withWrites);
       },
     );
   });
+
+  const describeConflicts = options.noConflicts ? describe.skip : describe;
+  const conflictTitle = options.noConflicts
+    ? `${name} meets no concurrent transaction: ${options.noConflicts}`
+    : `${name} meets concurrent transactions as its database reports them`;
+  describeConflicts(conflictTitle, () => {
+    const withConflicts = () => {
+      const world = harness();
+      const { conflicts } = world;
+      if (!conflicts) {
+        throw new Error(`${name}: give the harness \`conflicts\`, or say why there are none`);
+      }
+      return { ...world, conflicts };
+    };
+
+    it.each([
+      ["with business writes", true],
+      ["alone", false],
+    ])(
+      "answers a commit %s that met the winner's transaction on the record with the winner's record",
+      async (_name, withWrites) => {
+        const { store, read, write, wasWritten, conflicts } = withConflicts();
+        const winner = completed();
+        await store.commit(winner, NOW_MS, withWrites ? [write(`${winner.pk}-winner`)] : []);
+        conflicts.onRecord(winner.pk);
+        const loser = { ...winner, answer: "the loser's answer" };
+
+        const result = await store.commit(
+          loser,
+          NOW_MS + 1,
+          withWrites ? [write(`${winner.pk}-loser`)] : [],
+        );
+
+        expect(result).toEqual({ committed: false, existing: winner });
+        expect(await wasWritten(`${winner.pk}-loser`)).toBe(false);
+        expect(await read(winner.pk)).toEqual(winner);
+        // The winner's write and the loser's refused one; one read told the answer.
+        expect(conflicts.recordWrites(winner.pk)).toBe(2);
+        expect(conflicts.recordReads(winner.pk)).toBe(1);
+      },
+    );
+
+    it.each([
+      ["an absent record", false],
+      ["a record past its retention", true],
+    ])(
+      "refuses a commit with business writes for a rerun when the transaction it met on the record left %s",
+      async (_name, expiredBefore) => {
+        const { store, read, seed, write, wasWritten, conflicts } = withConflicts();
+        const record = completed();
+        const expired = { ...record, answer: "expired", expiresAt: NOW_MS / 1000 - 1 };
+        if (expiredBefore) await seed(expired);
+        conflicts.onRecord(record.pk);
+
+        const failure = await store
+          .commit(record, NOW_MS, [write(`${record.pk}-a`), write(`${record.pk}-b`)])
+          .catch((error: unknown) => error);
+        const recordAfterConflict = await read(record.pk);
+        const writtenAfterConflict = await wasWritten(`${record.pk}-a`);
+        const rerun = await store.commit(record, NOW_MS, [write(`${record.pk}-a`)]);
+
+        // Nothing of the business writes failed: it is the whole attempt that runs again.
+        expect(failure).toBeInstanceOf(BusinessWriteRejectedError);
+        expect((failure as BusinessWriteRejectedError).reasons).toEqual([
+          { failed: false, code: "None" },
+          { failed: false, code: "None" },
+        ]);
+        expect(recordAfterConflict).toEqual(expiredBefore ? expired : undefined);
+        expect(writtenAfterConflict).toBe(false);
+        expect(rerun).toEqual({ committed: true });
+        expect(await read(record.pk)).toEqual(record);
+        expect(await wasWritten(`${record.pk}-b`)).toBe(false);
+        expect(conflicts.recordReads(record.pk)).toBe(1);
+      },
+    );
+
+    it("puts a record alone again when the transaction it met left no live record", async () => {
+      const { store, read, conflicts } = withConflicts();
+      const record = completed();
+      conflicts.onRecord(record.pk);
+
+      const result = await store.commit(record, NOW_MS);
+
+      expect(result).toEqual({ committed: true });
+      expect(await read(record.pk)).toEqual(record);
+      expect(conflicts.recordWrites(record.pk)).toBe(2);
+      expect(conflicts.recordReads(record.pk)).toBe(1);
+    });
+
+    it("gives up a lone put that keeps meeting transactions: retryable 503, nothing written", async () => {
+      const { store, read, conflicts } = withConflicts();
+      const record = completed();
+      conflicts.onRecord(record.pk, 1_000);
+
+      const failure = await store.commit(record, NOW_MS).catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(IdempotencyStoreUnavailableError);
+      expect(failure).toMatchObject({
+        statusCode: 503,
+        slug: "idempotency-store-unavailable",
+        headers: { "retry-after": expect.stringMatching(/^[1-9]\d*$/) },
+      });
+      expect(await read(record.pk)).toBeUndefined();
+    });
+
+    it("refuses a commit for a rerun when one of its business writes met a transaction", async () => {
+      const { store, read, write, wasWritten, conflicts } = withConflicts();
+      const record = completed();
+      conflicts.onWrite(`${record.pk}-b`);
+      const writes = () => [write(`${record.pk}-a`), write(`${record.pk}-b`)];
+
+      const failure = await store.commit(record, NOW_MS, writes()).catch((error: unknown) => error);
+      const recordAfterConflict = await read(record.pk);
+      const writtenAfterConflict = await wasWritten(`${record.pk}-a`);
+      const rerun = await store.commit(record, NOW_MS, writes());
+
+      expect(failure).toBeInstanceOf(BusinessWriteRejectedError);
+      expect((failure as BusinessWriteRejectedError).reasons).toEqual([
+        { failed: false, code: "None" },
+        { failed: true, code: "TransactionConflict" },
+      ]);
+      expect(recordAfterConflict).toBeUndefined();
+      expect(writtenAfterConflict).toBe(false);
+      expect(rerun).toEqual({ committed: true });
+      expect(await wasWritten(`${record.pk}-a`)).toBe(true);
+      expect(await wasWritten(`${record.pk}-b`)).toBe(true);
+      // The record's own item met nothing: no read was needed.
+      expect(conflicts.recordReads(record.pk)).toBe(0);
+    });
+
+    it("lets exactly one of many concurrent commits with business writes win when they cancel one another", async () => {
+      const world = withConflicts();
+      const emulation = world.conflicts.emulate();
+      try {
+        await expectOneWinnerAmongConcurrentCommits(world, true);
+      } finally {
+        emulation.disarm();
+      }
+
+      expect(emulation.refused()).toBeGreaterThan(0);
+    });
+  });
+}
+
+/**
+ * Sixteen commits of one key at once: one commits, with its writes; every
+ * other gets its record, or (a lost race on its items) a rerun with nothing
+ * of it written.
+ */
+async function expectOneWinnerAmongConcurrentCommits<TWrite>(
+  { store, read, write, wasWritten }: StoreHarness<TWrite>,
+  withWrites: boolean,
+): Promise<void> {
+  const base = completed();
+  const contenders = Array.from({ length: 16 }, (_, index) => ({
+    ...base,
+    answer: `answer-${index}`,
+  }));
+
+  const settled = await Promise.allSettled(
+    contenders.map((record, index) =>
+      store.commit(record, NOW_MS, withWrites ? [write(`${base.pk}-${index}`)] : []),
+    ),
+  );
+
+  const stored = await read(base.pk);
+  const results = settled.map((outcome) => {
+    // A lost race on the business items is a rerun for the caller: it will
+    // then meet the record. Nothing of it was written.
+    if (outcome.status === "rejected") {
+      expect(outcome.reason).toBeInstanceOf(BusinessWriteRejectedError);
+      return undefined;
+    }
+    return outcome.value;
+  });
+  const winners = results.flatMap((result, index) => (result?.committed ? [index] : []));
+  expect(winners).toHaveLength(1);
+  const winner = winners[0] ?? -1;
+  expect(stored).toEqual(contenders[winner]);
+  for (const result of results) {
+    if (result && !result.committed) expect(result.existing).toEqual(stored);
+  }
+  if (withWrites) {
+    const written = await Promise.all(
+      contenders.map((_, index) => wasWritten(`${base.pk}-${index}`)),
+    );
+    expect(written.filter(Boolean)).toHaveLength(1);
+    expect(written[winner]).toBe(true);
+  }
 }

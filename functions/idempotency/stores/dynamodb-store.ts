@@ -58,7 +58,7 @@ const OWN_LEASE_CONDITION = "#status = :inProgress AND leaseToken = :leaseToken"
  * A lone conditional put that lost to a concurrent transaction on its item is
  * tried again this often: it changes nothing unless it wins, so a repeat is safe.
  */
-const MAX_PUT_CONFLICTS = 3;
+export const MAX_PUT_CONFLICTS = 3;
 
 /**
  * Idempotency records in a DynamoDB table with partition key `pk` and TTL on
