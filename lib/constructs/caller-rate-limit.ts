@@ -22,6 +22,13 @@ export interface CallerRateLimitProps {
   readonly stage: Stage;
   /** Requests per window per bearer token, and per IP address for requests without one (at least 10). */
   readonly limit: number;
+  /**
+   * Requests per window per IP address, whatever they carry: bounds a client
+   * that makes up a new token for each request (each would get a budget of
+   * its own). Above `limit`, since one address may carry several callers.
+   * @default 2 × limit
+   */
+  readonly addressLimit?: number;
   /** The window the requests are counted over. @default 60 */
   readonly windowSeconds?: RateLimitWindowSeconds;
   /** The CORS policy whose static headers the 429 carries, as the gateway responses do. */
@@ -34,7 +41,9 @@ const noTransformation = [{ priority: 0, type: "NONE" }];
  * A per-caller request budget at the edge: a WAF web ACL on the stage with
  * a rate-based rule keyed on the `Authorization` header (each bearer token
  * its own budget) and one keyed on the IP address for requests without that
- * header (WAF does not count a request that lacks a rule's key). Over
+ * header (WAF does not count a request that lacks a rule's key), and a
+ * larger budget per IP address for everything, so that made-up tokens do
+ * not each buy a budget. Over
  * budget, WAF answers 429 `rate-limited` itself, rendered as the gateway's
  * own problems are; the stage-wide throttle still caps everyone together.
  */
@@ -64,20 +73,21 @@ export class CallerRateLimit extends Construct {
         },
       },
     };
+    const addressLimit = props.addressLimit ?? 2 * props.limit;
+    if (!Number.isInteger(addressLimit) || addressLimit < props.limit) {
+      throw new Error("CallerRateLimit: addressLimit must be an integer of at least limit");
+    }
     const rateBased = (
       statement: Omit<CfnWebACL.RateBasedStatementProperty, "limit" | "evaluationWindowSec">,
+      limit = props.limit,
     ): CfnWebACL.StatementProperty => ({
-      rateBasedStatement: {
-        limit: props.limit,
-        evaluationWindowSec: windowSeconds,
-        ...statement,
-      },
+      rateBasedStatement: { limit, evaluationWindowSec: windowSeconds, ...statement },
     });
 
     this.webAclName = `${Stack.of(this).stackName}-callers`;
     this.webAcl = new CfnWebACL(this, "WebAcl", {
       name: this.webAclName,
-      description: `At most ${props.limit} requests per ${windowSeconds} s per bearer token, or per IP address without one`,
+      description: `At most ${props.limit} requests per ${windowSeconds} s per bearer token, or per IP address without one, and ${addressLimit} per IP address`,
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       visibilityConfig: visibility(this.webAclName),
@@ -118,6 +128,13 @@ export class CallerRateLimit extends Construct {
           }),
           action: blockOverBudget,
           visibilityConfig: visibility("PerIpWithoutToken"),
+        },
+        {
+          name: "PerIp",
+          priority: 2,
+          statement: rateBased({ aggregateKeyType: "IP" }, addressLimit),
+          action: blockOverBudget,
+          visibilityConfig: visibility("PerIp"),
         },
       ],
     });

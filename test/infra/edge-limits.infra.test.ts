@@ -52,7 +52,7 @@ function rateLimitedResponse(seconds: number) {
   };
 }
 
-/** The web ACL's two rules, as CloudFormation gets them. */
+/** The web ACL's three rules, as CloudFormation gets them. */
 function expectedRules(limit: number, seconds: number) {
   return [
     {
@@ -102,6 +102,23 @@ function expectedRules(limit: number, seconds: number) {
         CloudWatchMetricsEnabled: true,
         SampledRequestsEnabled: true,
         MetricName: "PerIpWithoutToken",
+      },
+    },
+    {
+      Name: "PerIp",
+      Priority: 2,
+      Statement: {
+        RateBasedStatement: {
+          Limit: 2 * limit,
+          EvaluationWindowSec: seconds,
+          AggregateKeyType: "IP",
+        },
+      },
+      Action: { Block: { CustomResponse: rateLimitedResponse(seconds) } },
+      VisibilityConfig: {
+        CloudWatchMetricsEnabled: true,
+        SampledRequestsEnabled: true,
+        MetricName: "PerIp",
       },
     },
   ];
