@@ -19,6 +19,8 @@ import { createLogger, type Logger } from "../../../functions/shared/observabili
 import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
 import { authorizeBearerToken } from "./authorizer";
+import { callerKey } from "./caller-key";
+import { CallerRateLimiter, type CallerRateLimitOptions } from "./caller-rate-limiter";
 import { answerBytes, type GatewayAnswer, writeAnswer } from "./gateway-answer";
 import type { GatewayRoute } from "./gateway-route";
 import { lambdaContext } from "./lambda-context";
@@ -53,6 +55,11 @@ export interface GatewayOptions {
   readonly jwtAudience?: string;
   /** Which origins may call, as the stack's OPTIONS methods say. @default any origin */
   readonly cors?: CorsPolicy;
+  /**
+   * Each caller's request rate, checked before anything else, as the
+   * stack's WAF rule: over it, 429 `rate-limited`. @default no limit
+   */
+  readonly callerRateLimit?: CallerRateLimitOptions;
   /** Lambda's timeout: past it the gateway answers 504. */
   readonly functionTimeoutMs: number;
   /** @default 0, a free port chosen by the OS */
@@ -76,6 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const routes = compileRoutes(options.routes);
   const cors = options.cors ?? corsPolicy();
+  const rateLimiter = options.callerRateLimit && new CallerRateLimiter(options.callerRateLimit);
   /** The gateway's own answers, with the CORS headers API Gateway's responses carry. */
   const own = (problem: ProblemLike) => answerFromProblem(problem, staticCorsAnswerHeaders(cors));
   let closing = false;
@@ -92,6 +100,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     inviteBody: () => void,
   ): Promise<GatewayAnswer> {
     const receivedAt = new Date();
+    // First, as WAF runs before API Gateway: every request counts, even a
+    // preflight or one for no route, and a refused one costs no token check.
+    const rate = rateLimiter?.take(callerKey(request));
+    if (rate && !rate.allowed) {
+      log.outcome = "rate-limited";
+      return own(gatewayProblems.rateLimited(rate.retryAfterSeconds));
+    }
     const method = (request.method ?? "GET").toUpperCase();
     const { path, rawQueryString } = splitUrl(request.url ?? "/");
     const match = matchRoute(routes, method, path);
