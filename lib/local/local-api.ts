@@ -95,6 +95,14 @@ export async function startLocalApi(
       jwtIssuer: settings.JWT_ISSUER,
       jwtAudience: settings.JWT_AUDIENCE,
       functionTimeoutMs: settings.FUNCTION_TIMEOUT_SECONDS * 1000,
+      ...(settings.CALLER_RATE_LIMIT > 0
+        ? {
+            callerRateLimit: {
+              limit: settings.CALLER_RATE_LIMIT,
+              windowSeconds: settings.CALLER_RATE_LIMIT_WINDOW_SECONDS,
+            },
+          }
+        : {}),
       cors: corsPolicyFromEnvironment({ [CORS_ALLOW_ORIGINS_ENV]: settings.CORS_ALLOW_ORIGINS }),
       port: settings.PORT,
       ...(options.logger ? { logger: options.logger } : {}),

@@ -36,6 +36,12 @@ export const localEnvironmentSchema = z.object({
   ),
   /** Lambda's timeout for every function: 900 s at most, as on AWS. */
   FUNCTION_TIMEOUT_SECONDS: optional(z.coerce.number().positive().max(900).default(10)),
+  /**
+   * Requests each caller (Authorization header, else client address) may
+   * send per window, as the stack's WAF rule; 0 turns the limit off.
+   */
+  CALLER_RATE_LIMIT: optional(z.coerce.number().int().min(0).default(100_000)),
+  CALLER_RATE_LIMIT_WINDOW_SECONDS: optional(z.coerce.number().int().min(1).default(60)),
   IDEMPOTENCY_TABLE_NAME: optional(z.string().min(1).default("payments-idempotency")),
   DATA_TABLE_NAME: optional(z.string().min(1).default("payments-data")),
 });

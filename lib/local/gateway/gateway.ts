@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import type { TokenRules } from "../../../functions/authorizer/token-verifier";
 import {
   type CorsPolicy,
@@ -18,7 +19,9 @@ import { createLogger, type Logger } from "../../../functions/shared/observabili
 import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";
 import { authorizeBearerToken } from "./authorizer";
-import { type GatewayAnswer, writeAnswer } from "./gateway-answer";
+import { callerKey } from "./caller-key";
+import { CallerRateLimiter, type CallerRateLimitOptions } from "./caller-rate-limiter";
+import { answerBytes, type GatewayAnswer, writeAnswer } from "./gateway-answer";
 import type { GatewayRoute } from "./gateway-route";
 import { lambdaContext } from "./lambda-context";
 import { invoke } from "./lambda-invocation";
@@ -26,7 +29,7 @@ import { answerFromResult } from "./lambda-result";
 import { GATEWAY_HOST } from "./local-deployment";
 import { answerFromProblem } from "./problem-answer";
 import { readBody } from "./request-body";
-import { compileRoutes, matchRoute } from "./route-matcher";
+import { allMethods, compileRoutes, matchRoute } from "./route-matcher";
 
 /**
  * The local stand-in for the stack's API Gateway (REST API, Lambda proxy
@@ -52,6 +55,11 @@ export interface GatewayOptions {
   readonly jwtAudience?: string;
   /** Which origins may call, as the stack's OPTIONS methods say. @default any origin */
   readonly cors?: CorsPolicy;
+  /**
+   * Each caller's request rate, checked before anything else, as the
+   * stack's WAF rule: over it, 429 `rate-limited`. @default no limit
+   */
+  readonly callerRateLimit?: CallerRateLimitOptions;
   /** Lambda's timeout: past it the gateway answers 504. */
   readonly functionTimeoutMs: number;
   /** @default 0, a free port chosen by the OS */
@@ -75,9 +83,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const routes = compileRoutes(options.routes);
   const cors = options.cors ?? corsPolicy();
+  const rateLimiter = options.callerRateLimit && new CallerRateLimiter(options.callerRateLimit);
   /** The gateway's own answers, with the CORS headers API Gateway's responses carry. */
   const own = (problem: ProblemLike) => answerFromProblem(problem, staticCorsAnswerHeaders(cors));
   let closing = false;
+  /** The latest response on each connection, so that a refusal never overtakes it. */
+  const latestResponses = new WeakMap<Duplex, ServerResponse>();
+  /** Connections already refused: Node's parser may report one several times. */
+  const refusedConnections = new WeakSet<Duplex>();
 
   /** `inviteBody` is called once the body is wanted and acceptable, before it is read. */
   async function answer(
@@ -87,6 +100,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     inviteBody: () => void,
   ): Promise<GatewayAnswer> {
     const receivedAt = new Date();
+    // First, as WAF runs before API Gateway: every request counts, even a
+    // preflight or one for no route, and a refused one costs no token check.
+    const rate = rateLimiter?.take(callerKey(request));
+    if (rate && !rate.allowed) {
+      log.outcome = "rate-limited";
+      return own(gatewayProblems.rateLimited(rate.retryAfterSeconds));
+    }
     const method = (request.method ?? "GET").toUpperCase();
     const { path, rawQueryString } = splitUrl(request.url ?? "/");
     const match = matchRoute(routes, method, path);
@@ -171,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ): Promise<void> {
     const startedAt = performance.now();
     const requestId = newRequestId();
+    latestResponses.set(request.socket, response);
     const log: Record<string, unknown> = {
       method: request.method,
       path: splitUrl(request.url ?? "/").path,
@@ -214,8 +235,56 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     else logger.info("request", attributes);
   }
 
+  /**
+   * Answers on a connection Node's server no longer serves, then closes it.
+   * A complete request still being served there is answered first: the
+   * caller reads its answers in order. (Bad bytes in the body of the request
+   * being served end it now: that body will never be whole.)
+   */
+  function refuseConnection(socket: Duplex, answer: GatewayAnswer, log: Record<string, unknown>) {
+    if (refusedConnections.has(socket)) return;
+    refusedConnections.add(socket);
+    const send = () => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const requestId = newRequestId();
+      socket.end(answerBytes(answer, requestId), () => socket.destroy());
+      logger.info("request", { ...log, status: answer.statusCode, requestId });
+    };
+    const pending = latestResponses.get(socket);
+    if (pending && !pending.writableFinished && pending.req.complete) pending.once("close", send);
+    else send();
+  }
+
   const server = createServer((request, response) => {
     void serve(request, response, false);
+  });
+  // Bytes Node's HTTP parser refuses (a control character in a header, a
+  // Content-Length that is no number, HTTP/1.7): by default Node answers a
+  // bare 400 without the contract's headers, dropping any answer in flight.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Only the code: the parser's error carries the raw bytes, tokens included.
+    refuseConnection(socket, own(gatewayProblems.badRequest()), {
+      outcome: `refused by the HTTP parser: ${error.code ?? error.name}`,
+    });
+  });
+  // CONNECT never reaches the request handler: the gateway tunnels nothing.
+  server.on("connect", (request: IncomingMessage, socket: Duplex) => {
+    const { path } = splitUrl(request.url ?? "/");
+    const match = matchRoute(routes, "CONNECT", path);
+    // A target that is no route's path (the usual `host:port`) is the whole API.
+    const allowed = match.kind === "method-not-allowed" ? match.allowedMethods : allMethods(routes);
+    refuseConnection(
+      socket,
+      own(gatewayProblems.methodNotAllowed("CONNECT", [...allowed, "OPTIONS"])),
+      {
+        method: "CONNECT",
+        path,
+        outcome: "CONNECT refused",
+      },
+    );
   });
   // A client that waits for `100 Continue` before sending its body (curl
   // does, for large ones) is invited only once its token is accepted: by

@@ -59,6 +59,11 @@ export function matchRoute(
   return { kind: "matched", ...chosen };
 }
 
+/** Every method some route serves, in the routes' order. */
+export function allMethods(routes: readonly CompiledRoute[]): string[] {
+  return [...new Set(routes.map(({ method }) => method))];
+}
+
 function compileRoute(route: GatewayRoute): CompiledRoute {
   if (!route.path.startsWith("/")) throw new Error(`Route ${route.id}: path must start with /`);
   const segments = route.path
