@@ -389,11 +389,11 @@ interface CommitExpectation {
 }
 
 const commitExpectations: readonly CommitExpectation[] = [
-  // A read changes nothing: the handler fails (500), nothing is stored.
+  // A read changes nothing: a retry can cure it (503 with Retry-After), nothing is stored.
   ...(["before-reaching-dynamodb", "after-reaching-dynamodb"] as const).map((timing) => ({
     step: "the handler's read" as const,
     timing,
-    firstAnswer: { status: 500, slug: "internal-error" } as const,
+    firstAnswer: { status: 503, slug: "service-unavailable" } as const,
     recordAfterFault: "absent" as const,
     retryGets: "a fresh answer" as const,
   })),
