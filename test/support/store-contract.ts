@@ -309,6 +309,102 @@ export function describeStoreContract<TWrite>(
     });
   });
 
+  describe(`${name} keeps recovery points (the lease strategy's phases)`, () => {
+    it("commits a phase with its writes and gives its point to the attempt that takes over", async () => {
+      const { store, read, write, wasWritten } = harness();
+      const first = inProgress();
+      await store.claim(first, NOW_MS);
+
+      await store.advance(leaseOf(first), "started", [write(`${first.pk}-started`)]);
+      const takeover = await store.claim(
+        { ...first, leaseToken: "takeover", leaseExpiresAtMs: NOW_MS + 60_000, createdAtMs: 1 },
+        first.leaseExpiresAtMs + 1,
+      );
+
+      expect(await wasWritten(`${first.pk}-started`)).toBe(true);
+      expect(takeover).toEqual({ claimed: true, recoveryPoint: "started" });
+      // Only the lease changed hands: the retention and the point stay.
+      expect(await read(first.pk)).toEqual({
+        ...first,
+        leaseToken: "takeover",
+        leaseExpiresAtMs: NOW_MS + 60_000,
+        recoveryPoint: "started",
+      });
+    });
+
+    it("moves the point on phase by phase, alone or with writes", async () => {
+      const { store, read } = harness();
+      const record = inProgress();
+      await store.claim(record, NOW_MS);
+
+      await store.advance(leaseOf(record), "started");
+      await store.advance(leaseOf(record), "charged");
+
+      expect((await read(record.pk))?.recoveryPoint).toBe("charged");
+    });
+
+    it("commits no phase under a lease that was taken over (fencing)", async () => {
+      const { store, read, write, wasWritten } = harness();
+      const zombie = inProgress();
+      await store.claim(zombie, NOW_MS);
+      await store.claim({ ...zombie, leaseToken: "successor" }, zombie.leaseExpiresAtMs + 1);
+
+      const advancing = store.advance(leaseOf(zombie), "started", [write(`${zombie.pk}-zombie`)]);
+
+      await expect(advancing).rejects.toBeInstanceOf(IdempotencyLeaseLostError);
+      expect(await wasWritten(`${zombie.pk}-zombie`)).toBe(false);
+      expect((await read(zombie.pk))?.recoveryPoint).toBeUndefined();
+    });
+
+    it("writes nothing and keeps the point when a business condition of the phase fails", async () => {
+      const { store, read, write, wasWritten } = harness();
+      const record = inProgress();
+      await store.claim(record, NOW_MS);
+      await store.advance(leaseOf(record), "started");
+
+      const advancing = store.advance(leaseOf(record), "charged", [
+        write(`${record.pk}-ok`),
+        write(`${record.pk}-refused`, { rejected: true }),
+      ]);
+
+      await expect(advancing).rejects.toBeInstanceOf(BusinessWriteRejectedError);
+      expect(await wasWritten(`${record.pk}-ok`)).toBe(false);
+      expect(await read(record.pk)).toEqual({ ...record, recoveryPoint: "started" });
+    });
+
+    it("lets go of a lease but keeps the point: the same request takes over at once, another request cannot", async () => {
+      const { store, read } = harness();
+      const record = inProgress();
+      await store.claim(record, NOW_MS);
+      await store.advance(leaseOf(record), "started");
+
+      const released = await store.release(leaseOf(record), { keepRecoveryPoint: true });
+      const other = await store.claim(
+        { ...record, fingerprint: "fingerprint-b", leaseToken: "other" },
+        NOW_MS + 1,
+      );
+      const retry = await store.claim({ ...record, leaseToken: "retry" }, NOW_MS + 1);
+
+      expect(released).toBe(true);
+      expect(other.claimed).toBe(false);
+      expect(retry).toEqual({ claimed: true, recoveryPoint: "started" });
+      expect((await read(record.pk))?.leaseToken).toBe("retry");
+    });
+
+    it("keeps the point of another attempt out of a fresh claim past the retention", async () => {
+      const { store, seed, read } = harness();
+      const old = inProgress({ expiresAt: NOW_MS / 1000 - 1, recoveryPoint: "started" });
+      await seed(old);
+      const fresh = { ...old, leaseToken: "fresh", expiresAt: NOW_MS / 1000 + 3600 };
+      delete fresh.recoveryPoint;
+
+      const result = await store.claim(fresh, NOW_MS);
+
+      expect(result).toEqual({ claimed: true });
+      expect(await read(old.pk)).toEqual(fresh);
+    });
+  });
+
   describe(`${name} honours the commit strategy's contract`, () => {
     it("commits a record on a free key together with its business writes", async () => {
       const { store, read, write, wasWritten } = harness();

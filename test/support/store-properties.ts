@@ -256,7 +256,11 @@ async function runCommand<TWrite>(
 
       if (modelAllowsClaim(before, fingerprint, run.nowMs)) {
         expect(result).toEqual({ claimed: true });
-        run.records[command.key] = record;
+        // A takeover of a live record changes its lease only: its retention stays.
+        const takesOver =
+          before?.status === "IN_PROGRESS" && before.expiresAt >= Math.floor(run.nowMs / 1000);
+        const { leaseToken, leaseExpiresAtMs } = record;
+        run.records[command.key] = takesOver ? { ...before, leaseToken, leaseExpiresAtMs } : record;
         run.issue(command.client, command.key, record.leaseToken);
       } else {
         // The holder's record, exactly: a completed one carries the response that was completed.

@@ -16,6 +16,8 @@ const recordFields = {
 const leaseToken = z.string().min(1);
 /** Epoch milliseconds after which another lease-strategy attempt may take the claim over. */
 const leaseExpiresAtMs = z.number().int();
+/** The last phase an attempt of the request committed (lease strategy): where a takeover resumes. */
+const recoveryPoint = z.string().min(1);
 
 /**
  * The record as read back from a store. Parsed, not trusted: it is data from
@@ -29,6 +31,7 @@ export const idempotencyRecordSchema = z.discriminatedUnion("status", [
     status: z.literal(RecordStatus.InProgress),
     leaseToken,
     leaseExpiresAtMs,
+    recoveryPoint: recoveryPoint.optional(),
   }),
   z.object({
     ...recordFields,
@@ -38,6 +41,7 @@ export const idempotencyRecordSchema = z.discriminatedUnion("status", [
     // Kept from the claim on lease-strategy records; commit-strategy records never had a lease.
     leaseToken: leaseToken.optional(),
     leaseExpiresAtMs: leaseExpiresAtMs.optional(),
+    recoveryPoint: recoveryPoint.optional(),
   }),
 ]);
 export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;

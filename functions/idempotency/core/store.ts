@@ -1,7 +1,11 @@
 import type { CompletedRecord, IdempotencyRecord, InProgressRecord, Lease } from "./record";
 
 export type ClaimResult =
-  | { readonly claimed: true }
+  /**
+   * The key is this attempt's. When it took over an attempt of the same
+   * request that had committed a phase, `recoveryPoint` says which: resume after it.
+   */
+  | { readonly claimed: true; readonly recoveryPoint?: string }
   | { readonly claimed: false; readonly existing: IdempotencyRecord };
 
 export type CommitResult =
@@ -36,12 +40,26 @@ export interface IdempotencyStore<TWrite = never> {
    * The lease strategy's claim: writes `record` if, and only if, `decide`
    * would say `proceed` for it: the key is free, expired, or held by a
    * run-out lease of the same request. Atomic: of any number of concurrent
-   * claims, one wins.
+   * claims, one wins. Taking over a run-out lease keeps the record's
+   * retention and its recovery point, and changes only the lease (token and
+   * end).
    *
-   * @returns `claimed: true`, or the record that holds the key
+   * @returns `claimed: true` (with the recovery point of a takeover), or the
+   *   record that holds the key
    * @throws IdempotencyStoreUnavailableError when the store cannot answer
    */
   claim(record: InProgressRecord, nowMs: number): Promise<ClaimResult>;
+
+  /**
+   * Commits a phase of a lease-strategy attempt: sets the record's recovery
+   * point to `point` if this lease still holds it, together with `writes`,
+   * all or nothing.
+   *
+   * @throws IdempotencyLeaseLostError when the record is no longer this lease's
+   * @throws BusinessWriteRejectedError when a condition of `writes` failed
+   * @throws IdempotencyStoreUnavailableError when the store cannot answer
+   */
+  advance(lease: Lease, point: string, writes?: readonly TWrite[]): Promise<void>;
 
   /**
    * Marks the claimed record completed with its answer, if this lease still
@@ -60,11 +78,13 @@ export interface IdempotencyStore<TWrite = never> {
   ): Promise<void>;
 
   /**
-   * Deletes the record if this lease still holds it in progress, so a retry
-   * can run at once. Never touches a record of another attempt.
+   * Lets go of the key if this lease still holds it in progress, so a retry
+   * can run at once: deletes the record, or, with `keepRecoveryPoint`, ends
+   * its lease and keeps it, so the retry takes over from its recovery point.
+   * Never touches a record of another attempt.
    *
    * @returns whether the record was released
    * @throws IdempotencyStoreUnavailableError when the store cannot answer
    */
-  release(lease: Lease): Promise<boolean>;
+  release(lease: Lease, options?: { readonly keepRecoveryPoint?: boolean }): Promise<boolean>;
 }

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { RecordStatus } from "../core/constants";
+import { decide } from "../core/decide";
 import {
   BusinessWriteRejectedError,
   IdempotencyLeaseLostError,
@@ -43,13 +44,6 @@ export interface DynamoDbIdempotencyStoreOptions {
 
 /** No live record holds the key: it is absent or past its retention (the commit strategy's rule). */
 const NO_LIVE_RECORD = "attribute_not_exists(pk) OR expiresAt < :nowSeconds";
-
-/**
- * The claim rule of `decide`, as one condition DynamoDB evaluates
- * atomically: the key is absent, past its retention, or held in progress by
- * the same request whose lease ran out.
- */
-const CLAIM_CONDITION = `${NO_LIVE_RECORD} OR (#status = :inProgress AND leaseExpiresAtMs < :nowMs AND fingerprint = :fingerprint)`;
 
 /** Fencing: only the attempt holding the lease may complete or release. */
 const OWN_LEASE_CONDITION = "#status = :inProgress AND leaseToken = :leaseToken";
@@ -86,30 +80,92 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
       : this.putWith(put, writes, record.pk, nowMs);
   }
 
+  /**
+   * A free or expired key costs one conditional put. A put refused by a
+   * run-out lease of the same request is followed by the takeover, one
+   * update fenced on the lease it replaces, which keeps the recovery point.
+   */
   async claim(record: InProgressRecord, nowMs: number): Promise<ClaimResult> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: marshall(record),
-          ConditionExpression: CLAIM_CONDITION,
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: marshall({
-            ":nowSeconds": toEpochSeconds(nowMs),
-            ":nowMs": nowMs,
-            ":inProgress": RecordStatus.InProgress,
-            ":fingerprint": record.fingerprint,
-          }),
+          ConditionExpression: NO_LIVE_RECORD,
+          ExpressionAttributeValues: marshall({ ":nowSeconds": toEpochSeconds(nowMs) }),
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
       return { claimed: true };
     } catch (error) {
+      if (!isConditionalCheckFailure(error) || !error.Item) throw storeFailure(error);
+      const existing = parseRecord(unmarshall(error.Item));
+      if (existing.status !== RecordStatus.InProgress) return { claimed: false, existing };
+      if (decide(existing, record.fingerprint, nowMs).kind !== "proceed") {
+        return { claimed: false, existing };
+      }
+      return this.takeOver(existing, record, nowMs);
+    }
+  }
+
+  /**
+   * The lease of `previous` ran out: this attempt's lease replaces it, if
+   * nobody else's did first. The recovery point is read in the same write
+   * (the item as it was), so a phase the previous attempt committed at the
+   * last moment is not missed.
+   */
+  private async takeOver(
+    previous: InProgressRecord,
+    record: InProgressRecord,
+    nowMs: number,
+  ): Promise<ClaimResult> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: record.pk }),
+          UpdateExpression: "SET leaseToken = :newLeaseToken, leaseExpiresAtMs = :leaseExpiresAtMs",
+          ConditionExpression: `${OWN_LEASE_CONDITION} AND leaseExpiresAtMs < :nowMs`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: marshall({
+            ":inProgress": RecordStatus.InProgress,
+            ":leaseToken": previous.leaseToken,
+            ":nowMs": nowMs,
+            ":newLeaseToken": record.leaseToken,
+            ":leaseExpiresAtMs": record.leaseExpiresAtMs,
+          }),
+          ReturnValues: "ALL_OLD",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      const replaced = Attributes ? parseRecord(unmarshall(Attributes)) : undefined;
+      const recoveryPoint = replaced?.recoveryPoint;
+      return recoveryPoint ? { claimed: true, recoveryPoint } : { claimed: true };
+    } catch (error) {
+      // Another attempt took it over (or completed it) in between.
       if (isConditionalCheckFailure(error) && error.Item) {
         return { claimed: false, existing: parseRecord(unmarshall(error.Item)) };
       }
       throw storeFailure(error);
     }
+  }
+
+  async advance(
+    lease: Lease,
+    point: string,
+    writes: readonly TransactWriteItem[] = [],
+  ): Promise<void> {
+    await this.fenced(
+      {
+        ...this.ownLease(lease),
+        UpdateExpression: "SET recoveryPoint = :recoveryPoint",
+        ExpressionAttributeValues: marshall({
+          ...this.ownLeaseValues(lease),
+          ":recoveryPoint": point,
+        }),
+      },
+      writes,
+    );
   }
 
   async complete(
@@ -118,42 +174,82 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
     completedAtMs: number,
     writes: readonly TransactWriteItem[] = [],
   ): Promise<void> {
-    const completion = this.completionUpdate(lease, answer, completedAtMs);
-    if (writes.length === 0) {
-      await this.completeAlone(completion);
-      return;
-    }
-    try {
-      await this.transact([...writes, { Update: completion }]);
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons === undefined) throw unknownOutcome(error);
-      // The completion is the last item.
-      if (reasons[writes.length]?.Code === "ConditionalCheckFailed") {
-        throw new IdempotencyLeaseLostError();
-      }
-      throw businessRejection(reasons, writes.length, error);
-    }
+    await this.fenced(
+      {
+        ...this.ownLease(lease),
+        UpdateExpression:
+          "SET #status = :completed, answer = :answer, completedAtMs = :completedAtMs",
+        ExpressionAttributeValues: marshall({
+          ...this.ownLeaseValues(lease),
+          ":completed": RecordStatus.Completed,
+          ":answer": answer,
+          ":completedAtMs": completedAtMs,
+        }),
+      },
+      writes,
+    );
   }
 
-  async release(lease: Lease): Promise<boolean> {
+  async release(lease: Lease, options: { keepRecoveryPoint?: boolean } = {}): Promise<boolean> {
     try {
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ pk: lease.pk }),
-          ConditionExpression: OWN_LEASE_CONDITION,
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: marshall({
-            ":inProgress": RecordStatus.InProgress,
-            ":leaseToken": lease.leaseToken,
+      if (options.keepRecoveryPoint) {
+        // The lease ends now: the next claim of the same request takes over at once.
+        await this.client.send(
+          new UpdateItemCommand({
+            ...this.ownLease(lease),
+            UpdateExpression: "SET leaseExpiresAtMs = :ended",
+            ExpressionAttributeValues: marshall({ ...this.ownLeaseValues(lease), ":ended": 0 }),
           }),
-        }),
-      );
+        );
+      } else {
+        await this.client.send(new DeleteItemCommand(this.ownLease(lease)));
+      }
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
       throw storeFailure(error);
+    }
+  }
+
+  /** The record of `lease`, with the condition that this lease still holds it in progress. */
+  private ownLease(lease: Lease) {
+    return {
+      TableName: this.tableName,
+      Key: marshall({ pk: lease.pk }),
+      ConditionExpression: OWN_LEASE_CONDITION,
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: marshall(this.ownLeaseValues(lease)),
+    };
+  }
+
+  private ownLeaseValues(lease: Lease) {
+    return { ":inProgress": RecordStatus.InProgress, ":leaseToken": lease.leaseToken };
+  }
+
+  /**
+   * An update of this lease's record, alone or as the last item of one
+   * transaction with `writes`: all or nothing, and nothing once the lease is lost.
+   */
+  private async fenced(update: Update, writes: readonly TransactWriteItem[]): Promise<void> {
+    if (writes.length === 0) {
+      try {
+        await this.client.send(new UpdateItemCommand(update));
+      } catch (error) {
+        if (isConditionalCheckFailure(error)) throw new IdempotencyLeaseLostError();
+        throw storeFailure(error);
+      }
+      return;
+    }
+    try {
+      await this.transact([...writes, { Update: update }]);
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons === undefined) throw unknownOutcome(error);
+      // The record's update is the last item.
+      if (reasons[writes.length]?.Code === "ConditionalCheckFailed") {
+        throw new IdempotencyLeaseLostError();
+      }
+      throw businessRejection(reasons, writes.length, error);
     }
   }
 
@@ -241,33 +337,6 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
       const record = Item ? parseRecord(unmarshall(Item)) : undefined;
       return record && !isExpired(record, nowMs) ? record : undefined;
     } catch (error) {
-      throw storeFailure(error);
-    }
-  }
-
-  private completionUpdate(lease: Lease, answer: string, completedAtMs: number): Update {
-    return {
-      TableName: this.tableName,
-      Key: marshall({ pk: lease.pk }),
-      UpdateExpression:
-        "SET #status = :completed, answer = :answer, completedAtMs = :completedAtMs",
-      ConditionExpression: OWN_LEASE_CONDITION,
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: marshall({
-        ":completed": RecordStatus.Completed,
-        ":answer": answer,
-        ":completedAtMs": completedAtMs,
-        ":inProgress": RecordStatus.InProgress,
-        ":leaseToken": lease.leaseToken,
-      }),
-    };
-  }
-
-  private async completeAlone(completion: Update): Promise<void> {
-    try {
-      await this.client.send(new UpdateItemCommand(completion));
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw new IdempotencyLeaseLostError();
       throw storeFailure(error);
     }
   }

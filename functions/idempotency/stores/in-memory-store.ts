@@ -51,8 +51,22 @@ export class InMemoryIdempotencyStore implements IdempotencyStore<InMemoryWrite>
     if (existing && decide(existing, record.fingerprint, nowMs).kind !== "proceed") {
       return { claimed: false, existing: structuredClone(existing) };
     }
+    if (existing?.status === RecordStatus.InProgress && !isExpired(existing, nowMs)) {
+      // A takeover: only the lease changes; the retention and the recovery point stay.
+      const { leaseToken, leaseExpiresAtMs } = record;
+      this.records.set(record.pk, { ...existing, leaseToken, leaseExpiresAtMs });
+      const { recoveryPoint } = existing;
+      return recoveryPoint ? { claimed: true, recoveryPoint } : { claimed: true };
+    }
     this.records.set(record.pk, structuredClone(record));
     return { claimed: true };
+  }
+
+  async advance(lease: Lease, point: string, writes: readonly InMemoryWrite[] = []): Promise<void> {
+    const current = this.ownedInProgress(lease);
+    if (current === undefined) throw new IdempotencyLeaseLostError();
+    this.applyAll(writes);
+    this.records.set(lease.pk, { ...current, recoveryPoint: point });
   }
 
   async complete(
@@ -72,9 +86,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore<InMemoryWrite>
     });
   }
 
-  async release(lease: Lease): Promise<boolean> {
-    if (this.ownedInProgress(lease) === undefined) return false;
-    this.records.delete(lease.pk);
+  async release(lease: Lease, options: { keepRecoveryPoint?: boolean } = {}): Promise<boolean> {
+    const current = this.ownedInProgress(lease);
+    if (current === undefined) return false;
+    if (options.keepRecoveryPoint) this.records.set(lease.pk, { ...current, leaseExpiresAtMs: 0 });
+    else this.records.delete(lease.pk);
     return true;
   }
 

@@ -31,6 +31,10 @@ function setup() {
       calls.push("claim");
       return inner.claim(record, nowMs);
     },
+    advance: (lease, point, writes) => {
+      calls.push("advance");
+      return inner.advance(lease, point, writes);
+    },
     complete: (lease, answer, at, writes) => {
       calls.push("complete");
       return inner.complete(lease, answer, at, writes);

@@ -43,6 +43,10 @@ function spiedStore() {
       claimedPks.push(record.pk);
       return inner.claim(record, nowMs);
     },
+    advance: (lease, point, writes) => {
+      calls += 1;
+      return inner.advance(lease, point, writes);
+    },
     complete: (lease, response, completedAtMs, writes) => {
       calls += 1;
       return inner.complete(lease, response, completedAtMs, writes);

@@ -51,6 +51,7 @@ describe.each(Object.values(IdempotencyStrategy))(
       const store: IdempotencyStore<InMemoryWrite> = {
         commit: down,
         claim: down,
+        advance: down,
         complete: down,
         release: down,
       };

@@ -240,6 +240,7 @@ describe("publishOutboxEvents", () => {
       store: {
         commit: () => Promise.reject(new Error("connection refused")),
         claim: () => Promise.reject(new Error("connection refused")),
+        advance: () => Promise.reject(new Error("connection refused")),
         complete: () => Promise.reject(new Error("connection refused")),
         release: () => Promise.reject(new Error("connection refused")),
       },
@@ -259,6 +260,7 @@ describe("publishOutboxEvents", () => {
       store: {
         commit: (record, nowMs, writes) => store.commit(record, nowMs, writes),
         claim: (record, nowMs) => store.claim(record, nowMs),
+        advance: (lease, point, writes) => store.advance(lease, point, writes),
         complete: () => Promise.reject(new Error("throttled")),
         release: (lease) => store.release(lease),
       },
