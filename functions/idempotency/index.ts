@@ -7,6 +7,8 @@
  */
 
 // Both faces
+export type { Beginning, IdempotentAttempt, Settlement } from "./core/attempt";
+export { beginAttempt } from "./core/begin-attempt";
 export { IdempotencyStrategy, RecordStatus } from "./core/constants";
 export * from "./core/errors";
 export type { IdempotencyLogger } from "./core/logger";

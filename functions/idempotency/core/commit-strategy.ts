@@ -1,14 +1,9 @@
-import { RecordStatus } from "./constants";
+import type { IdempotentAttempt, Settlement } from "./attempt";
+import type { AttemptConfig } from "./attempt-config";
+import { IdempotencyStrategy, RecordStatus } from "./constants";
 import { answerFromRecord } from "./decide";
-import { BusinessWriteRejectedError } from "./errors";
+import { BusinessWriteRejectedError, IdempotencyConfigurationError } from "./errors";
 import { type CompletedRecord, type RequestIdentity, toEpochSeconds } from "./record";
-import type { IdempotencyStore } from "./store";
-
-export type CommitOutcome =
-  /** This attempt's writes and answer are the key's: they committed together. */
-  | { readonly kind: "committed" }
-  /** Another attempt of the same request committed first: answer with its answer. */
-  | { readonly kind: "replay"; readonly answer: string };
 
 /**
  * An attempt under the commit strategy: nothing was written before it ran.
@@ -17,44 +12,49 @@ export type CommitOutcome =
  * this attempt is written, and the record it lost to decides: the same
  * request's answer is replayed; another request's key is 422.
  */
-export class CommittingAttempt<TWrite> {
-  /** Committed, replayed or refused: the key's answer is known. */
+export class CommitStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> {
+  readonly strategy = IdempotencyStrategy.Commit;
+  /** Nothing is written before the commit, so there is never a phase to resume after. */
+  readonly recoveryPoint = undefined;
   settled = false;
 
   constructor(
-    private readonly store: IdempotencyStore<TWrite>,
+    private readonly config: AttemptConfig<TWrite>,
     private readonly identity: RequestIdentity,
-    private readonly retentionSeconds: number,
-    private readonly now: () => number,
   ) {}
 
+  async advance(): Promise<void> {
+    throw new IdempotencyConfigurationError(
+      "Phases need the lease strategy: a commit-strategy attempt holds no claim to record them on.",
+    );
+  }
+
   /**
-   * Commits `writes` (none for an answer without effects, such as a business
-   * 4xx) together with the completed record holding `answer`.
-   *
    * @throws BusinessWriteRejectedError when a business condition failed (a
-   *   lost version race): nothing was written; read again, decide again,
+   *   lost version race), or when the record that refused the commit has
+   *   expired meanwhile: nothing was written; read again, decide again,
    *   commit again
    * @throws IdempotencyKeyReusedError when the key holds another request
    * @throws IdempotencyKeyInProgressError when a lease-strategy attempt of the
    *   same request holds the key
    */
-  async commit(writes: readonly TWrite[], answer: string): Promise<CommitOutcome> {
-    const nowMs = this.now();
+  async commit(writes: readonly TWrite[], answer: string): Promise<Settlement> {
+    const nowMs = this.config.now();
     const record: CompletedRecord = {
       pk: this.identity.pk,
       status: RecordStatus.Completed,
       fingerprint: this.identity.fingerprint,
       answer,
-      expiresAt: toEpochSeconds(nowMs) + this.retentionSeconds,
+      expiresAt: toEpochSeconds(nowMs) + this.config.retentionSeconds,
       createdAtMs: nowMs,
       completedAtMs: nowMs,
     };
-    const result = await this.store.commit(record, nowMs, writes);
+    const result = await this.config.store.commit(record, nowMs, writes);
     if (result.committed) {
       this.settled = true;
-      return { kind: "committed" };
+      return { kind: "stored" };
     }
+    // Replayed or refused (422, 409): the key's answer is known either way.
     this.settled = true;
     const outcome = answerFromRecord(result.existing, this.identity.fingerprint, nowMs);
     if (outcome.kind === "replay") return outcome;
@@ -64,5 +64,26 @@ export class CommittingAttempt<TWrite> {
     throw new BusinessWriteRejectedError([], {
       cause: new Error("The record that refused the commit has expired."),
     });
+  }
+
+  /**
+   * An answer without writes (a business 4xx), stored by one conditional
+   * put. When the store fails, its error is the answer (the attempt changed
+   * nothing, so the client may as well retry and get an answer that is stored).
+   */
+  async finish(answer: string): Promise<Settlement> {
+    try {
+      return await this.commit([], answer);
+    } catch (error) {
+      if (!(error instanceof BusinessWriteRejectedError)) throw error;
+      // The record that refused the put expired meanwhile: the answer stands, unstored.
+      this.settled = true;
+      return { kind: "unstored", cause: error };
+    }
+  }
+
+  /** Nothing was claimed, so nothing is let go. */
+  async abandon(): Promise<void> {
+    this.settled = true;
   }
 }

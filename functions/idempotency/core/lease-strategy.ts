@@ -1,24 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { RecordStatus, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from "./constants";
+import type { IdempotentAttempt, Settlement } from "./attempt";
+import type { AttemptConfig } from "./attempt-config";
+import {
+  IdempotencyStrategy,
+  RecordStatus,
+  STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from "./constants";
 import { answerFromRecord } from "./decide";
 import {
+  IdempotencyConfigurationError,
   IdempotencyError,
   IdempotencyKeyInProgressError,
   IdempotencyLeaseLostError,
   IdempotencyStoreUnavailableError,
 } from "./errors";
+import { describeError } from "./logger";
 import { type Lease, type RequestIdentity, toEpochSeconds } from "./record";
-import type { IdempotencyStore } from "./store";
-
-export interface LeaseClaimRequest extends RequestIdentity {
-  readonly nowMs: number;
-  /** How long no other attempt may take the key over. */
-  readonly leaseMs: number;
-  readonly retentionSeconds: number;
-}
 
 export type LeaseClaim<TWrite> =
-  | { readonly kind: "claimed"; readonly attempt: LeasedAttempt<TWrite> }
+  | { readonly kind: "claimed"; readonly attempt: LeaseStrategyAttempt<TWrite> }
   | { readonly kind: "replay"; readonly answer: string };
 
 /**
@@ -26,25 +26,28 @@ export type LeaseClaim<TWrite> =
  * the key for this attempt (a fresh lease token, the lease's end, the
  * retention) or, when it loses, returns the record that holds the key, from
  * which the stored answer is replayed or the refusal thrown (422 for another
- * request, 409 while the first still runs).
+ * request, 409 while the first still runs). A claim that takes over an
+ * attempt of the same request resumes from that attempt's recovery point.
  *
  * @throws IdempotencyKeyReusedError, IdempotencyKeyInProgressError, or the store's errors
  */
 export async function claimLease<TWrite>(
-  store: IdempotencyStore<TWrite>,
-  request: LeaseClaimRequest,
+  config: AttemptConfig<TWrite>,
+  identity: RequestIdentity,
+  leaseMs: number,
 ): Promise<LeaseClaim<TWrite>> {
-  const { pk, fingerprint, nowMs } = request;
+  const { pk, fingerprint } = identity;
+  const nowMs = config.now();
   const leaseToken = randomUUID();
-  const claim = await store
+  const claim = await config.store
     .claim(
       {
         pk,
         status: RecordStatus.InProgress,
         fingerprint,
         leaseToken,
-        leaseExpiresAtMs: nowMs + request.leaseMs,
-        expiresAt: toEpochSeconds(nowMs) + request.retentionSeconds,
+        leaseExpiresAtMs: nowMs + leaseMs,
+        expiresAt: toEpochSeconds(nowMs) + config.retentionSeconds,
         createdAtMs: nowMs,
       },
       nowMs,
@@ -57,7 +60,8 @@ export async function claimLease<TWrite>(
           });
     });
   if (claim.claimed) {
-    return { kind: "claimed", attempt: new LeasedAttempt(store, { pk, leaseToken }) };
+    const attempt = new LeaseStrategyAttempt(config, { pk, leaseToken }, claim.recoveryPoint);
+    return { kind: "claimed", attempt };
   }
   const outcome = answerFromRecord(claim.existing, fingerprint, nowMs);
   // The store refused the claim but the record it returned would allow it:
@@ -67,48 +71,85 @@ export async function claimLease<TWrite>(
 }
 
 /**
- * An attempt that holds the key under a lease. It ends in exactly one of:
- * `commit` (business writes and the completion in one atomic write),
- * `complete` (the answer alone, after effects elsewhere) or `release` (the
- * attempt failed: a retry may run at once). Every one is conditional on this
- * attempt's lease token, so an attempt whose lease was taken over can
- * neither complete nor release the key of the attempt that took it.
+ * An attempt that holds the key under a lease. Every write it makes (a
+ * phase, the completion, the release) is conditional on its lease token, so
+ * an attempt whose lease was taken over can neither move the record on,
+ * complete it, nor let go of the key of the attempt that took it.
  */
-export class LeasedAttempt<TWrite> {
-  /** Completed, released or lost: nothing more may be done with the key. */
+export class LeaseStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> {
+  readonly strategy = IdempotencyStrategy.Lease;
   settled = false;
 
   constructor(
-    private readonly store: IdempotencyStore<TWrite>,
+    private readonly config: AttemptConfig<TWrite>,
     readonly lease: Lease,
+    private point: string | undefined,
   ) {}
 
+  get recoveryPoint(): string | undefined {
+    return this.point;
+  }
+
+  async advance(point: string, writes: readonly TWrite[] = []): Promise<void> {
+    this.assertOpen();
+    await this.fenced(() => this.config.store.advance(this.lease, point, writes));
+    this.point = point;
+  }
+
+  async commit(writes: readonly TWrite[], answer: string): Promise<Settlement> {
+    this.assertOpen();
+    await this.fenced(() =>
+      this.config.store.complete(this.lease, answer, this.config.now(), writes),
+    );
+    this.settled = true;
+    return { kind: "stored" };
+  }
+
   /**
-   * The exactly-once path: `writes` and the completion in one atomic write.
-   * A rejected business write leaves the attempt open: read again, decide
-   * again, commit again.
-   *
-   * @throws BusinessWriteRejectedError, IdempotencyLeaseLostError, or the store's errors
+   * Stores the answer after the effects. When that fails for any reason but
+   * a lost lease, the effects are done and the answer stands: the key stays
+   * claimed until its lease runs out, and a retry after that resumes from
+   * the recovery point (or runs again, when there is none).
    */
-  async commit(writes: readonly TWrite[], answer: string, completedAtMs: number): Promise<void> {
+  async finish(answer: string): Promise<Settlement> {
+    this.assertOpen();
     try {
-      await this.store.complete(this.lease, answer, completedAtMs, writes);
+      return await this.commit([], answer);
+    } catch (error) {
       this.settled = true;
+      if (error instanceof IdempotencyLeaseLostError) throw error;
+      this.config.logger.error("idempotent answer not stored", describeError(error));
+      return { kind: "unstored", cause: error };
+    }
+  }
+
+  /** Lets go of the key; a committed phase stays, for the retry to resume after. */
+  async abandon(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      await this.config.store.release(this.lease, {
+        keepRecoveryPoint: this.point !== undefined,
+      });
+    } catch (error) {
+      // The lease runs out on its own; a retry can take over then.
+      this.config.logger.warn("idempotency claim not released", describeError(error));
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.settled) {
+      throw new IdempotencyConfigurationError("The attempt has ended: it may write no more.");
+    }
+  }
+
+  /** A write of this lease; losing the lease ends the attempt. */
+  private async fenced(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
     } catch (error) {
       if (error instanceof IdempotencyLeaseLostError) this.settled = true;
       throw error;
     }
-  }
-
-  /** Stores the answer, once the effects are done. @throws IdempotencyLeaseLostError, or the store's errors */
-  async complete(answer: string, completedAtMs: number): Promise<void> {
-    this.settled = true;
-    await this.store.complete(this.lease, answer, completedAtMs);
-  }
-
-  /** Frees the key for a retry. @returns whether this attempt still held it */
-  async release(): Promise<boolean> {
-    this.settled = true;
-    return this.store.release(this.lease);
   }
 }

@@ -1,17 +1,9 @@
-import { CommittingAttempt } from "../core/commit-strategy";
-import { IdempotencyStrategy } from "../core/constants";
-import {
-  IdempotencyConfigurationError,
-  IdempotencyLeaseLostError,
-  IdempotencyResponseTooLargeError,
-} from "../core/errors";
+import { beginAttempt } from "../core/begin-attempt";
+import { IdempotencyConfigurationError, IdempotencyResponseTooLargeError } from "../core/errors";
 import { fingerprintOf } from "../core/fingerprint";
-import { claimLease, type LeasedAttempt } from "../core/lease-strategy";
 import { describeError } from "../core/logger";
-import { outcomeOfError } from "../core/metrics";
 import {
   type IdempotencyCoreOptions,
-  leaseDurationMs,
   type RemainingTime,
   resolveCoreOptions,
 } from "../core/options";
@@ -45,6 +37,19 @@ export interface FunctionIdempotencyHandle<TWrite> {
    *   nothing was written; read again, decide again, commit again
    */
   commit<TResult>(writes: readonly TWrite[], result: TResult): Promise<TResult>;
+  /**
+   * Lease strategy: the last phase an earlier run of this payload committed
+   * (see `advance`), where this run resumes; `undefined` from the beginning.
+   */
+  readonly recoveryPoint: string | undefined;
+  /**
+   * Lease strategy: commits a phase, `writes` and the move to `point` in one
+   * atomic write, so that a run that takes over after a crash resumes after it.
+   *
+   * @throws BusinessWriteRejectedError when a condition of `writes` failed
+   * @throws IdempotencyLeaseLostError when another run took the key over
+   */
+  advance(point: string, writes?: readonly TWrite[]): Promise<void>;
 }
 
 export interface IdempotentResult<TResult> {
@@ -78,6 +83,7 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
   const config = resolveCoreOptions(options);
   const fingerprintOfPayload = options.fingerprintOf ?? ((payload: TPayload) => payload);
 
+  /** The result as stored, or undefined (logged) when it is too large to store. */
   const serialize = (result: unknown): string => {
     const answer = JSON.stringify(result ?? null);
     const bytes = Buffer.byteLength(answer, "utf8");
@@ -88,95 +94,10 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
     }
     return answer;
   };
-  const replayed = (answer: string): IdempotentResult<TResult> => {
-    config.metrics.outcome("replayed");
-    return { value: JSON.parse(answer) as TResult, replayed: true };
-  };
-  const executed = (value: TResult): IdempotentResult<TResult> => {
-    config.metrics.outcome("executed");
-    return { value, replayed: false };
-  };
-
-  const underCommit = async (
-    payload: TPayload,
-    key: string,
-    identity: RequestIdentity,
-  ): Promise<IdempotentResult<TResult>> => {
-    const attempt = new CommittingAttempt(
-      config.store,
-      identity,
-      config.retentionSeconds,
-      config.now,
-    );
-    let replay: string | undefined;
-    const value = await fn(payload, {
-      key,
-      commit: async (writes, result) => {
-        if (attempt.settled) throw onceOnly();
-        const outcome = await attempt.commit(writes, serialize(result));
-        if (outcome.kind === "committed") return result;
-        replay = outcome.answer;
-        return JSON.parse(outcome.answer);
-      },
-    });
-    if (replay !== undefined) return replayed(replay);
-    if (attempt.settled) return executed(value);
-    const outcome = await attempt.commit([], serialize(value));
-    return outcome.kind === "committed" ? executed(value) : replayed(outcome.answer);
-  };
-
-  const underLease = async (
-    payload: TPayload,
-    key: string,
-    identity: RequestIdentity,
-    context: RemainingTime | undefined,
-  ): Promise<IdempotentResult<TResult>> => {
-    const claim = await claimLease(config.store, {
-      ...identity,
-      nowMs: config.now(),
-      leaseMs: leaseDurationMs(context, config),
-      retentionSeconds: config.retentionSeconds,
-    });
-    if (claim.kind === "replay") return replayed(claim.answer);
-    const { attempt } = claim;
-    let value: TResult;
-    try {
-      value = await fn(payload, {
-        key,
-        commit: async (writes, result) => {
-          if (attempt.settled) throw onceOnly();
-          await attempt.commit(writes, serialize(result), config.now());
-          return result;
-        },
-      });
-    } catch (error) {
-      if (!attempt.settled) await release(attempt);
-      throw error;
-    }
-    if (!attempt.settled) await complete(attempt, value);
-    return executed(value);
-  };
-
-  const complete = async (attempt: LeasedAttempt<TWrite>, value: TResult) => {
-    try {
-      await attempt.complete(serialize(value), config.now());
-    } catch (error) {
-      if (error instanceof IdempotencyLeaseLostError) throw error;
-      // The effects are done: the result stands. The key stays claimed until
-      // its lease ends; a retry after that runs again (at least once).
-      config.logger.error("idempotent result not stored", describeError(error));
-      if (error instanceof IdempotencyResponseTooLargeError) await release(attempt);
-    }
-  };
-
-  const release = async (attempt: LeasedAttempt<TWrite>) => {
-    try {
-      await attempt.release();
-    } catch (error) {
-      // The lease runs out on its own; a retry can take over then.
-      config.logger.warn("idempotency claim not released", describeError(error));
-    }
-  };
+  const replayOf = (answer: string): IdempotentResult<TResult> => ({
+    value: JSON.parse(answer) as TResult,
+    replayed: true,
+  });
 
   return async (payload, context) => {
     const key = options.keyOf(payload);
@@ -187,15 +108,43 @@ export function makeIdempotent<TPayload, TResult, TWrite = never>(
       pk: recordKey(["function", options.scope], key),
       fingerprint: fingerprintOf(fingerprintOfPayload(payload)),
     };
+    const begun = await beginAttempt(config, identity, context);
+    if (begun.kind === "replay") return replayOf(begun.answer);
+    const { attempt } = begun;
+
+    let replay: string | undefined;
+    let value: TResult;
     try {
-      return await (config.strategy === IdempotencyStrategy.Commit
-        ? underCommit(payload, key, identity)
-        : underLease(payload, key, identity, context));
+      value = await fn(payload, {
+        key,
+        recoveryPoint: attempt.recoveryPoint,
+        advance: (point, writes) => attempt.advance(point, writes),
+        commit: async (writes, result) => {
+          if (attempt.settled) throw onceOnly();
+          const settlement = await attempt.commit(writes, serialize(result));
+          if (settlement.kind !== "replay") return result;
+          replay = settlement.answer;
+          return JSON.parse(settlement.answer);
+        },
+      });
     } catch (error) {
-      const outcome = outcomeOfError(error);
-      if (outcome) config.metrics.outcome(outcome);
+      // Nothing to store: a retry runs again (from the recovery point, if any).
+      await attempt.abandon();
       throw error;
     }
+    if (replay !== undefined) return replayOf(replay);
+    if (attempt.settled) return { value, replayed: false };
+    let answer: string;
+    try {
+      answer = serialize(value);
+    } catch (error) {
+      // The result stands, unstored: a retry runs again.
+      config.logger.error("idempotent result not stored", describeError(error));
+      await attempt.abandon();
+      return { value, replayed: false };
+    }
+    const settlement = await attempt.finish(answer);
+    return settlement.kind === "replay" ? replayOf(settlement.answer) : { value, replayed: false };
   };
 }
 

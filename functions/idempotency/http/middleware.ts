@@ -1,18 +1,14 @@
 import type { MiddlewareObj, Request } from "@middy/core";
 import type { Context } from "aws-lambda";
-import { CommittingAttempt } from "../core/commit-strategy";
-import { IdempotencyStrategy } from "../core/constants";
+import type { IdempotentAttempt } from "../core/attempt";
+import { beginAttempt } from "../core/begin-attempt";
+import type { IdempotencyStrategy } from "../core/constants";
 import {
-  BusinessWriteRejectedError,
   IdempotencyConfigurationError,
   IdempotencyError,
-  IdempotencyLeaseLostError,
   IdempotencyResponseTooLargeError,
 } from "../core/errors";
-import { claimLease, type LeasedAttempt } from "../core/lease-strategy";
 import { describeError } from "../core/logger";
-import { type IdempotencyOutcome, outcomeOfError } from "../core/metrics";
-import { leaseDurationMs } from "../core/options";
 import { type RequestIdentity, recordKey } from "../core/record";
 import { SAFE_METHODS } from "./constants";
 import { type IdempotentHttpEvent, methodOf } from "./http-event";
@@ -52,6 +48,21 @@ export interface IdempotencyHandle<TWrite> {
   readonly key: string;
   readonly strategy: IdempotencyStrategy;
   readonly commit: Commit<TWrite>;
+  /**
+   * Lease strategy: the last phase an earlier attempt of this request
+   * committed (see `advance`), where this attempt resumes; `undefined` from
+   * the beginning.
+   */
+  readonly recoveryPoint: string | undefined;
+  /**
+   * Lease strategy: commits a phase, `writes` and the record's move to
+   * `point` in one atomic write, so that an attempt that takes over (after a
+   * crash, or after this one answered 5xx) resumes after it.
+   *
+   * @throws BusinessWriteRejectedError when a condition of `writes` failed
+   * @throws IdempotencyLeaseLostError when a retry took the key over
+   */
+  advance(point: string, writes?: readonly TWrite[]): Promise<void>;
 }
 
 export type IdempotentContext<TWrite> = Context & {
@@ -63,13 +74,9 @@ export function callerRecordKey(principal: string, key: string): string {
   return recordKey(["caller", principal], key);
 }
 
-type Attempt<TWrite> =
-  | { readonly strategy: "lease"; readonly attempt: LeasedAttempt<TWrite> }
-  | { readonly strategy: "commit"; readonly attempt: CommittingAttempt<TWrite> };
-
 /** One request's attempt: everything is derived once, before the handler runs. */
 interface RequestState<TWrite> {
-  readonly current: Attempt<TWrite>;
+  readonly attempt: IdempotentAttempt<TWrite>;
   /** The answer decided by a commit (the handler's, or a duplicate's replay). */
   answered?: HttpResponse;
 }
@@ -113,14 +120,6 @@ export function idempotency<TWrite>(
   // Per request and invisible to other middlewares, so nothing can change
   // what was decided between the key's reading and its storing.
   const states = new WeakMap<object, RequestState<TWrite>>();
-  const count = (outcome: IdempotencyOutcome | undefined) => {
-    if (outcome) config.metrics.outcome(outcome);
-  };
-  /** Counts the outcome an error of the layer stands for, and throws it on. */
-  const countAndThrow = (error: unknown): never => {
-    count(outcomeOfError(error));
-    throw error;
-  };
 
   const before = async (request: IdempotentRequest<TWrite>): Promise<HttpResponse | undefined> => {
     const { event, context } = request;
@@ -137,34 +136,16 @@ export function idempotency<TWrite>(
       pk: callerRecordKey(principal, key),
       fingerprint: requestFingerprint(event),
     };
-
-    let current: Attempt<TWrite>;
-    if (config.strategy === IdempotencyStrategy.Commit) {
-      const attempt = new CommittingAttempt(
-        config.store,
-        identity,
-        config.retentionSeconds,
-        config.now,
-      );
-      current = { strategy: "commit", attempt };
-    } else {
-      const claim = await claimLease(config.store, {
-        ...identity,
-        nowMs: config.now(),
-        leaseMs: leaseDurationMs(context, config),
-        retentionSeconds: config.retentionSeconds,
-      }).catch((error: unknown) => {
-        logStoreFailure(error, "idempotency claim failed");
-        return countAndThrow(error);
-      });
-      if (claim.kind === "replay") return replayOf(claim.answer);
-      current = { strategy: "lease", attempt: claim.attempt };
-    }
-    const state: RequestState<TWrite> = { current };
+    const begun = await beginAttempt(config, identity, context);
+    if (begun.kind === "replay") return toReplayResponse(begun.answer);
+    const { attempt } = begun;
+    const state: RequestState<TWrite> = { attempt };
     states.set(request, state);
     context.idempotency = {
       key,
       strategy: config.strategy,
+      recoveryPoint: attempt.recoveryPoint,
+      advance: (point, writes) => attempt.advance(point, writes),
       commit: (writes, answer) => commitThrough(state, writes, answer),
     };
     return undefined;
@@ -184,7 +165,7 @@ export function idempotency<TWrite>(
     writes: readonly TWrite[],
     result: HttpResult,
   ): Promise<HttpResponse> => {
-    if (state.answered || state.current.attempt.settled) {
+    if (state.answered || state.attempt.settled) {
       throw new IdempotencyConfigurationError(
         "commit() may succeed once, before the handler returns.",
       );
@@ -200,34 +181,20 @@ export function idempotency<TWrite>(
         `The answer (${stored.bytes} bytes) exceeds maxStoredAnswerBytes (${config.maxStoredAnswerBytes}).`,
       );
     }
-    if (state.current.strategy === "lease") {
-      await state.current.attempt.commit(writes, stored.answer, config.now()).catch(countAndThrow);
-      count("executed");
-      state.answered = response;
-      return response;
-    }
-    const outcome = await state.current.attempt.commit(writes, stored.answer).catch(countAndThrow);
-    state.answered = outcome.kind === "committed" ? executed(response) : replayOf(outcome.answer);
+    const settlement = await state.attempt.commit(writes, stored.answer);
+    state.answered = settlement.kind === "replay" ? toReplayResponse(settlement.answer) : response;
     return state.answered;
   };
 
-  const executed = (response: HttpResponse): HttpResponse => {
-    count("executed");
-    return response;
-  };
-
-  const replayOf = (answer: string): HttpResponse => {
-    count("replayed");
-    config.logger.info("idempotent replay", { strategy: config.strategy });
-    return toReplayResponse(answer);
-  };
-
-  /** Stores an answer that did not go through commit(); the stored answer may replace it. */
+  /**
+   * Stores an answer that did not go through commit(); the stored answer may
+   * replace it. A 5xx, or an answer too large to store, ends the attempt
+   * with nothing stored: a retry runs again (from its recovery point, if any).
+   */
   const settle = async (
     state: RequestState<TWrite>,
     response: HttpResponse,
   ): Promise<HttpResponse> => {
-    const { current } = state;
     const stored = response.statusCode < 500 ? storable(response) : undefined;
     if (stored && !stored.fits) {
       config.logger.error("idempotent answer too large to store", {
@@ -235,55 +202,23 @@ export function idempotency<TWrite>(
         maxStoredAnswerBytes: config.maxStoredAnswerBytes,
       });
     }
-    if (current.strategy === "lease") {
-      if (stored?.fits) await completeLease(current.attempt, stored.answer);
-      else await release(current.attempt);
+    if (!stored?.fits) {
+      await state.attempt.abandon();
       return response;
     }
-    // Commit strategy: a 5xx or an answer too large stores nothing; nothing was claimed.
-    if (!stored?.fits) return response;
     try {
-      const outcome = await current.attempt.commit([], stored.answer);
-      return outcome.kind === "committed" ? executed(response) : replayOf(outcome.answer);
+      const settlement = await state.attempt.finish(stored.answer);
+      return settlement.kind === "replay" ? toReplayResponse(settlement.answer) : response;
     } catch (error) {
-      if (error instanceof BusinessWriteRejectedError) {
-        // The record that refused the put expired meanwhile: the answer stands, unstored.
-        return response;
-      }
       if (!(error instanceof IdempotencyError)) throw error;
-      // 422 for another request's key; and when the store fails, its 503 (or
-      // 500): this answer changed nothing, so the client may as well retry
-      // and get an answer that is stored.
-      logStoreFailure(error, "idempotent answer not stored");
-      count(outcomeOfError(error));
+      // 422 for another request's key, 409 for a lost lease; and when the
+      // store fails under the commit strategy, its 503 (or 500): this answer
+      // changed nothing, so the client may as well retry and get one that is stored.
+      if (error.statusCode >= 500) {
+        config.logger.error("idempotent answer not stored", describeError(error));
+      }
       return normalizeResponse(config.renderError(error));
     }
-  };
-
-  const completeLease = async (attempt: LeasedAttempt<TWrite>, answer: string) => {
-    try {
-      await attempt.complete(answer, config.now());
-      count("executed");
-    } catch (error) {
-      if (error instanceof IdempotencyLeaseLostError) countAndThrow(error);
-      // The handler's answer stands; the key stays claimed until its lease
-      // runs out, so a retry in the meantime gets 409 and later runs again.
-      config.logger.error("idempotent answer not stored", describeError(error));
-    }
-  };
-
-  const release = async (attempt: LeasedAttempt<TWrite>): Promise<void> => {
-    try {
-      await attempt.release();
-    } catch (error) {
-      // The lease runs out on its own; a retry can take over then.
-      config.logger.warn("idempotency claim not released", describeError(error));
-    }
-  };
-
-  const logStoreFailure = (error: unknown, message: string) => {
-    if (error instanceof IdempotencyError && error.statusCode < 500) return;
-    config.logger.error(message, describeError(error));
   };
 
   /**
@@ -293,7 +228,7 @@ export function idempotency<TWrite>(
    */
   const isSettled = (state: RequestState<TWrite>, request: IdempotentRequest<TWrite>) => {
     if (state.answered) request.response = state.answered;
-    return state.answered !== undefined || state.current.attempt.settled;
+    return state.answered !== undefined || state.attempt.settled;
   };
 
   const after = async (request: IdempotentRequest<TWrite>): Promise<void> => {
@@ -307,8 +242,8 @@ export function idempotency<TWrite>(
     if (!state || isSettled(state, request)) return;
     const rendered = request.response;
     if (rendered === undefined || rendered === null) {
-      // Nothing to answer with: release a lease; a commit attempt holds nothing.
-      if (state.current.strategy === "lease") await release(state.current.attempt);
+      // Nothing to answer with: let go of the key (a commit attempt holds nothing).
+      await state.attempt.abandon();
       return;
     }
     try {

@@ -1,0 +1,83 @@
+import type { Beginning, IdempotentAttempt, Settlement } from "./attempt";
+import { CommitStrategyAttempt } from "./commit-strategy";
+import { IdempotencyStrategy } from "./constants";
+import { IdempotencyError } from "./errors";
+import { claimLease } from "./lease-strategy";
+import { describeError } from "./logger";
+import { type IdempotencyOutcome, outcomeOfError } from "./metrics";
+import { leaseDurationMs, type RemainingTime, type ResolvedCoreOptions } from "./options";
+import type { RequestIdentity } from "./record";
+
+/**
+ * Begins one attempt of the request `identity` names, with the face's
+ * strategy: under the lease strategy the key is claimed now (its stored
+ * answer comes back instead when it has one); under the commit strategy
+ * nothing is written until the attempt commits. Every outcome is counted
+ * here, once, for both faces.
+ *
+ * @param context Lambda's context: the lease lasts the invocation's remaining time plus a margin
+ * @throws IdempotencyKeyReusedError, IdempotencyKeyInProgressError, or the store's errors
+ */
+export async function beginAttempt<TWrite>(
+  config: ResolvedCoreOptions<TWrite>,
+  identity: RequestIdentity,
+  context?: RemainingTime,
+): Promise<Beginning<TWrite>> {
+  const count = (outcome: IdempotencyOutcome | undefined) => {
+    if (outcome) config.metrics.outcome(outcome);
+  };
+  try {
+    if (config.strategy === IdempotencyStrategy.Commit) {
+      return { kind: "run", attempt: counted(new CommitStrategyAttempt(config, identity), config) };
+    }
+    const claim = await claimLease(config, identity, leaseDurationMs(context, config));
+    if (claim.kind === "replay") {
+      replayed(config);
+      return claim;
+    }
+    return { kind: "run", attempt: counted(claim.attempt, config) };
+  } catch (error) {
+    count(outcomeOfError(error));
+    if (!(error instanceof IdempotencyError) || error.statusCode >= 500) {
+      config.logger.error("idempotency claim failed", describeError(error));
+    }
+    throw error;
+  }
+}
+
+function replayed(config: ResolvedCoreOptions<unknown>): void {
+  config.metrics.outcome("replayed");
+  config.logger.info("idempotent replay", { strategy: config.strategy });
+}
+
+/** The attempt, with each settlement and each refusal of the layer counted. */
+function counted<TWrite>(
+  attempt: IdempotentAttempt<TWrite>,
+  config: ResolvedCoreOptions<TWrite>,
+): IdempotentAttempt<TWrite> {
+  const settle = async (settling: Promise<Settlement>): Promise<Settlement> => {
+    try {
+      const settlement = await settling;
+      if (settlement.kind === "stored") config.metrics.outcome("executed");
+      if (settlement.kind === "replay") replayed(config);
+      return settlement;
+    } catch (error) {
+      const outcome = outcomeOfError(error);
+      if (outcome) config.metrics.outcome(outcome);
+      throw error;
+    }
+  };
+  return {
+    strategy: attempt.strategy,
+    get recoveryPoint() {
+      return attempt.recoveryPoint;
+    },
+    get settled() {
+      return attempt.settled;
+    },
+    advance: (point, writes) => attempt.advance(point, writes),
+    commit: (writes, answer) => settle(attempt.commit(writes, answer)),
+    finish: (answer) => settle(attempt.finish(answer)),
+    abandon: () => attempt.abandon(),
+  };
+}
