@@ -68,7 +68,9 @@ export class EmulatedApi {
       return invalid("The emulator supports confirm=true only.", { param: "confirm" });
     }
     // Stripe's default (automatic payment methods, redirects allowed) needs a return_url to confirm.
-    const cardOnly = params.list("payment_method_types").join(",") === "card";
+    const cardOnly = ["payment_method_types", "allowed_payment_method_types"].some(
+      (name) => params.list(name).join(",") === "card",
+    );
     const noRedirects = params.get("automatic_payment_methods[allow_redirects]") === "never";
     if (!cardOnly && !noRedirects) {
       return invalid(

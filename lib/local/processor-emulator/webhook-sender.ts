@@ -11,7 +11,7 @@ import type { Charge, EventType, PaymentIntent, StripeEvent } from "./stripe-obj
  */
 
 /** The API version the emulated events say they were rendered with. */
-export const EMULATED_API_VERSION = "2025-09-30.clover";
+export const EMULATED_API_VERSION = "2026-11-18.endive";
 
 /** How a delivery is signed: rightly, with a wrong secret, or with a timestamp 10 minutes old. */
 export type SignatureKind = "valid" | "bad" | "stale";

@@ -41,7 +41,7 @@ const card = (paymentMethod = "pm_card_visa", amount = 3000) => ({
   currency: "eur",
   payment_method: paymentMethod,
   confirm: true,
-  payment_method_types: ["card"],
+  automatic_payment_methods: { enabled: true, allow_redirects: "never" as const },
   metadata: { orderId: "order-1", paymentId: "payment-1" },
 });
 
@@ -74,11 +74,11 @@ describe("payment intents", () => {
     expect(retrieved.status).toBe("succeeded");
   });
 
-  it("accepts automatic payment methods without redirects, and refuses a confirm that could redirect", async () => {
-    const { payment_method_types: _, ...withoutTypes } = card();
+  it("accepts cards only instead of no redirects, and refuses a confirm that could redirect", async () => {
+    const { automatic_payment_methods: _, ...withoutTypes } = card();
     const intent = await stripe.paymentIntents.create({
       ...withoutTypes,
-      automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+      allowed_payment_method_types: ["card"],
     });
     expect(intent.status).toBe("succeeded");
 
