@@ -247,7 +247,8 @@ export class EmulatedApi {
       refunded: refunded === entry.intent.amount,
       status: "succeeded",
       metadata: entry.intent.metadata,
-      refunds: { object: "list", data: [...entry.refunds], has_more: false },
+      // Newest first, as Stripe lists.
+      refunds: { object: "list", data: [...entry.refunds].reverse(), has_more: false },
     };
   }
 
