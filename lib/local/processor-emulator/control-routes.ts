@@ -17,6 +17,7 @@ import type { ProcessorEmulatorControls } from "./processor-emulator";
  * - `POST /__emulator/events/{id}/deliver` `{ signature?, times?, url? }` → `{ attempts }`
  * - `GET /__emulator/events/{id}/signed[?signature=bad|stale]` → `{ payload, headers }`
  * - `POST /__emulator/webhooks/hold`, `POST /__emulator/webhooks/resume`
+ * - `POST /__emulator/webhooks/settled`: answers once no delivery is in flight or due
  */
 
 const signatureSchema = z.enum(["valid", "bad", "stale"]);
@@ -75,6 +76,10 @@ export async function handleControlRequest(
     }
     if (route === "POST /__emulator/webhooks/resume") {
       controls.resumeWebhooks();
+      return sendJson(response, 204);
+    }
+    if (route === "POST /__emulator/webhooks/settled") {
+      await controls.webhooksSettled();
       return sendJson(response, 204);
     }
     const [, eventId, action] = EVENT_PATH.exec(path) ?? [];

@@ -86,6 +86,8 @@ export interface ProcessorEmulatorControls {
   holdWebhooks(): void;
   /** Delivers everything queued, and new events from now on, to `webhookUrl`. */
   resumeWebhooks(): void;
+  /** Resolves once no delivery is in flight or waiting for its retry. */
+  webhooksSettled(): Promise<void>;
 }
 
 export interface ProcessorEmulator extends ProcessorEmulatorControls {
@@ -138,6 +140,7 @@ export async function startProcessorEmulator(
     signedEvent: (eventId, signature) => webhooks.signed(eventId, signature),
     holdWebhooks: () => webhooks.hold(),
     resumeWebhooks: () => webhooks.resume(),
+    webhooksSettled: () => webhooks.settled(),
   };
 
   const serveApi = async (request: IncomingMessage, response: ServerResponse, path: string) => {

@@ -58,7 +58,6 @@ interface EventState {
 
 export class WebhookSender {
   private readonly states = new Map<string, EventState>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly aborts = new AbortController();
   private held: boolean;
@@ -86,7 +85,7 @@ export class WebhookSender {
       delivered: false,
     };
     this.states.set(event.id, state);
-    if (!this.held) this.deliverWithRetries(state, 1);
+    if (!this.held) this.deliverWithRetries(state);
     return event;
   }
 
@@ -100,7 +99,7 @@ export class WebhookSender {
     if (this.options.url === undefined) throw new Error("No webhookUrl to deliver to");
     this.held = false;
     for (const state of this.states.values()) {
-      if (!state.delivered) this.deliverWithRetries(state, 1);
+      if (!state.delivered) this.deliverWithRetries(state);
     }
   }
 
@@ -144,12 +143,15 @@ export class WebhookSender {
     return attempts;
   }
 
+  /** Resolves once no delivery is in flight or waiting for its retry. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Stops retries and in-flight deliveries. */
   async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
     this.aborts.abort();
-    await Promise.allSettled([...this.inFlight]);
+    await this.settled();
   }
 
   private state(eventId: string): EventState {
@@ -166,20 +168,39 @@ export class WebhookSender {
     return `t=${timestamp},v1=${mac}`;
   }
 
-  private deliverWithRetries(state: EventState, attemptNumber: number): void {
+  /** Delivers until a 2xx, `maxAttempts` at most, the delay doubling after each failure. */
+  private deliverWithRetries(state: EventState): void {
     const url = this.options.url;
     if (url === undefined || this.aborts.signal.aborted) return;
-    void this.track(this.attempt(state, url, "valid")).then(({ status }) => {
-      const maxAttempts = this.options.maxAttempts ?? 5;
-      if (isSuccess(status) || attemptNumber >= maxAttempts || this.aborts.signal.aborted) return;
-      const delay = (this.options.initialRetryDelayMs ?? 200) * 2 ** (attemptNumber - 1);
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    void this.track(
+      (async () => {
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+          if (attempt > 1) {
+            const delay = (this.options.initialRetryDelayMs ?? 200) * 2 ** (attempt - 2);
+            if (!(await this.pause(delay))) return;
+          }
+          const { status } = await this.attempt(state, url, "valid");
+          if (isSuccess(status) || this.aborts.signal.aborted) return;
+        }
+      })(),
+    );
+  }
+
+  /** Waits `ms`; false when the sender closed meanwhile. */
+  private pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.deliverWithRetries(state, attemptNumber + 1);
-      }, delay);
+        this.aborts.signal.removeEventListener("abort", onAbort);
+        resolve(true);
+      }, ms);
       // A pending retry never keeps a process (npm start, a test) alive.
       timer.unref();
-      this.timers.add(timer);
+      this.aborts.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
