@@ -16,7 +16,7 @@ import type { ProcessorEmulatorControls } from "./processor-emulator";
  * - `GET /__emulator/events` → `{ data: [{ event, attempts, delivered }] }`
  * - `POST /__emulator/events/{id}/deliver` `{ signature?, times?, url? }` → `{ attempts }`
  * - `GET /__emulator/events/{id}/signed[?signature=bad|stale]` → `{ payload, headers }`
- * - `POST /__emulator/webhooks/hold`, `POST /__emulator/webhooks/resume`
+ * - `POST /__emulator/webhooks/hold`, `POST /__emulator/webhooks/resume` `{ url? }`
  * - `POST /__emulator/webhooks/settled`: answers once no delivery is in flight or due
  */
 
@@ -26,6 +26,7 @@ const deliverySchema = z.object({
   times: z.number().int().min(1).max(10).optional(),
   url: z.url().optional(),
 });
+const resumeSchema = z.object({ url: z.url().optional() });
 const EVENT_PATH = /^\/__emulator\/events\/(evt_[A-Za-z0-9]+)\/(deliver|signed)$/;
 
 export async function handleControlRequest(
@@ -75,7 +76,7 @@ export async function handleControlRequest(
       return sendJson(response, 204);
     }
     if (route === "POST /__emulator/webhooks/resume") {
-      controls.resumeWebhooks();
+      controls.resumeWebhooks(resumeSchema.parse(body ?? {}).url);
       return sendJson(response, 204);
     }
     if (route === "POST /__emulator/webhooks/settled") {

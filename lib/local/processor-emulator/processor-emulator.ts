@@ -84,8 +84,11 @@ export interface ProcessorEmulatorControls {
   signedEvent(eventId: string, signature?: SignatureKind): SignedDelivery;
   /** Queues events instead of delivering them. */
   holdWebhooks(): void;
-  /** Delivers everything queued, and new events from now on, to `webhookUrl`. */
-  resumeWebhooks(): void;
+  /**
+   * Delivers everything queued, and new events from now on, to `url` (which
+   * becomes the webhook URL) or to `webhookUrl`.
+   */
+  resumeWebhooks(url?: string): void;
   /** Resolves once no delivery is in flight or waiting for its retry. */
   webhooksSettled(): Promise<void>;
 }
@@ -139,7 +142,7 @@ export async function startProcessorEmulator(
     deliverEvent: (eventId, deliveryOptions) => webhooks.deliver(eventId, deliveryOptions),
     signedEvent: (eventId, signature) => webhooks.signed(eventId, signature),
     holdWebhooks: () => webhooks.hold(),
-    resumeWebhooks: () => webhooks.resume(),
+    resumeWebhooks: (url) => webhooks.resume(url),
     webhooksSettled: () => webhooks.settled(),
   };
 

@@ -41,6 +41,7 @@ export interface SignedDelivery {
 
 export interface WebhookSenderOptions {
   readonly secret: string;
+  /** Where deliveries go; undefined holds them. */
   readonly url: string | undefined;
   readonly now: () => number;
   /** @default 5 */
@@ -61,8 +62,10 @@ export class WebhookSender {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly aborts = new AbortController();
   private held: boolean;
+  private url: string | undefined;
 
   constructor(private readonly options: WebhookSenderOptions) {
+    this.url = options.url;
     this.held = options.url === undefined;
   }
 
@@ -95,8 +98,9 @@ export class WebhookSender {
   }
 
   /** Delivers, with retries, every event not delivered yet, and every new one from now on. */
-  resume(): void {
-    if (this.options.url === undefined) throw new Error("No webhookUrl to deliver to");
+  resume(url: string | undefined = this.url): void {
+    if (url === undefined) throw new Error("No webhookUrl to deliver to");
+    this.url = url;
     this.held = false;
     for (const state of this.states.values()) {
       if (!state.delivered) this.deliverWithRetries(state);
@@ -134,7 +138,7 @@ export class WebhookSender {
     } = {},
   ): Promise<DeliveryAttempt[]> {
     const state = this.state(eventId);
-    const url = options.url ?? this.options.url;
+    const url = options.url ?? this.url;
     if (url === undefined) throw new Error("No webhookUrl to deliver to: pass a url");
     const attempts: DeliveryAttempt[] = [];
     for (let i = 0; i < (options.times ?? 1); i++) {
@@ -170,7 +174,7 @@ export class WebhookSender {
 
   /** Delivers until a 2xx, `maxAttempts` at most, the delay doubling after each failure. */
   private deliverWithRetries(state: EventState): void {
-    const url = this.options.url;
+    const url = this.url;
     if (url === undefined || this.aborts.signal.aborted) return;
     const maxAttempts = this.options.maxAttempts ?? 5;
     void this.track(
