@@ -218,6 +218,23 @@ describe("controls over HTTP", () => {
     expect((await pending).status).toBe("succeeded");
   });
 
+  it("ends a held request when it closes: the caller sees a dropped connection, nothing is charged", async () => {
+    const { emulator, stripe } = await setUp([200], { held: true });
+    emulator.injectFault({ kind: "hang" });
+
+    const pending = stripe.paymentIntents.create(card, { idempotencyKey: "k-closed" });
+    // Held for sure: its key is in progress.
+    await expect(
+      stripe.paymentIntents.create(card, { idempotencyKey: "k-closed" }),
+    ).rejects.toMatchObject({
+      statusCode: 409,
+    });
+    await emulator.close();
+
+    await expect(pending).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(emulator.chargesCreated()).toBe(0);
+  });
+
   it("delivers an event on request and hands out a signed copy", async () => {
     const { receiver, emulator, stripe } = await setUp([200], { held: true });
     await stripe.paymentIntents.create(card);
