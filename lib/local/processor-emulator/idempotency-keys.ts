@@ -8,6 +8,8 @@
  * API (an injected `server-error`), leaves the key free.
  */
 
+import { stripeError } from "./stripe-objects";
+
 const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export interface StoredAnswer {
@@ -65,4 +67,25 @@ export class IdempotencyKeys {
       storedAtMs: this.now(),
     });
   }
+}
+
+/** Stripe's answer to a key it will not run a request under. */
+export function refusalOf(kind: "other-parameters" | "in-progress", key: string): StoredAnswer {
+  if (kind === "other-parameters") {
+    return {
+      statusCode: 400,
+      body: stripeError(
+        "idempotency_error",
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      ),
+    };
+  }
+  return {
+    statusCode: 409,
+    body: stripeError(
+      "idempotency_error",
+      "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.",
+      { code: "idempotency_key_in_use" },
+    ),
+  };
 }

@@ -6,7 +6,7 @@ import { emulatorId } from "./emulator-ids";
 import { type ArmedFault, FaultQueue, type FaultSpec } from "./faults";
 import { FormParams } from "./form-params";
 import { HeldRequests } from "./held-requests";
-import { IdempotencyKeys } from "./idempotency-keys";
+import { IdempotencyKeys, refusalOf } from "./idempotency-keys";
 import { type PaymentIntent, type Refund, stripeError } from "./stripe-objects";
 import {
   type DeliveryAttempt,
@@ -164,6 +164,11 @@ export async function startProcessorEmulator(
         stripeError("invalid_request_error", `Unrecognized request URL (${method}: ${path}).`),
       );
     }
+    // Every answer takes the network's time, replays and refusals included.
+    if ((await held.sleep(options.latencyMs ?? 0)) === "closed") {
+      response.socket?.destroy();
+      return;
+    }
     const fault = faults.take(method, path);
     if (fault?.kind === "server-error") return send(response, 500, internalError());
 
@@ -172,39 +177,19 @@ export async function startProcessorEmulator(
     const scope = apiKey;
     if (key !== undefined) {
       const claim = keys.claim(scope, key, JSON.stringify([method, path, params.fingerprint()]));
-      if (claim.kind === "other-parameters") {
-        return send(
-          response,
-          400,
-          stripeError(
-            "idempotency_error",
-            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-          ),
-          { "idempotency-key": key },
-        );
-      }
-      if (claim.kind === "in-progress") {
-        return send(
-          response,
-          409,
-          stripeError(
-            "idempotency_error",
-            "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.",
-            { code: "idempotency_key_in_use" },
-          ),
-          { "idempotency-key": key },
-        );
-      }
       if (claim.kind === "replay") {
         return answer(response, claim.answer, fault, {
           "idempotency-key": key,
           "idempotent-replayed": "true",
         });
       }
+      if (claim.kind !== "claimed") {
+        const refusal = refusalOf(claim.kind, key);
+        return send(response, refusal.statusCode, refusal.body, { "idempotency-key": key });
+      }
     }
 
-    const waited = await waitFor(held, fault, options.latencyMs ?? 0);
-    if (waited === "closed") {
+    if ((await faultWait(held, fault)) === "closed") {
       if (key !== undefined) keys.finish(scope, key, undefined);
       response.socket?.destroy();
       return;
@@ -271,13 +256,11 @@ function operationOf(method: string, path: string): Operation | undefined {
   return undefined;
 }
 
-/** Latency, then the fault's own wait: `slow` sleeps, `hang` holds until released. */
-async function waitFor(
+/** The fault's own wait: `slow` sleeps, `hang` holds until released. */
+async function faultWait(
   held: HeldRequests,
   fault: ArmedFault | undefined,
-  latencyMs: number,
 ): Promise<"go" | "closed"> {
-  if ((await held.sleep(latencyMs)) === "closed") return "closed";
   if (fault?.kind === "slow" && (await held.sleep(fault.delayMs ?? 0)) === "closed")
     return "closed";
   if (fault?.kind === "hang" && (await held.hold()) === "closed") return "closed";

@@ -159,6 +159,23 @@ describe("webhook deliveries", () => {
   });
 });
 
+describe("latency", () => {
+  it("adds latencyMs to every answer: a caller with a shorter timeout gets none", async () => {
+    const emulator = await startProcessorEmulator({
+      apiKey: API_KEY,
+      webhookSecret: SECRET,
+      latencyMs: 300,
+    });
+    closers.push(() => emulator.close());
+    const stripe = clientFor(emulator);
+
+    await expect(stripe.paymentIntents.create(card, { timeout: 50 })).rejects.toBeInstanceOf(
+      Stripe.errors.StripeConnectionError,
+    );
+    expect((await stripe.paymentIntents.create(card, { timeout: 5_000 })).status).toBe("succeeded");
+  });
+});
+
 describe("controls over HTTP", () => {
   const control = (emulator: ProcessorEmulator, path: string, body?: unknown) =>
     fetch(`${emulator.url}/__emulator/${path}`, {
