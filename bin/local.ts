@@ -19,11 +19,15 @@ async function banner(api: LocalApi): Promise<string> {
   const database = api.ownsDynamoDbLocal
     ? `DynamoDB Local (in memory, stopped with the API) at ${api.dynamoDbEndpoint}`
     : api.dynamoDbEndpoint;
+  const processor = api.ownsProcessorEmulator
+    ? `Stripe emulator at ${api.paymentProcessorUrl} (test mode only; controls under /__emulator/)`
+    : api.paymentProcessorUrl;
   return [
     "",
     `API listening on ${api.url}`,
     `DynamoDB: ${database}`,
     `Events (transactional outbox): appended to ${api.outboxSinkFile}`,
+    `Payment processor: ${processor}`,
     "",
     "A token for a caller (valid for one hour):",
     "  npm run token -- <sub>",
@@ -34,6 +38,14 @@ async function banner(api: LocalApi): Promise<string> {
     '    -H "Content-Type: application/json" \\',
     `    -H "Idempotency-Key: ${randomUUID()}" \\`,
     `    -d '{"currency":"EUR","name":"Wallet"}'`,
+    "",
+    "Pay an order by card (pm_card_visa succeeds; pm_card_chargeDeclined and",
+    "pm_card_chargeDeclinedInsufficientFunds are declined):",
+    `  curl -i -X POST ${api.url}/orders/<orderId>/payments \\`,
+    `    -H "Authorization: Bearer ${token}" \\`,
+    '    -H "Content-Type: application/json" \\',
+    `    -H "Idempotency-Key: ${randomUUID()}" \\`,
+    `    -d '{"paymentMethod":"pm_card_visa"}'`,
     "",
     "Ctrl-C stops it.",
     "",

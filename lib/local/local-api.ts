@@ -18,6 +18,10 @@ import {
   outboxSinkFile,
   startOutboxStreamRunner,
 } from "./outbox-stream-runner";
+import {
+  type ProcessorEmulator,
+  startProcessorEmulator,
+} from "./processor-emulator/processor-emulator";
 
 /**
  * The whole API on one machine: DynamoDB Local (or a given endpoint) with the
@@ -45,7 +49,16 @@ export interface LocalApi {
   readonly ownsDynamoDbLocal: boolean;
   /** The JSON-lines file the outbox events are published to. */
   readonly outboxSinkFile: string;
-  /** Stops the gateway, the outbox publisher, then the DynamoDB Local it started, if any. */
+  /** The payment processor the handlers call (PAYMENT_PROCESSOR_URL). */
+  readonly paymentProcessorUrl: string;
+  /** True when this API started (and will stop) its own processor emulator. */
+  readonly ownsProcessorEmulator: boolean;
+  /** That emulator, for tests to drive (faults, counts, webhooks); undefined when not ours. */
+  readonly processorEmulator: ProcessorEmulator | undefined;
+  /**
+   * Stops the gateway, the processor emulator and the outbox publisher, then
+   * the DynamoDB Local it started, if any.
+   */
   close(): Promise<void>;
 }
 
@@ -67,8 +80,10 @@ export async function startLocalApi(
 
   const database = await openDatabase(settings.DYNAMODB_ENDPOINT);
   let outbox: OutboxStreamRunner | undefined;
+  let processor: Processor | undefined;
   try {
     await createTables(database.endpoint, settings);
+    processor = await openProcessor(settings);
     // Before any handler is loaded: handlers read their config at import.
     concurrentInvocations(process.env);
     Object.assign(process.env, {
@@ -77,6 +92,9 @@ export async function startLocalApi(
       DYNAMODB_ENDPOINT: database.endpoint,
       IDEMPOTENCY_TTL_SECONDS: String(settings.IDEMPOTENCY_TTL_SECONDS),
       [CORS_ALLOW_ORIGINS_ENV]: settings.CORS_ALLOW_ORIGINS,
+      PAYMENT_PROCESSOR_URL: processor.url,
+      PAYMENT_PROCESSOR_API_KEY: settings.PAYMENT_PROCESSOR_API_KEY,
+      PAYMENT_PROCESSOR_WEBHOOK_SECRET: settings.PAYMENT_PROCESSOR_WEBHOOK_SECRET,
     });
     // Before the gateway takes requests, so no event is missed even from
     // LATEST. A database of our own is new: read it all. A shared one (tests,
@@ -108,6 +126,13 @@ export async function startLocalApi(
       ...(options.logger ? { logger: options.logger } : {}),
     });
 
+    // Until the webhook route exists, events stay queued at the emulator
+    // (listed at /__emulator/events) instead of knocking on a 404.
+    if (processor.emulator && hasWebhookRoute()) {
+      processor.emulator.resumeWebhooks(`${gateway.url}${PROCESSOR_WEBHOOK_PATH}`);
+    }
+
+    const ownedProcessor = processor;
     let closed: Promise<void> | undefined;
     return {
       url: gateway.url,
@@ -118,11 +143,15 @@ export async function startLocalApi(
       dynamoDbEndpoint: database.endpoint,
       ownsDynamoDbLocal: database.owned,
       outboxSinkFile: outbox.sinkFile,
+      paymentProcessorUrl: ownedProcessor.url,
+      ownsProcessorEmulator: ownedProcessor.emulator !== undefined,
+      processorEmulator: ownedProcessor.emulator,
       close() {
         closed ??= (async () => {
           try {
             await gateway.close();
           } finally {
+            await closeProcessor(ownedProcessor);
             await outbox?.stop();
             await database.stop();
           }
@@ -131,11 +160,48 @@ export async function startLocalApi(
       },
     };
   } catch (error) {
-    // Never leave a Java process (or a poller) behind a failed start.
+    // Never leave a Java process (or a poller, or a port) behind a failed start.
+    if (processor) await closeProcessor(processor);
     await outbox?.stop();
     await database.stop();
     throw error;
   }
+}
+
+/** Where the processor's webhook events are delivered (the route the API serves them on). */
+const PROCESSOR_WEBHOOK_PATH = "/webhooks/processor";
+
+function hasWebhookRoute(): boolean {
+  const served: readonly string[] = routes.map((route) => `${route.method} ${route.path}`);
+  return served.includes(`POST ${PROCESSOR_WEBHOOK_PATH}`);
+}
+
+interface Processor {
+  readonly url: string;
+  /** Started here, so stopped here. */
+  readonly emulator: ProcessorEmulator | undefined;
+}
+
+/** The given processor, or an emulator of our own (free port, the local key and secret). */
+async function openProcessor(settings: LocalEnvironment): Promise<Processor> {
+  if (settings.PAYMENT_PROCESSOR_URL)
+    return { url: settings.PAYMENT_PROCESSOR_URL, emulator: undefined };
+  const emulator = await startProcessorEmulator({
+    apiKey: settings.PAYMENT_PROCESSOR_API_KEY,
+    webhookSecret: settings.PAYMENT_PROCESSOR_WEBHOOK_SECRET,
+  });
+  return { url: emulator.url, emulator };
+}
+
+/**
+ * Stops our emulator, and forgets its URL in `process.env` so that an API
+ * started later in this process (from `process.env`) starts its own instead
+ * of calling a closed one.
+ */
+async function closeProcessor(processor: Processor): Promise<void> {
+  if (!processor.emulator) return;
+  await processor.emulator.close();
+  if (process.env.PAYMENT_PROCESSOR_URL === processor.url) delete process.env.PAYMENT_PROCESSOR_URL;
 }
 
 interface Database {

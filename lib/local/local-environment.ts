@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { processorEnvironmentSchema } from "../../functions/processor/processor-config";
 import { handlerEnvironmentSchema, parseEnvironment } from "../../functions/shared/config";
 import { DEFAULT_CORS_ALLOW_ORIGINS } from "../../functions/shared/http/cors-policy";
 import {
@@ -6,6 +7,10 @@ import {
   DEFAULT_LOCAL_JWT_ISSUER,
   DEFAULT_LOCAL_JWT_SECRET,
 } from "./jwt";
+import {
+  LOCAL_PROCESSOR_API_KEY,
+  LOCAL_PROCESSOR_WEBHOOK_SECRET,
+} from "./processor-emulator/processor-emulator";
 
 /**
  * The environment of the local runner (`npm start`), validated once at
@@ -42,6 +47,14 @@ export const localEnvironmentSchema = z.object({
    */
   CALLER_RATE_LIMIT: optional(z.coerce.number().int().min(0).default(100_000)),
   CALLER_RATE_LIMIT_WINDOW_SECONDS: optional(z.coerce.number().int().min(1).default(60)),
+  /** A payment processor (Stripe's test mode, an emulator elsewhere); unset: start the emulator. */
+  PAYMENT_PROCESSOR_URL: optional(processorEnvironmentSchema.shape.PAYMENT_PROCESSOR_URL),
+  /** The processor's API key; the emulator's fixed local key by default. */
+  PAYMENT_PROCESSOR_API_KEY: optional(z.string().trim().min(1).default(LOCAL_PROCESSOR_API_KEY)),
+  /** The webhook signing secret; the emulator's fixed local secret by default. */
+  PAYMENT_PROCESSOR_WEBHOOK_SECRET: optional(
+    z.string().trim().min(1).default(LOCAL_PROCESSOR_WEBHOOK_SECRET),
+  ),
   IDEMPOTENCY_TABLE_NAME: optional(z.string().min(1).default("payments-idempotency")),
   DATA_TABLE_NAME: optional(z.string().min(1).default("payments-data")),
 });
