@@ -141,7 +141,8 @@ export const routes = [
     method: "POST",
     path: "/orders/{orderId}/payments",
     entry: "orders/pay-order.handler.ts",
-    idempotency: "commit",
+    // A card payment's charge leaves DynamoDB: claimed first, in phases.
+    idempotency: "lease",
     authenticated: true,
     access: write,
   },
@@ -159,7 +160,8 @@ export const routes = [
     method: "POST",
     path: "/orders/{orderId}/refunds",
     entry: "orders/refund-order.handler.ts",
-    idempotency: "commit",
+    // A card-paid order's refund leaves DynamoDB: claimed first, in phases.
+    idempotency: "lease",
     authenticated: true,
     access: write,
   },

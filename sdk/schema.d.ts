@@ -385,10 +385,12 @@ export interface components {
         };
         PayOrderRequest: {
             /**
-             * @description A ULID.
+             * @description Pay from this wallet of the caller's.
              * @example 01M846H8J91NKVMC5AEHHBHECS
              */
-            accountId: string;
+            accountId?: string;
+            /** @description Pay by card through the payment processor. */
+            paymentMethod?: string;
         };
         RefundOrderRequest: {
             /**
@@ -547,7 +549,7 @@ export interface components {
             /** @description The caller who created it (the token's sub). */
             ownerId: string;
             /** @enum {string} */
-            status: "pending" | "paid" | "partially_refunded" | "refunded" | "cancelled";
+            status: "pending" | "payment_pending" | "paid" | "partially_refunded" | "refunded" | "cancelled";
             /**
              * @description ISO 4217 currency code.
              * @example EUR
@@ -561,6 +563,11 @@ export interface components {
             total: number;
             paidAmount: number;
             refundedAmount: number;
+            /**
+             * @description Card refunds at the processor whose outcome is not known yet.
+             * @default 0
+             */
+            refundPendingAmount: number;
             /** @description Moves by one with every change; the ETag. */
             version: number;
             /**
@@ -596,11 +603,15 @@ export interface components {
              * @example 01M846H8J91NKVMC5AEHHBHECS
              */
             orderId: string;
+            /** @enum {string} */
+            method: "account" | "card";
             /**
-             * @description A ULID.
+             * @description The debited account (wallet payments).
              * @example 01M846H8J91NKVMC5AEHHBHECS
              */
-            accountId: string;
+            accountId?: string;
+            /** @description The processor's payment method, such as pm_card_visa (card payments). */
+            paymentMethod?: string;
             /**
              * @description Integer amount in minor units (1999 is 19.99).
              * @example 1999
@@ -611,6 +622,12 @@ export interface components {
              * @example EUR
              */
             currency: string;
+            /** @enum {string} */
+            status: "processing" | "succeeded" | "failed";
+            /** @description The processor's PaymentIntent id (pi_…), once known. */
+            processorPaymentId?: string;
+            /** @description Why the card was declined. */
+            declineCode?: string;
             /**
              * Format: date-time
              * @description ISO 8601, UTC.
@@ -634,6 +651,10 @@ export interface components {
              * @example 1999
              */
             amount: number;
+            /** @enum {string} */
+            status: "processing" | "succeeded" | "failed";
+            /** @description The processor's refund id (re_…), card payments. */
+            processorRefundId?: string;
             /**
              * Format: date-time
              * @description ISO 8601, UTC.

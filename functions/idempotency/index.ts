@@ -19,6 +19,7 @@ export {
   type IdempotencyRecord,
   type InProgressRecord,
   type Lease,
+  type RequestIdentity,
   recordKey,
 } from "./core/record";
 export type { ClaimResult, CommitResult, IdempotencyStore } from "./core/store";
@@ -30,6 +31,7 @@ export {
   makeIdempotent,
 } from "./function/make-idempotent";
 // The HTTP face
+export { commitHttpAnswer, type HttpAnswerOptions } from "./http/http-commit";
 export { type IdempotentHttpEvent, principalFromAuthorizer } from "./http/http-event";
 export {
   type Commit,

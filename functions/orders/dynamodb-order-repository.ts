@@ -1,4 +1,6 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import * as z from "zod";
+import { unsettledIndex } from "../../lib/tables/table-definitions";
 import type { DataTable } from "../shared/dynamodb/data-table";
 import { type OutboxEvent, writeOutboxEvent } from "../shared/outbox";
 import {
@@ -9,7 +11,7 @@ import {
   type Refund,
   refundSchema,
 } from "./order";
-import type { OrderRepository } from "./order-repository";
+import type { OrderRepository, PaymentRequestRef, Unsettled } from "./order-repository";
 
 /**
  * Keys: an order, its payment and its refunds share a partition. The payment
@@ -21,6 +23,34 @@ const paymentKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "PAYMENT"
 const refundKey = (orderId: string, refundId: string) => ({
   pk: `ORDER#${orderId}`,
   sk: `REFUND#${refundId}`,
+});
+
+/** The unsettled index's partitions (low volume: only what awaits the processor). */
+const UNSETTLED = { payment: "PAYMENT", refund: "REFUND" } as const;
+
+/** What the index adds to an item; the item itself is parsed by its own schema. */
+const unsettledMarks = z.looseObject({
+  unsettledSinceMs: z.number().int(),
+  startedBy: z.object({ recordKey: z.string().min(1), fingerprint: z.string().min(1) }),
+});
+
+/** The keys that put a `processing` item in the unsettled index; settling replaces the item without them. */
+function unsettledMark(
+  partition: string,
+  status: string,
+  startedBy: PaymentRequestRef | undefined,
+  sinceMs: number | undefined,
+) {
+  return status === "processing" && startedBy && sinceMs !== undefined
+    ? { unsettledPk: partition, unsettledSinceMs: sinceMs, startedBy }
+    : {};
+}
+
+/** Replaces a `processing` item of this id only: a settled one is final. */
+const stillProcessing = (id: string) => ({
+  expression: "id = :id AND #status = :processing",
+  names: { "#status": "status" },
+  values: { ":id": id, ":processing": "processing" },
 });
 
 export class DynamoDbOrderRepository implements OrderRepository<TransactWriteItem> {
@@ -49,16 +79,76 @@ export class DynamoDbOrderRepository implements OrderRepository<TransactWriteIte
     );
   }
 
-  createPayment(payment: Payment): TransactWriteItem {
-    return this.table.create({ ...paymentKey(payment.orderId), kind: "payment", ...payment });
+  createPayment(
+    payment: Payment,
+    startedBy?: PaymentRequestRef,
+    sinceMs?: number,
+  ): TransactWriteItem {
+    const mark = unsettledMark(UNSETTLED.payment, payment.status, startedBy, sinceMs);
+    return this.table.replace(
+      { ...paymentKey(payment.orderId), kind: "payment", ...payment, ...mark },
+      {
+        expression: "attribute_not_exists(pk) OR #status = :failed",
+        names: { "#status": "status" },
+        values: { ":failed": "failed" },
+      },
+    );
   }
 
-  createRefund(refund: Refund): TransactWriteItem {
+  settlePayment(processing: Payment, settled: Payment): TransactWriteItem {
+    return this.table.replace(
+      { ...paymentKey(settled.orderId), kind: "payment", ...settled },
+      stillProcessing(processing.id),
+    );
+  }
+
+  unsettledPayments(beforeMs: number, limit: number): Promise<Unsettled<Payment>[]> {
+    return this.unsettled(UNSETTLED.payment, paymentSchema, beforeMs, limit);
+  }
+
+  createRefund(refund: Refund, startedBy?: PaymentRequestRef, sinceMs?: number): TransactWriteItem {
+    const mark = unsettledMark(UNSETTLED.refund, refund.status, startedBy, sinceMs);
     return this.table.create({
       ...refundKey(refund.orderId, refund.id),
       kind: "refund",
       ...refund,
+      ...mark,
     });
+  }
+
+  settleRefund(processing: Refund, settled: Refund): TransactWriteItem {
+    return this.table.replace(
+      { ...refundKey(settled.orderId, settled.id), kind: "refund", ...settled },
+      stillProcessing(processing.id),
+    );
+  }
+
+  unsettledRefunds(beforeMs: number, limit: number): Promise<Unsettled<Refund>[]> {
+    return this.unsettled(UNSETTLED.refund, refundSchema, beforeMs, limit);
+  }
+
+  private async unsettled<T>(
+    partition: string,
+    schema: z.ZodType<T>,
+    beforeMs: number,
+    limit: number,
+  ): Promise<Unsettled<T>[]> {
+    const items = await this.table.queryIndexBelow(
+      {
+        name: unsettledIndex.name,
+        partitionKey: unsettledIndex.partitionKey.name,
+        sortKey: unsettledIndex.sortKey.name,
+      },
+      partition,
+      beforeMs,
+      unsettledMarks,
+      limit,
+    );
+    return items.map((item) => ({
+      item: schema.parse(item),
+      request: item.startedBy,
+      sinceMs: item.unsettledSinceMs,
+    }));
   }
 
   recordEvent(event: OutboxEvent): TransactWriteItem {

@@ -19,8 +19,21 @@ export const updateOrderBodySchema = z
   .strictObject({ items: orderItemsBodySchema })
   .meta({ id: "UpdateOrderRequest" });
 
+/** A payment method of the processor, such as `pm_card_visa`. */
+export const paymentMethodSchema = z
+  .string()
+  .regex(/^pm_[A-Za-z0-9_]{1,200}$/, "must be a payment method id such as pm_card_visa");
+
 export const payOrderBodySchema = z
-  .strictObject({ accountId: idSchema })
+  .strictObject({
+    accountId: idSchema.optional().meta({ description: "Pay from this wallet of the caller's." }),
+    paymentMethod: paymentMethodSchema
+      .optional()
+      .meta({ description: "Pay by card through the payment processor." }),
+  })
+  .refine((body) => (body.accountId === undefined) !== (body.paymentMethod === undefined), {
+    message: "give exactly one of accountId and paymentMethod",
+  })
   .meta({ id: "PayOrderRequest" });
 
 export const refundOrderBodySchema = z

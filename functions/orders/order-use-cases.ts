@@ -47,12 +47,13 @@ export async function ownOrder<TWrite>(
 const failures: Readonly<Record<OrderChangeFailure, (order: Order) => Error>> = {
   "invalid-state-transition": (order) => problems.invalidStateTransition(order.status),
   "order-already-paid": () => problems.orderAlreadyPaid(),
+  "payment-in-progress": () => problems.paymentInProgress(),
   "refund-exceeds-payment": (order) =>
     problems.refundExceedsPayment(order.paidAmount - order.refundedAmount),
 };
 
 /** The changed order, or the 409 that says why the change is refused. */
-function changedOrder(order: Order, change: OrderChange): Order {
+export function changedOrder(order: Order, change: OrderChange): Order {
   if (!change.ok) throw failures[change.reason](order);
   return change.order;
 }
@@ -183,9 +184,11 @@ export async function payOrder<TWrite>(
     const payment: Payment = {
       id: paymentId,
       orderId: order.id,
+      method: "account",
       accountId: account.id,
       amount: order.total,
       currency: order.currency,
+      status: "succeeded",
       createdAt: at,
     };
     const event = outboxEvent(
@@ -234,6 +237,9 @@ export async function refundOrder<TWrite>(
     // A paid order always has its payment and account: their absence is a bug (500).
     const payment = await ports.orders.findPayment(order.id);
     if (!payment) throw new Error(`Order ${order.id} is ${order.status} but has no payment`);
+    if (payment.method !== "account" || !payment.accountId) {
+      throw new Error(`Order ${order.id} was paid by card: its refunds go through the processor`);
+    }
     const account = await ports.accounts.find(payment.accountId);
     if (!account) throw new Error(`The paying account of order ${order.id} does not exist`);
     const credit = postOrRefuse(account, "the paying account", {
@@ -243,7 +249,13 @@ export async function refundOrder<TWrite>(
       referenceId: refundId,
       at,
     });
-    const record: Refund = { id: refundId, orderId: order.id, amount: input.amount, createdAt: at };
+    const record: Refund = {
+      id: refundId,
+      orderId: order.id,
+      amount: input.amount,
+      status: "succeeded",
+      createdAt: at,
+    };
     const event = outboxEvent(
       "order.refunded",
       order.id,

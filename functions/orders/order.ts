@@ -5,6 +5,7 @@ import { versionSchema } from "../shared/version";
 
 export const orderStatuses = [
   "pending",
+  "payment_pending",
   "paid",
   "partially_refunded",
   "refunded",
@@ -39,6 +40,12 @@ export const orderSchema = z
     total: amountSchema,
     paidAmount: z.number().int().min(0),
     refundedAmount: z.number().int().min(0),
+    refundPendingAmount: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .meta({ description: "Card refunds at the processor whose outcome is not known yet." }),
     version: versionSchema,
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
@@ -46,25 +53,53 @@ export const orderSchema = z
   .meta({ id: "Order" });
 export type Order = z.infer<typeof orderSchema>;
 
-/** The one payment of an order: it debited `accountId` by the order's total. */
+export const paymentStatuses = ["processing", "succeeded", "failed"] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+/**
+ * The payment of an order: from a wallet (`method: "account"`, debited in
+ * the same transaction, always `succeeded`) or by card through the payment
+ * processor (`method: "card"`: `processing` until the processor's outcome is
+ * known, then `succeeded` or `failed`). A failed card payment may be followed
+ * by another; an order has one payment at a time.
+ */
 export const paymentSchema = z
   .object({
     id: idSchema,
     orderId: idSchema,
-    accountId: idSchema,
+    method: z.enum(["account", "card"]),
+    accountId: idSchema.optional().meta({ description: "The debited account (wallet payments)." }),
+    paymentMethod: z.string().optional().meta({
+      description: "The processor's payment method, such as pm_card_visa (card payments).",
+    }),
     amount: amountSchema,
     currency: currencySchema,
+    status: z.enum(paymentStatuses),
+    processorPaymentId: z
+      .string()
+      .optional()
+      .meta({ description: "The processor's PaymentIntent id (pi_…), once known." }),
+    declineCode: z.string().optional().meta({ description: "Why the card was declined." }),
     createdAt: timestampSchema,
   })
   .meta({ id: "Payment" });
 export type Payment = z.infer<typeof paymentSchema>;
 
-/** A refund credits the paying account; an order may have several. */
+/**
+ * A refund: credited to the paying account at once (wallet payments), or
+ * through the processor (card payments: `processing` until its outcome is
+ * known). An order may have several.
+ */
 export const refundSchema = z
   .object({
     id: idSchema,
     orderId: idSchema,
     amount: amountSchema,
+    status: z.enum(paymentStatuses),
+    processorRefundId: z
+      .string()
+      .optional()
+      .meta({ description: "The processor's refund id (re_…), card payments." }),
     createdAt: timestampSchema,
   })
   .meta({ id: "Refund" });
@@ -89,7 +124,9 @@ export function isWithinTotalLimit(items: readonly OrderItem[]): boolean {
  * `cancelled` are final.
  */
 const transitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  pending: ["paid", "cancelled"],
+  pending: ["paid", "payment_pending", "cancelled"],
+  // A card payment at the processor: paid, or back to pending when declined.
+  payment_pending: ["paid", "pending"],
   paid: ["partially_refunded", "refunded"],
   partially_refunded: ["partially_refunded", "refunded"],
   refunded: [],
@@ -103,6 +140,7 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 export type OrderChangeFailure =
   | "invalid-state-transition"
   | "order-already-paid"
+  | "payment-in-progress"
   | "refund-exceeds-payment";
 
 export type OrderChange =
@@ -133,6 +171,7 @@ export function newOrder(input: {
     total: orderTotal(input.items),
     paidAmount: 0,
     refundedAmount: 0,
+    refundPendingAmount: 0,
     version: 1,
     createdAt: input.at,
     updatedAt: input.at,
@@ -150,15 +189,41 @@ export function cancelOrder(order: Order, at: string): OrderChange {
   return changed(order, { status: "cancelled" }, at);
 }
 
-/** Paid in full, once: an order that was ever paid says so rather than "invalid transition". */
+/**
+ * Paid in full, once: an order that was ever paid says so rather than
+ * "invalid transition"; one whose card payment is at the processor says that.
+ */
 export function payOrder(order: Order, at: string): OrderChange {
-  if (isPaidStatus(order.status)) return rejected("order-already-paid");
-  if (!canTransition(order.status, "paid")) return rejected("invalid-state-transition");
+  const refusal = paymentRefusal(order);
+  if (refusal) return rejected(refusal);
   return changed(order, { status: "paid", paidAmount: order.total }, at);
 }
 
-/** What may still be refunded of the payment. */
-export const refundableAmount = (order: Order): number => order.paidAmount - order.refundedAmount;
+/** A card payment starts: the order waits for the processor's outcome. */
+export function startCardPayment(order: Order, at: string): OrderChange {
+  const refusal = paymentRefusal(order);
+  if (refusal) return rejected(refusal);
+  return changed(order, { status: "payment_pending" }, at);
+}
+
+/** The processor's outcome of the card payment the order waits for: paid, or pending again. */
+export function settleCardPayment(order: Order, succeeded: boolean, at: string): OrderChange {
+  if (order.status !== "payment_pending") return rejected("invalid-state-transition");
+  return succeeded
+    ? changed(order, { status: "paid", paidAmount: order.total }, at)
+    : changed(order, { status: "pending" }, at);
+}
+
+function paymentRefusal(order: Order): OrderChangeFailure | undefined {
+  if (isPaidStatus(order.status)) return "order-already-paid";
+  if (order.status === "payment_pending") return "payment-in-progress";
+  if (order.status !== "pending") return "invalid-state-transition";
+  return undefined;
+}
+
+/** What may still be refunded of the payment: card refunds at the processor are counted in. */
+export const refundableAmount = (order: Order): number =>
+  order.paidAmount - order.refundedAmount - order.refundPendingAmount;
 
 /**
  * `amount` is a positive integer (validated at the edge); the target status
@@ -167,14 +232,45 @@ export const refundableAmount = (order: Order): number => order.paidAmount - ord
  * to refund), so the answer does not depend on which refund came first.
  */
 export function refundOrder(order: Order, amount: number, at: string): OrderChange {
-  if (isPaidStatus(order.status) && amount > refundableAmount(order)) {
-    return rejected("refund-exceeds-payment");
-  }
+  const refusal = refundRefusal(order, amount);
+  if (refusal) return rejected(refusal);
   const refundedAmount = order.refundedAmount + amount;
-  const status: OrderStatus =
-    refundedAmount === order.paidAmount ? "refunded" : "partially_refunded";
-  if (!canTransition(order.status, status)) return rejected("invalid-state-transition");
-  return changed(order, { status, refundedAmount }, at);
+  return changed(order, { status: refundedStatus(order, refundedAmount), refundedAmount }, at);
+}
+
+/** A card refund goes to the processor: its amount is held back from what is refundable. */
+export function startCardRefund(order: Order, amount: number, at: string): OrderChange {
+  const refusal = refundRefusal(order, amount);
+  if (refusal) return rejected(refusal);
+  return changed(order, { refundPendingAmount: order.refundPendingAmount + amount }, at);
+}
+
+/** The processor's outcome of a card refund: refunded, or the amount refundable again. */
+export function settleCardRefund(
+  order: Order,
+  amount: number,
+  succeeded: boolean,
+  at: string,
+): OrderChange {
+  if (order.refundPendingAmount < amount) return rejected("invalid-state-transition");
+  const refundPendingAmount = order.refundPendingAmount - amount;
+  if (!succeeded) return changed(order, { refundPendingAmount }, at);
+  const refundedAmount = order.refundedAmount + amount;
+  const status = refundedStatus(order, refundedAmount);
+  return changed(order, { status, refundedAmount, refundPendingAmount }, at);
+}
+
+function refundRefusal(order: Order, amount: number): OrderChangeFailure | undefined {
+  if (isPaidStatus(order.status) && amount > refundableAmount(order)) {
+    return "refund-exceeds-payment";
+  }
+  const target = refundedStatus(order, order.refundedAmount + amount);
+  if (!canTransition(order.status, target)) return "invalid-state-transition";
+  return undefined;
+}
+
+function refundedStatus(order: Order, refundedAmount: number): OrderStatus {
+  return refundedAmount === order.paidAmount ? "refunded" : "partially_refunded";
 }
 
 function isPaidStatus(status: OrderStatus): boolean {

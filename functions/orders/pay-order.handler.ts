@@ -1,11 +1,15 @@
+import { IdempotencyConfigurationError } from "../idempotency";
 import { routeById } from "../routes";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { writePortsOf } from "../shared/write-ports";
+import { payOrderByCard } from "./card-payments";
+import { lazyPaymentProcessor } from "./card-processor";
 import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, payOrderBodySchema } from "./order-schemas";
 import { payOrder } from "./order-use-cases";
 
 const { accounts, orders, idempotency, observability } = createOrderDependencies("payOrder");
+const processor = lazyPaymentProcessor(observability.logger);
 
 export const handler = createHttpHandler({
   route: routeById("payOrder"),
@@ -13,9 +17,21 @@ export const handler = createHttpHandler({
   resourceName: "The order",
   idempotency,
   observability,
-  handle: ({ caller, params, body, correlationId }, context) =>
-    payOrder(
-      { caller, orderId: params.orderId, accountId: body.accountId },
-      { accounts, orders, ...writePortsOf(context, correlationId) },
-    ),
+  handle: ({ caller, params, body, correlationId }, context) => {
+    const ports = writePortsOf(context, correlationId);
+    if (body.accountId !== undefined) {
+      return payOrder(
+        { caller, orderId: params.orderId, accountId: body.accountId },
+        { accounts, orders, ...ports },
+      );
+    }
+    const handle = context.idempotency;
+    if (!handle || body.paymentMethod === undefined) {
+      throw new IdempotencyConfigurationError("A card payment needs its idempotency handle.");
+    }
+    return payOrderByCard(
+      { caller, orderId: params.orderId, paymentMethod: body.paymentMethod },
+      { orders, processor, phases: handle, ...ports },
+    );
+  },
 });

@@ -1,11 +1,15 @@
+import { IdempotencyConfigurationError } from "../idempotency";
 import { routeById } from "../routes";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { writePortsOf } from "../shared/write-ports";
+import { lazyPaymentProcessor } from "./card-processor";
+import { refundOrderByCard } from "./card-refunds";
 import { createOrderDependencies } from "./order-dependencies";
 import { orderParamsSchema, refundOrderBodySchema } from "./order-schemas";
 import { refundOrder } from "./order-use-cases";
 
 const { accounts, orders, idempotency, observability } = createOrderDependencies("refundOrder");
+const processor = lazyPaymentProcessor(observability.logger);
 
 export const handler = createHttpHandler({
   route: routeById("refundOrder"),
@@ -13,9 +17,15 @@ export const handler = createHttpHandler({
   resourceName: "The order",
   idempotency,
   observability,
-  handle: ({ caller, params, body, correlationId }, context) =>
-    refundOrder(
-      { caller, orderId: params.orderId, amount: body.amount },
-      { accounts, orders, ...writePortsOf(context, correlationId) },
-    ),
+  handle: async ({ caller, params, body, correlationId }, context) => {
+    const input = { caller, orderId: params.orderId, amount: body.amount };
+    const ports = writePortsOf(context, correlationId);
+    // A card payment is refunded where it was made; the use cases check ownership.
+    const payment = await orders.findPayment(params.orderId);
+    if (payment?.method !== "card") return refundOrder(input, { accounts, orders, ...ports });
+    const handle = context.idempotency;
+    if (!handle)
+      throw new IdempotencyConfigurationError("A card refund needs its idempotency handle.");
+    return refundOrderByCard(input, { orders, processor, phases: handle, ...ports });
+  },
 });

@@ -43,6 +43,15 @@ function tableProps(definition: TableDefinition, limits: TableThroughputLimits):
               : StreamViewType.NEW_AND_OLD_IMAGES,
         }
       : {}),
+    ...(definition.globalIndexes
+      ? {
+          globalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+            indexName: index.name,
+            partitionKey: attribute(index.partitionKey),
+            ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+          })),
+        }
+      : {}),
     // A cost guard: past the ceiling DynamoDB throttles (the SDK retries, then 503)
     // instead of billing whatever a runaway client or bug asks for.
     billing: Billing.onDemand({

@@ -5,24 +5,37 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { TableDefinition } from "../tables/table-definitions";
+import type { KeyAttribute, TableDefinition } from "../tables/table-definitions";
 
 /** The CreateTable request for a definition: on-demand, as deployed. */
 export function toCreateTableInput(
   definition: TableDefinition,
   tableName: string,
 ): CreateTableCommandInput {
-  const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
+  const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+    { AttributeName: partitionKey.name, KeyType: "HASH" as const },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: "RANGE" as const }] : []),
+  ];
+  const indexes = definition.globalIndexes ?? [];
+  const keys = [
+    definition.partitionKey,
+    ...(definition.sortKey ? [definition.sortKey] : []),
+    ...indexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
+  ];
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
-    KeySchema: [
-      { AttributeName: definition.partitionKey.name, KeyType: "HASH" },
-      ...(definition.sortKey
-        ? [{ AttributeName: definition.sortKey.name, KeyType: "RANGE" as const }]
-        : []),
-    ],
+    KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: "ALL" },
+          })),
+        }
+      : {}),
     ...(definition.stream
       ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }
       : {}),

@@ -14,6 +14,13 @@ export interface KeyAttribute {
   readonly type: KeyAttributeType;
 }
 
+/** A global secondary index, projecting every attribute. */
+export interface GlobalIndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
 export interface TableDefinition {
   /** Logical id of the table in the CDK stack. */
   readonly logicalId: string;
@@ -25,6 +32,7 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
   /** Change stream, for tables that feed the transactional outbox. */
   readonly stream?: "NEW_IMAGE" | "NEW_AND_OLD_IMAGES";
+  readonly globalIndexes?: readonly GlobalIndexDefinition[];
 }
 
 /**
@@ -40,6 +48,17 @@ export const idempotencyTableDefinition = {
 } as const satisfies TableDefinition;
 
 /**
+ * Card payments and refunds at the processor whose outcome is not settled
+ * yet: a sparse index (only such items carry its keys), oldest first, which
+ * the reconciler reads instead of scanning the table.
+ */
+export const unsettledIndex = {
+  name: "unsettled",
+  partitionKey: { name: "unsettledPk", type: "S" },
+  sortKey: { name: "unsettledSinceMs", type: "N" },
+} as const satisfies GlobalIndexDefinition;
+
+/**
  * The domain: accounts, ledger entries, transfers, orders, payments, refunds
  * and outbox events in one table (single-table design). The stream carries
  * the outbox items to the publisher.
@@ -50,6 +69,7 @@ export const dataTableDefinition = {
   partitionKey: { name: "pk", type: "S" },
   sortKey: { name: "sk", type: "S" },
   stream: "NEW_IMAGE",
+  globalIndexes: [unsettledIndex],
 } as const satisfies TableDefinition;
 
 export const tableDefinitions: readonly TableDefinition[] = [

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalTokenOptions, signLocalToken } from "../../lib/local/jwt";
 import { startLocalApi } from "../../lib/local/local-api";
+import type { ProcessorEmulator } from "../../lib/local/processor-emulator/processor-emulator";
 import { silentLogger } from "./lambda-fixtures";
 
 export const TEST_JWT_SECRET = "integration-tests-secret-of-at-least-32-chars";
@@ -117,6 +118,8 @@ export class ApiCaller {
 
 export interface TestApi {
   readonly url: string;
+  /** The Stripe emulator this API started (unless PAYMENT_PROCESSOR_URL was given). */
+  readonly processor: ProcessorEmulator | undefined;
   caller(sub?: string): ApiCaller;
   close(): Promise<void>;
 }
@@ -140,6 +143,7 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
   );
   return {
     url: api.url,
+    processor: api.processorEmulator,
     // Tokens for the issuer and audience this API was started with.
     caller: (sub = `user-${randomUUID()}`) =>
       new ApiCaller(api.url, sub, { issuer: api.jwtIssuer, audience: api.jwtAudience }),

@@ -3,26 +3,20 @@ import type { Context } from "aws-lambda";
 import type { IdempotentAttempt } from "../core/attempt";
 import { beginAttempt } from "../core/begin-attempt";
 import type { IdempotencyStrategy } from "../core/constants";
-import {
-  IdempotencyConfigurationError,
-  IdempotencyError,
-  IdempotencyResponseTooLargeError,
-} from "../core/errors";
+import { IdempotencyConfigurationError, IdempotencyError } from "../core/errors";
 import { describeError } from "../core/logger";
 import { type RequestIdentity, recordKey } from "../core/record";
 import { SAFE_METHODS } from "./constants";
+import { commitHttpAnswer, storableAnswer } from "./http-commit";
 import { type IdempotentHttpEvent, methodOf } from "./http-event";
 import { requireIdempotencyKey } from "./key";
 import { type IdempotencyOptions, resolveOptions } from "./options";
 import { requestFingerprint } from "./request-fingerprint";
 import {
-  bodyBytes,
   type HttpResponse,
   type HttpResult,
   normalizeResponse,
-  serializeStoredResponse,
   toReplayResponse,
-  toStoredResponse,
 } from "./response";
 
 /**
@@ -46,6 +40,12 @@ export type Commit<TWrite> = (
 export interface IdempotencyHandle<TWrite> {
   /** The request's key, as parsed from its header. */
   readonly key: string;
+  /**
+   * The record's key and the request's fingerprint: what a process other
+   * than this request's retry (a reconciler) needs to resume it as the retry
+   * would, through `beginAttempt`.
+   */
+  readonly identity: RequestIdentity;
   readonly strategy: IdempotencyStrategy;
   readonly commit: Commit<TWrite>;
   /**
@@ -143,6 +143,7 @@ export function idempotency<TWrite>(
     states.set(request, state);
     context.idempotency = {
       key,
+      identity,
       strategy: config.strategy,
       recoveryPoint: attempt.recoveryPoint,
       advance: (point, writes) => attempt.advance(point, writes),
@@ -151,13 +152,9 @@ export function idempotency<TWrite>(
     return undefined;
   };
 
-  /** The stored form of an answer below 500 that fits, or why it cannot be stored. */
-  const storable = (response: HttpResponse) => {
-    const stored = toStoredResponse(response, config.storedHeaders);
-    const bytes = bodyBytes(stored);
-    return bytes > config.maxStoredAnswerBytes
-      ? ({ fits: false, bytes } as const)
-      : ({ fits: true, answer: serializeStoredResponse(stored) } as const);
+  const answerOptions = {
+    storedHeaders: config.storedHeaders,
+    maxStoredAnswerBytes: config.maxStoredAnswerBytes,
   };
 
   const commitThrough = async (
@@ -170,19 +167,7 @@ export function idempotency<TWrite>(
         "commit() may succeed once, before the handler returns.",
       );
     }
-    const response = normalizeResponse(result);
-    if (response.statusCode >= 500) {
-      throw new IdempotencyConfigurationError("commit() stores answers below 500 only.");
-    }
-    const stored = storable(response);
-    if (!stored.fits) {
-      // Refused before anything is written.
-      throw new IdempotencyResponseTooLargeError(
-        `The answer (${stored.bytes} bytes) exceeds maxStoredAnswerBytes (${config.maxStoredAnswerBytes}).`,
-      );
-    }
-    const settlement = await state.attempt.commit(writes, stored.answer);
-    state.answered = settlement.kind === "replay" ? toReplayResponse(settlement.answer) : response;
+    state.answered = await commitHttpAnswer(state.attempt, writes, result, answerOptions);
     return state.answered;
   };
 
@@ -195,7 +180,7 @@ export function idempotency<TWrite>(
     state: RequestState<TWrite>,
     response: HttpResponse,
   ): Promise<HttpResponse> => {
-    const stored = response.statusCode < 500 ? storable(response) : undefined;
+    const stored = response.statusCode < 500 ? storableAnswer(response, answerOptions) : undefined;
     if (stored && !stored.fits) {
       config.logger.error("idempotent answer too large to store", {
         bodyBytes: stored.bytes,

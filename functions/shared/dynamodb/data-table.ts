@@ -58,6 +58,30 @@ export class DataTable {
     return Items.map((item) => schema.parse(unmarshall(item)));
   }
 
+  /**
+   * Items of a sparse index's partition whose sort key is below `below`,
+   * lowest first (an index is read eventually consistently).
+   */
+  async queryIndexBelow<T>(
+    index: { readonly name: string; readonly partitionKey: string; readonly sortKey: string },
+    partition: string,
+    below: number,
+    schema: z.ZodType<T>,
+    limit: number,
+  ): Promise<T[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: "#partition = :partition AND #sort < :below",
+        ExpressionAttributeNames: { "#partition": index.partitionKey, "#sort": index.sortKey },
+        ExpressionAttributeValues: marshall({ ":partition": partition, ":below": below }),
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => schema.parse(unmarshall(item)));
+  }
+
   /** A Put that only creates: the key must be new. */
   create(item: ItemKey & Record<string, unknown>): TransactWriteItem {
     return {

@@ -42,6 +42,24 @@ export const problems = {
     ),
   orderAlreadyPaid: () =>
     new HttpProblem(409, "order-already-paid", "Order already paid", "The order was already paid."),
+  paymentInProgress: () =>
+    new HttpProblem(
+      409,
+      "payment-in-progress",
+      "Payment in progress",
+      "A card payment of this order is at the payment processor; its outcome decides whether the order is paid.",
+    ),
+  /** The processor declined the card: stored, so the same key answers it again; pay under a new key. */
+  cardDeclined: (declineCode: string) =>
+    new HttpProblem(
+      402,
+      "card-declined",
+      "Card declined",
+      `The card was declined (${declineCode}). The order is still pending: pay it again under a new Idempotency-Key.`,
+      {},
+      undefined,
+      { declineCode },
+    ),
   refundExceedsPayment: (refundable: number) =>
     new HttpProblem(
       409,
@@ -76,6 +94,25 @@ export const problems = {
       "precondition-required",
       "Precondition required",
       'Send If-Match with the ETag of the version you read (for example If-Match: "3").',
+    ),
+  /**
+   * The processor's outcome is unknown (it timed out, failed or dropped the
+   * connection), or its circuit is open: not stored; the same key resumes.
+   */
+  paymentProcessorUnavailable: (retryAfterSeconds = 2) =>
+    new HttpProblem(
+      503,
+      "payment-processor-unavailable",
+      "Payment processor unavailable",
+      "The payment processor's outcome is not known yet. Retry with the same Idempotency-Key after the delay in Retry-After: the payment is resumed, never made twice.",
+      { "retry-after": String(retryAfterSeconds) },
+    ),
+  webhookSignatureInvalid: () =>
+    new HttpProblem(
+      400,
+      "webhook-signature-invalid",
+      "Webhook signature invalid",
+      "The Stripe-Signature header is missing, does not match the payload, or is older than the tolerance.",
     ),
   /** A retry can cure it: DynamoDB unreachable, throttled or too slow, a race lost too often. */
   serviceUnavailable: (retryAfterSeconds = 1) =>

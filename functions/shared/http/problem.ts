@@ -26,6 +26,8 @@ export class HttpProblem extends Error {
     detail: string,
     readonly headers: Readonly<Record<string, string>> = {},
     readonly errors?: readonly FieldError[],
+    /** Members of the problem beyond the standard ones (RFC 9457 §3.2), such as `declineCode`. */
+    readonly extensions?: Readonly<Record<string, string | number>>,
   ) {
     super(detail);
     this.name = "HttpProblem";
@@ -42,6 +44,7 @@ export interface ProblemLike {
   readonly message: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly errors?: readonly FieldError[];
+  readonly extensions?: Readonly<Record<string, string | number>>;
 }
 
 export function isProblemLike(error: unknown): error is ProblemLike {
@@ -84,6 +87,7 @@ export function renderProblem(problem: ProblemLike): ProblemResponse {
       ? problem.message
       : (SERVER_ERROR_DETAIL[problem.statusCode] ?? DEFAULT_SERVER_ERROR_DETAIL),
     ...(shown && problem.errors ? { errors: problem.errors } : {}),
+    ...(shown && problem.extensions ? problem.extensions : {}),
   };
   return {
     statusCode: problem.statusCode,

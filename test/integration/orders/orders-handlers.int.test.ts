@@ -520,7 +520,8 @@ describe("orders", () => {
       const payment = paymentSchema.parse((await getPayment(sub, order.id)).body);
       const balances = await Promise.all(accountIds.map((id) => balanceOf(sub, id)));
       expect(balances.reduce((sum, balance) => sum + balance, 0)).toBe(5 * 10_000 - EUR_TOTAL);
-      expect(await balanceOf(sub, payment.accountId)).toBe(10_000 - EUR_TOTAL);
+      expect(payment).toMatchObject({ method: "account", status: "succeeded" });
+      expect(await balanceOf(sub, String(payment.accountId))).toBe(10_000 - EUR_TOTAL);
       const payments = (await Promise.all(accountIds.map((id) => entriesOf(sub, id))))
         .flat()
         .filter((entry) => entry.type === "payment");

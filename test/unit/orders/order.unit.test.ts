@@ -73,6 +73,7 @@ describe("order totals", () => {
       total: 3750,
       paidAmount: 0,
       refundedAmount: 0,
+      refundPendingAmount: 0,
       version: 1,
       createdAt: CREATED_AT,
       updatedAt: CREATED_AT,
@@ -83,7 +84,11 @@ describe("order totals", () => {
 describe("order state machine", () => {
   const allowed = new Set([
     "pending→paid",
+    "pending→payment_pending",
     "pending→cancelled",
+    // A card payment at the processor: paid, or back to pending when declined.
+    "payment_pending→paid",
+    "payment_pending→pending",
     "paid→partially_refunded",
     "paid→refunded",
     "partially_refunded→partially_refunded",

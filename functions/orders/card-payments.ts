@@ -1,0 +1,205 @@
+import { BusinessWriteRejectedError, type RequestIdentity } from "../idempotency";
+import type { ChargeOutcome, PaymentProcessor } from "../processor/payment-processor";
+import { processorIdempotencyKey } from "../processor/processor-key";
+import { problems } from "../shared/http/http-problems";
+import { renderProblem } from "../shared/http/problem";
+import { created } from "../shared/http/responses";
+import { newId } from "../shared/ids";
+import { retryOnConflict } from "../shared/optimistic-retry";
+import { outboxEvent } from "../shared/outbox";
+import type { WritePorts } from "../shared/write-ports";
+import { type Order, type Payment, settleCardPayment, startCardPayment } from "./order";
+import type { OrderRepository } from "./order-repository";
+import { changedOrder, ownOrder } from "./order-use-cases";
+
+/**
+ * Card payments through the payment processor, in the phases of
+ * rocket-rides-atomic (each phase one DynamoDB transaction with the
+ * idempotency record's move to its recovery point):
+ *
+ *   1. `started`: the order becomes `payment_pending` and the payment
+ *      `processing`, marked unsettled with the request that started it;
+ *   2. the processor call (no DynamoDB write), always with the same
+ *      processor key, so repeating it never charges twice;
+ *   3. finished: the outcome (payment `succeeded`/`failed`, order
+ *      `paid`/`pending`, an outbox event) and the record completed with the
+ *      answer (201, or 402 `card-declined`), in one transaction.
+ *
+ * An attempt that does not learn the outcome answers 503 and keeps its
+ * point; its retry (or the reconciler) resumes at step 2.
+ */
+
+/** The phase after which an attempt resumes at the processor call. */
+export const STARTED = "started";
+
+/** Kept back from the invocation's deadline for the finishing transaction and the answer. */
+const FINISH_RESERVE_MS = 1_500;
+
+/** The attempt's phases, from the idempotency layer (lease strategy). */
+export interface PaymentPhases<TWrite> {
+  /** The request's identity: the processor key and the reconciler derive from it. */
+  readonly identity: RequestIdentity;
+  readonly recoveryPoint: string | undefined;
+  advance(point: string, writes: readonly TWrite[]): Promise<void>;
+}
+
+export interface CardPaymentPorts<TWrite> extends WritePorts<TWrite> {
+  readonly orders: OrderRepository<TWrite>;
+  readonly processor: PaymentProcessor;
+  readonly phases: PaymentPhases<TWrite>;
+}
+
+export interface CardPaymentInput {
+  readonly caller: string;
+  readonly orderId: string;
+  readonly paymentMethod: string;
+}
+
+/**
+ * Pays the caller's order by card, or resumes the attempt of the same
+ * request that started it.
+ *
+ * @throws HttpProblem 503 `payment-processor-unavailable` when the outcome is
+ *   not known: not stored, the same key resumes
+ */
+export async function payOrderByCard<TWrite>(
+  input: CardPaymentInput,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<unknown> {
+  const { order, payment } =
+    ports.phases.recoveryPoint === STARTED
+      ? await startedPayment(input, ports)
+      : await start(input, ports);
+  if (payment.status !== "processing") {
+    // Settled meanwhile (a webhook or the reconciler): its outcome is the answer.
+    return ports.commit([], answerOf(payment));
+  }
+  // Bounded by the invocation: an answer the processor gives after it would be lost.
+  const timeoutMs = ports.remainingTimeMs() - FINISH_RESERVE_MS;
+  if (timeoutMs <= 0) throw problems.paymentProcessorUnavailable();
+  const outcome = await ports.processor.charge({
+    idempotencyKey: chargeKeyOf(ports.phases.identity, order.id),
+    amount: payment.amount,
+    currency: payment.currency,
+    paymentMethod: payment.paymentMethod ?? input.paymentMethod,
+    metadata: { orderId: order.id, paymentId: payment.id },
+    timeoutMs,
+  });
+  if (outcome.status === "unknown") throw problems.paymentProcessorUnavailable();
+  return finish(order, payment, outcome, ports);
+}
+
+/** The processor's idempotency key of the charge: the request's identity only. */
+export function chargeKeyOf(identity: RequestIdentity, orderId: string): string {
+  return processorIdempotencyKey("charge", ["payOrder", orderId, identity.pk]);
+}
+
+/** Phase 1: the order waits for the processor; the payment is processing. */
+async function start<TWrite>(
+  input: CardPaymentInput,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<{ order: Order; payment: Payment }> {
+  const paymentId = newId();
+  return retryOnConflict(async () => {
+    const order = await ownOrder(ports.orders, input.caller, input.orderId);
+    const now = ports.now();
+    const at = now.toISOString();
+    const pending = changedOrder(order, startCardPayment(order, at));
+    const payment: Payment = {
+      id: paymentId,
+      orderId: order.id,
+      method: "card",
+      paymentMethod: input.paymentMethod,
+      amount: order.total,
+      currency: order.currency,
+      status: "processing",
+      createdAt: at,
+    };
+    const { identity } = ports.phases;
+    await ports.phases.advance(STARTED, [
+      ports.orders.save(order, pending),
+      ports.orders.createPayment(
+        payment,
+        { recordKey: identity.pk, fingerprint: identity.fingerprint },
+        now.getTime(),
+      ),
+    ]);
+    return { order: pending, payment };
+  }, ports.remainingTimeMs);
+}
+
+/** A resumed attempt: phase 1 is committed; the order and its payment are read back. */
+async function startedPayment<TWrite>(
+  input: CardPaymentInput,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<{ order: Order; payment: Payment }> {
+  const order = await ownOrder(ports.orders, input.caller, input.orderId);
+  const payment = await ports.orders.findPayment(order.id);
+  if (payment?.method !== "card") {
+    throw new Error(`Order ${order.id} passed phase ${STARTED} but has no card payment`);
+  }
+  return { order, payment };
+}
+
+/** Phase 3: the outcome, the order's state and its event, with the answer. */
+async function finish<TWrite>(
+  order: Order,
+  payment: Payment,
+  outcome: Exclude<ChargeOutcome, { status: "unknown" }>,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<unknown> {
+  const settlement = cardPaymentSettlement(order, payment, outcome, ports.now().toISOString());
+  try {
+    return await ports.commit(
+      [
+        ports.orders.settlePayment(payment, settlement.payment),
+        ports.orders.save(order, settlement.order),
+        ports.orders.recordEvent(
+          outboxEvent(
+            settlement.eventType,
+            order.id,
+            { order: settlement.order, payment: settlement.payment },
+            settlement.payment.createdAt,
+            ports.correlationId,
+          ),
+        ),
+      ],
+      answerOf(settlement.payment),
+    );
+  } catch (error) {
+    if (!(error instanceof BusinessWriteRejectedError)) throw error;
+    // A webhook settled it first (the processor's outcome is one): answer from it.
+    const current = await ports.orders.findPayment(order.id);
+    if (current?.id !== payment.id || current.status === "processing") throw error;
+    return ports.commit([], answerOf(current));
+  }
+}
+
+/** What a known outcome makes of the payment and its order. */
+export function cardPaymentSettlement(
+  order: Order,
+  payment: Payment,
+  outcome: Exclude<ChargeOutcome, { status: "unknown" }>,
+  at: string,
+): { payment: Payment; order: Order; eventType: "order.paid" | "order.payment_failed" } {
+  const succeeded = outcome.status === "succeeded";
+  const settled: Payment = {
+    ...payment,
+    status: succeeded ? "succeeded" : "failed",
+    ...(outcome.processorPaymentId ? { processorPaymentId: outcome.processorPaymentId } : {}),
+    ...(outcome.status === "declined" ? { declineCode: outcome.declineCode } : {}),
+  };
+  return {
+    payment: settled,
+    order: changedOrder(order, settleCardPayment(order, succeeded, at)),
+    eventType: succeeded ? "order.paid" : "order.payment_failed",
+  };
+}
+
+/** The answer a settled card payment gives: 201, or 402 `card-declined` (both stored). */
+export function answerOf(payment: Payment) {
+  if (payment.status === "failed") {
+    return renderProblem(problems.cardDeclined(payment.declineCode ?? "generic_decline"));
+  }
+  return created(`/orders/${payment.orderId}/payment`, payment);
+}

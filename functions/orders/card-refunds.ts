@@ -1,0 +1,176 @@
+import { BusinessWriteRejectedError, type RequestIdentity } from "../idempotency";
+import type { RefundOutcome } from "../processor/payment-processor";
+import { processorIdempotencyKey } from "../processor/processor-key";
+import { problems } from "../shared/http/http-problems";
+import { renderProblem } from "../shared/http/problem";
+import { created } from "../shared/http/responses";
+import { newId } from "../shared/ids";
+import { retryOnConflict } from "../shared/optimistic-retry";
+import { outboxEvent } from "../shared/outbox";
+import type { CardPaymentPorts } from "./card-payments";
+import {
+  type Order,
+  type Refund,
+  refundableAmount,
+  settleCardRefund,
+  startCardRefund,
+} from "./order";
+import { changedOrder, ownOrder } from "./order-use-cases";
+
+/**
+ * Refunds of card-paid orders, through the processor, in the same phases as
+ * a card payment: `started:<refundId>` (the refund `processing`, its amount
+ * held back from what is refundable, so concurrent refunds never exceed the
+ * payment), the processor call with the request's own processor key, then
+ * the outcome with the answer. The refund's id travels in the recovery
+ * point, so a resumed attempt finds its refund.
+ */
+
+const STARTED_PREFIX = "started:";
+
+/** Kept back from the invocation's deadline for the finishing transaction and the answer. */
+const FINISH_RESERVE_MS = 1_500;
+
+export interface CardRefundInput {
+  readonly caller: string;
+  readonly orderId: string;
+  readonly amount: number;
+}
+
+/**
+ * @throws HttpProblem 503 `payment-processor-unavailable` when the outcome is
+ *   not known: not stored, the same key resumes
+ */
+export async function refundOrderByCard<TWrite>(
+  input: CardRefundInput,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<unknown> {
+  const point = ports.phases.recoveryPoint;
+  const { order, refund } = point?.startsWith(STARTED_PREFIX)
+    ? await startedRefund(input, point.slice(STARTED_PREFIX.length), ports)
+    : await start(input, ports);
+  if (refund.status !== "processing") return ports.commit([], answerOf(refund, order));
+  const payment = await ports.orders.findPayment(order.id);
+  if (!payment?.processorPaymentId) {
+    throw new Error(`Order ${order.id} has a card refund but no charge at the processor`);
+  }
+  const timeoutMs = ports.remainingTimeMs() - FINISH_RESERVE_MS;
+  if (timeoutMs <= 0) throw problems.paymentProcessorUnavailable();
+  const outcome = await ports.processor.refund({
+    idempotencyKey: refundKeyOf(ports.phases.identity, order.id),
+    processorPaymentId: payment.processorPaymentId,
+    amount: refund.amount,
+    metadata: { orderId: order.id, refundId: refund.id },
+    timeoutMs,
+  });
+  if (outcome.status === "unknown") throw problems.paymentProcessorUnavailable();
+  return finish(order, refund, outcome, ports);
+}
+
+/** The processor's idempotency key of the refund: the request's identity only. */
+export function refundKeyOf(identity: RequestIdentity, orderId: string): string {
+  return processorIdempotencyKey("refund", ["refundOrder", orderId, identity.pk]);
+}
+
+async function start<TWrite>(
+  input: CardRefundInput,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<{ order: Order; refund: Refund }> {
+  const refundId = newId();
+  return retryOnConflict(async () => {
+    const order = await ownOrder(ports.orders, input.caller, input.orderId);
+    const now = ports.now();
+    const at = now.toISOString();
+    const held = changedOrder(order, startCardRefund(order, input.amount, at));
+    const refund: Refund = {
+      id: refundId,
+      orderId: order.id,
+      amount: input.amount,
+      status: "processing",
+      createdAt: at,
+    };
+    const { identity } = ports.phases;
+    await ports.phases.advance(`${STARTED_PREFIX}${refund.id}`, [
+      ports.orders.save(order, held),
+      ports.orders.createRefund(
+        refund,
+        { recordKey: identity.pk, fingerprint: identity.fingerprint },
+        now.getTime(),
+      ),
+    ]);
+    return { order: held, refund };
+  }, ports.remainingTimeMs);
+}
+
+async function startedRefund<TWrite>(
+  input: CardRefundInput,
+  refundId: string,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<{ order: Order; refund: Refund }> {
+  const order = await ownOrder(ports.orders, input.caller, input.orderId);
+  const refund = await ports.orders.findRefund(order.id, refundId);
+  if (!refund)
+    throw new Error(`Order ${order.id} passed phase started but has no refund ${refundId}`);
+  return { order, refund };
+}
+
+async function finish<TWrite>(
+  order: Order,
+  refund: Refund,
+  outcome: Exclude<RefundOutcome, { status: "unknown" }>,
+  ports: CardPaymentPorts<TWrite>,
+): Promise<unknown> {
+  const settlement = cardRefundSettlement(order, refund, outcome, ports.now().toISOString());
+  try {
+    return await ports.commit(
+      [
+        ports.orders.settleRefund(refund, settlement.refund),
+        ports.orders.save(order, settlement.order),
+        ports.orders.recordEvent(
+          outboxEvent(
+            settlement.eventType,
+            order.id,
+            { order: settlement.order, refund: settlement.refund },
+            settlement.order.updatedAt,
+            ports.correlationId,
+          ),
+        ),
+      ],
+      answerOf(settlement.refund, settlement.order),
+    );
+  } catch (error) {
+    if (!(error instanceof BusinessWriteRejectedError)) throw error;
+    // A webhook settled it first: answer from it.
+    const current = await ports.orders.findRefund(order.id, refund.id);
+    if (!current || current.status === "processing") throw error;
+    const now = await ownOrder(ports.orders, order.ownerId, order.id);
+    return ports.commit([], answerOf(current, now));
+  }
+}
+
+/** What a known outcome makes of the refund and its order. */
+export function cardRefundSettlement(
+  order: Order,
+  refund: Refund,
+  outcome: Exclude<RefundOutcome, { status: "unknown" }>,
+  at: string,
+): { refund: Refund; order: Order; eventType: "order.refunded" | "order.refund_failed" } {
+  const succeeded = outcome.status === "succeeded";
+  return {
+    refund: {
+      ...refund,
+      status: succeeded ? "succeeded" : "failed",
+      ...(succeeded ? { processorRefundId: outcome.processorRefundId } : {}),
+    },
+    order: changedOrder(order, settleCardRefund(order, refund.amount, succeeded, at)),
+    eventType: succeeded ? "order.refunded" : "order.refund_failed",
+  };
+}
+
+/** 201 for a refund made; a refund the processor refused is 409, as one the API refuses. */
+function answerOf(refund: Refund, order: Order) {
+  if (refund.status === "failed") {
+    return renderProblem(problems.refundExceedsPayment(refundableAmount(order)));
+  }
+  return created(`/orders/${refund.orderId}/refunds/${refund.id}`, refund);
+}
