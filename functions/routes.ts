@@ -175,6 +175,17 @@ export const routes = [
     access: read,
   },
   {
+    id: "processorWebhook",
+    method: "POST",
+    path: "/webhooks/processor",
+    entry: "webhooks/processor-webhook.handler.ts",
+    // Signed by the processor instead of a token; applied once per event id
+    // through the function face (its key is the event's id, not a header).
+    idempotency: null,
+    authenticated: false,
+    access: write,
+  },
+  {
     id: "issueIdempotencyKey",
     method: "POST",
     path: "/idempotency-keys",

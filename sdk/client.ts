@@ -209,6 +209,9 @@ export function createPaymentsClient(options: PaymentsClientOptions) {
 
 export type PaymentsClient = ReturnType<typeof createPaymentsClient>;
 
+/** Operations of the document that no client calls: the payment processor posts its events itself. */
+export const OPERATIONS_NOT_FOR_CLIENTS: readonly string[] = ["processorWebhook"];
+
 /** `If-Match` from a version number, or an ETag / `*` as given. */
 function ifMatchOf(ifMatch: number | string): string {
   return typeof ifMatch === "number" ? `"${ifMatch}"` : ifMatch;

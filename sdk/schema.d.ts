@@ -193,7 +193,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay an order from one of the caller's accounts (once per order, under any key) */
+        /**
+         * Pay an order from a wallet or by card (once per order, under any key)
+         * @description Exactly one of accountId (a wallet of the caller's, debited at once) and paymentMethod (a card, charged through the payment processor). A card payment whose outcome the processor did not give in time answers 503 payment-processor-unavailable: the order is payment_pending, and a retry with the same key resumes the payment (it is never charged twice); without a retry the reconciler settles it.
+         */
         post: operations["payOrder"];
         delete?: never;
         options?: never;
@@ -227,7 +230,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund part or all of an order's payment to the paying account */
+        /**
+         * Refund part or all of an order's payment, to the wallet or the card that paid it
+         * @description A card refund goes through the payment processor; while its outcome is unknown (503 payment-processor-unavailable) its amount is held back from what is refundable, and a retry with the same key resumes it.
+         */
         post: operations["refundOrder"];
         delete?: never;
         options?: never;
@@ -246,6 +252,26 @@ export interface paths {
         get: operations["getRefund"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/processor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The payment processor's events (Stripe webhooks)
+         * @description No bearer token: each event is verified by its Stripe-Signature (HMAC-SHA256 over the exact body, 5 minutes' tolerance) and applied at most once per event id, in any order, never moving a payment or refund backwards. Unknown event types are acknowledged and change nothing.
+         */
+        post: operations["processorWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -399,6 +425,24 @@ export interface components {
              */
             amount: number;
         };
+        ProcessorEvent: {
+            /** @description evt_… */
+            id: string;
+            /** @constant */
+            object: "event";
+            /** @example payment_intent.succeeded */
+            type: string;
+            created: number;
+            data: {
+                object: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         /** @description A wallet in one currency. */
         Account: {
             /**
@@ -439,6 +483,11 @@ export interface components {
             detail: string;
             /** @description On validation-error: one entry per invalid field. */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description On card-declined: why the card was declined.
+             * @example insufficient_funds
+             */
+            declineCode?: string;
         };
         FieldError: {
             /**
@@ -661,6 +710,10 @@ export interface components {
              * @example 2026-01-31T09:30:00.000Z
              */
             createdAt: string;
+        };
+        WebhookReceipt: {
+            /** @constant */
+            received: true;
         };
         IssuedKey: {
             /** @description Send it as Idempotency-Key with one write request. */
@@ -2181,6 +2234,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The card was declined. Stored: the same key answers it again; pay again under a new key. Problem types: `card-declined`. */
+            402: {
+                headers: {
+                    /** @description Account and money data: no cache may keep it. */
+                    "Cache-Control": "no-store";
+                    /** @description Present when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found, or not the caller's. Problem types: `not-found`. */
             404: {
                 headers: {
@@ -2194,13 +2260,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Refused by the rules of money or of the order's state. Final: retrying gives the same answer. Problem types: `order-already-paid`, `invalid-state-transition`, `currency-mismatch`, `insufficient-funds`. */
+            /** @description Refused by the rules of money or of the order's state. Final: retrying gives the same answer. Problem types: `order-already-paid`, `payment-in-progress`, `invalid-state-transition`, `currency-mismatch`, `insufficient-funds`, `idempotency-key-in-progress`. */
             409: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control": "no-store";
                     /** @description Present when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again. */
                     "Idempotent-Replayed"?: "true";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2262,7 +2330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `payment-processor-unavailable`, `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2458,13 +2526,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Refused by the rules of money or of the order's state. Final: retrying gives the same answer. Problem types: `refund-exceeds-payment`, `invalid-state-transition`, `balance-limit-exceeded`. */
+            /** @description Refused by the rules of money or of the order's state. Final: retrying gives the same answer. Problem types: `refund-exceeds-payment`, `invalid-state-transition`, `balance-limit-exceeded`, `idempotency-key-in-progress`. */
             409: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control": "no-store";
                     /** @description Present when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again. */
                     "Idempotent-Replayed"?: "true";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2526,7 +2596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not run: retry after Retry-After. Problem types: `idempotency-store-unavailable`, `service-unavailable`. */
+            /** @description Not run: retry after Retry-After. Problem types: `payment-processor-unavailable`, `idempotency-store-unavailable`, `service-unavailable`. */
             503: {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
@@ -2635,6 +2705,100 @@ export interface operations {
                 headers: {
                     /** @description Account and money data: no cache may keep it. */
                     "Cache-Control": "no-store";
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The function timed out. Retrying is safe: a write retried with the same key is replayed if it committed. Problem types: `gateway-timeout`. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    processorWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "stripe-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Unknown fields are refused (400 validation-error), so a typo never silently does nothing. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcessorEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description The request is not valid; nothing ran and nothing was stored: fix it and send it again. Problem types: `webhook-signature-invalid`, `validation-error`, `malformed-json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB. Problem types: `payload-too-large`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not application/json. Problem types: `unsupported-media-type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled: by the stage, for all callers together, or at the edge, for this caller (one bearer token, or one IP address without a token; that answer's Content-Type is application/json). Retry later, after Retry-After when it is sent. Problem types: `rate-limited`. */
+            429: {
+                headers: {
+                    /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed. A failed write is not stored: retried with the same key, it runs again. Problem types: `internal-error`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not run: retry after Retry-After. Problem types: `service-unavailable`. */
+            503: {
+                headers: {
                     /** @description When to retry: seconds (the API's own answers) or an HTTP-date. */
                     "Retry-After": string;
                     [name: string]: unknown;

@@ -12,6 +12,7 @@ import { issuedKeySchema } from "../idempotency-keys/issue-key";
 import { type RouteId, routes } from "../routes";
 import { transferSchema } from "../transfers/transfer";
 import { createTransferBodySchema, transferParamsSchema } from "../transfers/transfer-schemas";
+import { processorEventSchema, webhookReceiptSchema } from "../webhooks/webhook-schemas";
 import { healthSchema } from "./health";
 import { type OperationSpec, operationOf } from "./openapi-operation";
 import { answer, jsonBody } from "./openapi-parts";
@@ -94,6 +95,16 @@ const operations: Record<DocumentedRouteId, OperationSpec> = {
     tags: ["idempotency"],
     success: { "201": answer("A key and when it stops protecting retries", issuedKeySchema) },
     problems: {},
+  },
+  processorWebhook: {
+    summary: "The payment processor's events (Stripe webhooks)",
+    description:
+      "No bearer token: each event is verified by its Stripe-Signature (HMAC-SHA256 over the exact body, 5 minutes' tolerance) and applied at most once per event id, in any order, never moving a payment or refund backwards. Unknown event types are acknowledged and change nothing.",
+    tags: ["webhooks"],
+    requestParams: { header: z.object({ "stripe-signature": z.string() }) },
+    requestBody: jsonBody(processorEventSchema),
+    success: { "200": answer("Received", webhookReceiptSchema) },
+    problems: { 400: ["webhook-signature-invalid"] },
   },
   health: {
     summary: "Readiness: 200 when the tables answer, 503 otherwise",

@@ -18,7 +18,7 @@ export type OperationSpec = Omit<
 };
 
 /** Problems a use case answers, which the idempotency layer stores and replays. */
-const STORED_PROBLEM_STATUSES: ReadonlySet<number> = new Set([404, 409, 412]);
+const STORED_PROBLEM_STATUSES: ReadonlySet<number> = new Set([402, 404, 409, 412]);
 
 /** The problems every route of its kind can give, whatever its use case. */
 function problemsOfKind(route: RouteDefinition, spec: OperationSpec): ProblemsByStatus[] {
@@ -40,6 +40,8 @@ function problemsOfKind(route: RouteDefinition, spec: OperationSpec): ProblemsBy
           503: ["idempotency-store-unavailable"],
         }
       : {},
+    // A lease route claims its key first: a duplicate in flight is told to come back.
+    route.idempotency === "lease" ? { 409: ["idempotency-key-in-progress"] } : {},
     // DynamoDB unreachable, slow or throttled at any step: a retry can cure it.
     touchesATable(route) ? { 503: ["service-unavailable"] } : {},
     // API Gateway's throttling, a function's failure, and the gateway's timeout.
@@ -84,6 +86,8 @@ function problemHeaders(status: number, route: RouteDefinition): AnswerHeaders {
         ...(isIdempotent(route) && STORED_PROBLEM_STATUSES.has(status)
           ? { "Idempotent-Replayed": "optional" }
           : {}),
+        // idempotency-key-in-progress says when to come back.
+        ...(route.idempotency === "lease" && status === 409 ? { "Retry-After": "optional" } : {}),
       };
   }
 }

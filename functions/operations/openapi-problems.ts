@@ -1,6 +1,7 @@
 import type { ZodOpenApiResponseObject } from "zod-openapi";
 
 import {
+  IdempotencyKeyInProgressError,
   IdempotencyKeyInvalidError,
   IdempotencyKeyMissingError,
   IdempotencyKeyReusedError,
@@ -40,6 +41,11 @@ const examples = {
   ),
   "invalid-state-transition": problems.invalidStateTransition("cancelled"),
   "order-already-paid": problems.orderAlreadyPaid(),
+  "payment-in-progress": problems.paymentInProgress(),
+  "card-declined": problems.cardDeclined("insufficient_funds"),
+  "payment-processor-unavailable": problems.paymentProcessorUnavailable(2),
+  "webhook-signature-invalid": problems.webhookSignatureInvalid(),
+  "idempotency-key-in-progress": new IdempotencyKeyInProgressError(1),
   "refund-exceeds-payment": problems.refundExceedsPayment(500),
   "precondition-failed": problems.preconditionFailed(),
   "payload-too-large": problems.payloadTooLarge(MAX_BODY_BYTES),
@@ -66,6 +72,7 @@ export type ProblemSlug = keyof typeof examples;
 const statusSummaries: Readonly<Record<number, string>> = {
   400: "The request is not valid; nothing ran and nothing was stored: fix it and send it again.",
   401: "Missing or invalid bearer token.",
+  402: "The card was declined. Stored: the same key answers it again; pay again under a new key.",
   404: "Not found, or not the caller's.",
   409: "Refused by the rules of money or of the order's state. Final: retrying gives the same answer.",
   412: "If-Match does not match the current version: read again, then send the update under a new key.",

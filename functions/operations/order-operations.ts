@@ -71,19 +71,24 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     },
   },
   payOrder: {
-    summary: "Pay an order from one of the caller's accounts (once per order, under any key)",
+    summary: "Pay an order from a wallet or by card (once per order, under any key)",
+    description:
+      "Exactly one of accountId (a wallet of the caller's, debited at once) and paymentMethod (a card, charged through the payment processor). A card payment whose outcome the processor did not give in time answers 503 payment-processor-unavailable: the order is payment_pending, and a retry with the same key resumes the payment (it is never charged twice); without a retry the reconciler settles it.",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
     requestBody: jsonBody(payOrderBodySchema),
     success: { "201": answer("The payment", paymentSchema, { location: true }) },
     problems: {
+      402: ["card-declined"],
       404: ["not-found"],
       409: [
         "order-already-paid",
+        "payment-in-progress",
         "invalid-state-transition",
         "currency-mismatch",
         "insufficient-funds",
       ],
+      503: ["payment-processor-unavailable"],
     },
   },
   getPayment: {
@@ -94,7 +99,9 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     problems: { 404: ["not-found"] },
   },
   refundOrder: {
-    summary: "Refund part or all of an order's payment to the paying account",
+    summary: "Refund part or all of an order's payment, to the wallet or the card that paid it",
+    description:
+      "A card refund goes through the payment processor; while its outcome is unknown (503 payment-processor-unavailable) its amount is held back from what is refundable, and a retry with the same key resumes it.",
     tags: ["orders"],
     requestParams: { path: orderParamsSchema },
     requestBody: jsonBody(refundOrderBodySchema),
@@ -102,6 +109,7 @@ export const orderOperations: Record<OrderRouteId, OperationSpec> = {
     problems: {
       404: ["not-found"],
       409: ["refund-exceeds-payment", "invalid-state-transition", "balance-limit-exceeded"],
+      503: ["payment-processor-unavailable"],
     },
   },
   getRefund: {

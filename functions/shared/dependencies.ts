@@ -23,6 +23,7 @@ export function createDependencies(routeId: RouteId) {
   return {
     config,
     observability,
+    client,
     dataTable: new DataTable(client, config.dataTableName),
     idempotency: route.idempotency
       ? idempotency<TransactWriteItem>({

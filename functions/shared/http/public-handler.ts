@@ -9,7 +9,10 @@ import { problemErrors } from "./problem-errors-middleware";
 /** A route outside the authorizer (health, OpenAPI, docs): observed, and errors still render as problems. */
 export function createPublicHandler(
   observability: Observability,
-  handle: (event: APIGatewayProxyEvent | APIGatewayProxyEventV2) => Promise<unknown>,
+  handle: (
+    event: APIGatewayProxyEvent | APIGatewayProxyEventV2,
+    context: Context,
+  ) => Promise<unknown>,
 ): (
   event: APIGatewayProxyEvent | APIGatewayProxyEventV2,
   context: Context,

@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Stripe from "stripe";
 import { type RouteId, routes } from "../../../functions/routes";
 import {
   findFreePort,
   type RunningDynamoDbLocal,
   startDynamoDbLocal,
 } from "../../../lib/local/dynamodb-local";
+import { LOCAL_PROCESSOR_WEBHOOK_SECRET } from "../../../lib/local/processor-emulator/processor-emulator";
 import { type ApiAnswer, type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";
 
 /**
@@ -149,12 +151,36 @@ function routeCases(f: Fixture): Record<RouteId, RouteCase> {
       servedWith: 201,
       touchesNoTable: true,
     },
+    processorWebhook: { send: signedEvent(), servedWith: 200 },
     health: { send: anonymous("/health"), servedWith: 200 },
     liveness: { send: anonymous("/health/live"), servedWith: 200, touchesNoTable: true },
     openApi: { send: anonymous("/openapi.json"), servedWith: 200, touchesNoTable: true },
     docs: { send: anonymous("/docs"), servedWith: 200, touchesNoTable: true },
     docsScript: { send: anonymous("/docs/scalar.js"), servedWith: 200, touchesNoTable: true },
   };
+}
+
+/** A processor event of a type the API ignores, signed as the processor signs: it still records its id. */
+function signedEvent() {
+  const payload = JSON.stringify({
+    id: `evt_${randomUUID().replaceAll("-", "")}`,
+    object: "event",
+    type: "customer.created",
+    created: Math.floor(Date.now() / 1000),
+    data: { object: { id: "cus_1", object: "customer" } },
+  });
+  return () =>
+    fetch(`${api.url}/webhooks/processor`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "stripe-signature": Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: LOCAL_PROCESSOR_WEBHOOK_SECRET,
+        }),
+      },
+      body: payload,
+    }).then(answerOf);
 }
 
 async function answerOf(response: Response): Promise<ApiAnswer> {

@@ -19,6 +19,9 @@ beforeAll(async () => {
   api = await startTestApi({ FUNCTION_TIMEOUT_SECONDS: "4" });
   if (!api.processor) throw new Error("the local API started no processor emulator");
   processor = api.processor;
+  // These cells are about the API's own attempts: the processor's events are
+  // held (processor-webhooks.int.test.ts delivers them).
+  processor.holdWebhooks();
 });
 afterAll(() => api?.close());
 afterEach(() => processor.clearFaults());

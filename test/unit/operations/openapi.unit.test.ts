@@ -132,13 +132,19 @@ describe("the OpenAPI document", () => {
     ]);
     expect(conflictSlugs("payOrder")).toEqual([
       "currency-mismatch",
+      "idempotency-key-in-progress",
       "insufficient-funds",
       "invalid-state-transition",
       "order-already-paid",
+      "payment-in-progress",
     ]);
-    // Every write route uses the commit strategy: a duplicate in flight is a replay, never a 409.
-    for (const op of operations)
-      expect(conflictSlugs(op.operationId)).not.toContain("idempotency-key-in-progress");
+    // A commit route's duplicate in flight is a replay, never a 409; a lease
+    // route (its effects leave DynamoDB: the card routes) says "in progress".
+    for (const route of routes.filter((candidate) => candidate.idempotency !== null)) {
+      const slugs = conflictSlugs(route.id);
+      if (route.idempotency === "lease") expect(slugs).toContain("idempotency-key-in-progress");
+      else expect(slugs).not.toContain("idempotency-key-in-progress");
+    }
   });
 
   it("names every resource, request and problem, and keeps answers open and requests strict", () => {

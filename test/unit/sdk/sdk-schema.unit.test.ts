@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createPaymentsClient } from "../../../sdk";
+import { OPERATIONS_NOT_FOR_CLIENTS } from "../../../sdk/client";
 import {
   generateSchemaSource,
   OPENAPI_DOCUMENT,
@@ -13,11 +14,11 @@ describe("the SDK and the OpenAPI document", () => {
     expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(generateSchemaSource());
   }, 60_000);
 
-  it("has one method per operation, named as its operationId", () => {
+  it("has one method per operation a client calls, named as its operationId", () => {
     const document = JSON.parse(readFileSync(OPENAPI_DOCUMENT, "utf8")) as OpenApi;
-    const operationIds = Object.values(document.paths).flatMap((item) =>
-      Object.values(item).map((operation) => operation.operationId),
-    );
+    const operationIds = Object.values(document.paths)
+      .flatMap((item) => Object.values(item).map((operation) => operation.operationId))
+      .filter((id) => !OPERATIONS_NOT_FOR_CLIENTS.includes(id));
     const client = createPaymentsClient({ baseUrl: "http://api.test" });
 
     expect(Object.keys(client).sort()).toEqual(operationIds.sort());
