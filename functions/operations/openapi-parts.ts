@@ -27,13 +27,10 @@ export const problemSchema = z
       .array(fieldErrorSchema)
       .optional()
       .meta({ description: "On validation-error: one entry per invalid field." }),
-    declineCode: z
-      .string()
-      .optional()
-      .meta({
-        description: "On card-declined: why the card was declined.",
-        example: "insufficient_funds",
-      }),
+    declineCode: z.string().optional().meta({
+      description: "On card-declined: why the card was declined.",
+      example: "insufficient_funds",
+    }),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json)." });
 

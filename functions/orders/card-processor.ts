@@ -3,6 +3,7 @@ import { withCircuitBreaker } from "../processor/processor-circuit";
 import { loadProcessorConfig, type ProcessorConfig } from "../processor/processor-config";
 import { createStripePaymentProcessor } from "../processor/stripe-payment-processor";
 import type { Logger } from "../shared/observability/logger";
+import { MetricName, type Metrics, MetricUnit } from "../shared/observability/metrics";
 
 /**
  * The payment processor a function talks to: the Stripe client at
@@ -15,14 +16,19 @@ import type { Logger } from "../shared/observability/logger";
  * @param loadConfig where the URL and the key come from @default the environment
  */
 export function lazyPaymentProcessor(
-  logger: Pick<Logger, "warn">,
+  observability: { readonly logger: Pick<Logger, "warn">; readonly metrics: Metrics },
   loadConfig: () => Promise<ProcessorConfig> = async () => loadProcessorConfig(),
 ): PaymentProcessor {
+  const { logger, metrics } = observability;
   let built: Promise<PaymentProcessor> | undefined;
   const processor = () => {
     built ??= loadConfig().then((config) =>
       withCircuitBreaker(createStripePaymentProcessor(config), {
-        onStateChange: (state) => logger.warn("payment processor circuit", { state }),
+        onStateChange: (state) => {
+          logger.warn("payment processor circuit", { state });
+          if (state === "open")
+            metrics.addMetric(MetricName.ProcessorCircuitOpened, MetricUnit.Count, 1);
+        },
       }),
     );
     // A failed load is not kept: the next call tries again.
@@ -31,8 +37,15 @@ export function lazyPaymentProcessor(
     });
     return built;
   };
+  /** An outcome the API did not learn is counted: the processor error rate alarms on it. */
+  const counted = <T extends { readonly status: string }>(outcome: T): T => {
+    if (outcome.status === "unknown") {
+      metrics.addMetric(MetricName.ProcessorUnknownOutcome, MetricUnit.Count, 1);
+    }
+    return outcome;
+  };
   return {
-    charge: async (request) => (await processor()).charge(request),
-    refund: async (request) => (await processor()).refund(request),
+    charge: async (request) => counted(await (await processor()).charge(request)),
+    refund: async (request) => counted(await (await processor()).refund(request)),
   };
 }

@@ -9,7 +9,7 @@ import { orderParamsSchema, payOrderBodySchema } from "./order-schemas";
 import { payOrder } from "./order-use-cases";
 
 const { accounts, orders, idempotency, observability } = createOrderDependencies("payOrder");
-const processor = lazyPaymentProcessor(observability.logger);
+const processor = lazyPaymentProcessor(observability);
 
 export const handler = createHttpHandler({
   route: routeById("payOrder"),

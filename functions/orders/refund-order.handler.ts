@@ -9,7 +9,7 @@ import { orderParamsSchema, refundOrderBodySchema } from "./order-schemas";
 import { refundOrder } from "./order-use-cases";
 
 const { accounts, orders, idempotency, observability } = createOrderDependencies("refundOrder");
-const processor = lazyPaymentProcessor(observability.logger);
+const processor = lazyPaymentProcessor(observability);
 
 export const handler = createHttpHandler({
   route: routeById("refundOrder"),

@@ -5,7 +5,7 @@ import {
   CORS_ALLOW_ORIGINS_ENV,
   corsPolicyFromEnvironment,
 } from "../../functions/shared/http/cors-policy";
-import type { Logger } from "../../functions/shared/observability/logger";
+import { createLogger, type Logger } from "../../functions/shared/observability/logger";
 import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
 import { ensureTable } from "./create-tables";
 import { localAwsEnvironment, startDynamoDbLocal } from "./dynamodb-local";
@@ -22,6 +22,7 @@ import {
   type ProcessorEmulator,
   startProcessorEmulator,
 } from "./processor-emulator/processor-emulator";
+import { type ReconcilerRunner, startReconcilerRunner } from "./reconciler-runner";
 
 /**
  * The whole API on one machine: DynamoDB Local (or a given endpoint) with the
@@ -55,6 +56,8 @@ export interface LocalApi {
   readonly ownsProcessorEmulator: boolean;
   /** That emulator, for tests to drive (faults, counts, webhooks); undefined when not ours. */
   readonly processorEmulator: ProcessorEmulator | undefined;
+  /** The reconciler, as the stack's scheduler runs it; `runOnce` runs it now. */
+  readonly reconciler: ReconcilerRunner;
   /**
    * Stops the gateway, the processor emulator and the outbox publisher, then
    * the DynamoDB Local it started, if any.
@@ -81,6 +84,7 @@ export async function startLocalApi(
   const database = await openDatabase(settings.DYNAMODB_ENDPOINT);
   let outbox: OutboxStreamRunner | undefined;
   let processor: Processor | undefined;
+  let reconciler: ReconcilerRunner | undefined;
   try {
     await createTables(database.endpoint, settings);
     processor = await openProcessor(settings);
@@ -95,6 +99,7 @@ export async function startLocalApi(
       PAYMENT_PROCESSOR_URL: processor.url,
       PAYMENT_PROCESSOR_API_KEY: settings.PAYMENT_PROCESSOR_API_KEY,
       PAYMENT_PROCESSOR_WEBHOOK_SECRET: settings.PAYMENT_PROCESSOR_WEBHOOK_SECRET,
+      RECONCILE_AFTER_SECONDS: String(settings.RECONCILE_AFTER_SECONDS),
     });
     // Before the gateway takes requests, so no event is missed even from
     // LATEST. A database of our own is new: read it all. A shared one (tests,
@@ -126,6 +131,13 @@ export async function startLocalApi(
       ...(options.logger ? { logger: options.logger } : {}),
     });
 
+    reconciler = await startReconcilerRunner({
+      intervalSeconds: settings.RECONCILER_INTERVAL_SECONDS,
+      timeoutMs: settings.FUNCTION_TIMEOUT_SECONDS * 1000,
+      logger: options.logger ?? createLogger("reconciler"),
+    });
+    const ownedReconciler = reconciler;
+
     // Until the webhook route exists, events stay queued at the emulator
     // (listed at /__emulator/events) instead of knocking on a 404.
     if (processor.emulator && hasWebhookRoute()) {
@@ -146,9 +158,11 @@ export async function startLocalApi(
       paymentProcessorUrl: ownedProcessor.url,
       ownsProcessorEmulator: ownedProcessor.emulator !== undefined,
       processorEmulator: ownedProcessor.emulator,
+      reconciler: ownedReconciler,
       close() {
         closed ??= (async () => {
           try {
+            await ownedReconciler.stop();
             await gateway.close();
           } finally {
             await closeProcessor(ownedProcessor);
@@ -161,6 +175,7 @@ export async function startLocalApi(
     };
   } catch (error) {
     // Never leave a Java process (or a poller, or a port) behind a failed start.
+    await reconciler?.stop();
     if (processor) await closeProcessor(processor);
     await outbox?.stop();
     await database.stop();

@@ -55,6 +55,10 @@ export const localEnvironmentSchema = z.object({
   PAYMENT_PROCESSOR_WEBHOOK_SECRET: optional(
     z.string().trim().min(1).default(LOCAL_PROCESSOR_WEBHOOK_SECRET),
   ),
+  /** Seconds between reconciler runs (EventBridge Scheduler runs it every minute on AWS). */
+  RECONCILER_INTERVAL_SECONDS: optional(z.coerce.number().positive().max(3_600).default(5)),
+  /** Unsettled card payments and refunds younger than this are left to their requests' retries. */
+  RECONCILE_AFTER_SECONDS: optional(z.coerce.number().int().min(0).max(3_600).default(15)),
   IDEMPOTENCY_TABLE_NAME: optional(z.string().min(1).default("payments-idempotency")),
   DATA_TABLE_NAME: optional(z.string().min(1).default("payments-data")),
 });

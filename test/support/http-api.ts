@@ -120,6 +120,8 @@ export interface TestApi {
   readonly url: string;
   /** The Stripe emulator this API started (unless PAYMENT_PROCESSOR_URL was given). */
   readonly processor: ProcessorEmulator | undefined;
+  /** Runs the reconciler now, as the scheduler would (after any run in progress). */
+  reconcile(): Promise<unknown>;
   caller(sub?: string): ApiCaller;
   close(): Promise<void>;
 }
@@ -144,6 +146,7 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
   return {
     url: api.url,
     processor: api.processorEmulator,
+    reconcile: () => api.reconciler.runOnce(),
     // Tokens for the issuer and audience this API was started with.
     caller: (sub = `user-${randomUUID()}`) =>
       new ApiCaller(api.url, sub, { issuer: api.jwtIssuer, audience: api.jwtAudience }),

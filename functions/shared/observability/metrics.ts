@@ -21,7 +21,20 @@ export const MetricName = {
   EventsPublished: "EventsPublished",
   DuplicatesSuppressed: "DuplicatesSuppressed",
   OutboxLag: "OutboxLag",
+  /** A processor call whose outcome the API did not learn (answered 503 payment-processor-unavailable). */
+  ProcessorUnknownOutcome: "ProcessorUnknownOutcome",
+  /** The processor's circuit opened: calls fail fast until a probe succeeds. */
+  ProcessorCircuitOpened: "ProcessorCircuitOpened",
+  /** The reconciler's run: items settled, still unknown at the processor, not resumable. */
+  ReconcilerSettled: "ReconcilerSettled",
+  ReconcilerStillUnknown: "ReconcilerStillUnknown",
+  ReconcilerFailed: "ReconcilerFailed",
+  /** Age of the oldest card payment or refund still unsettled (seconds): alarmed past an hour. */
+  OldestUnsettledAge: "OldestUnsettledAge",
 } as const;
+
+/** The `service` dimension of the reconciler's metrics. */
+export const RECONCILER_SERVICE = "reconciler";
 
 const outcomeMetric: Readonly<Record<IdempotencyOutcome, string>> = {
   executed: MetricName.IdempotencyExecuted,

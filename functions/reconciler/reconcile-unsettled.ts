@@ -1,0 +1,163 @@
+import {
+  beginAttempt,
+  commitHttpAnswer,
+  type IdempotencyCoreOptions,
+  IdempotencyKeyInProgressError,
+  type RequestIdentity,
+} from "../idempotency";
+import { resolveCoreOptions } from "../idempotency/core/options";
+import { type CardPaymentPorts, payOrderByCard } from "../orders/card-payments";
+import { refundOrderByCard } from "../orders/card-refunds";
+import type { OrderRepository, Unsettled } from "../orders/order-repository";
+import type { PaymentProcessor } from "../processor/payment-processor";
+import { isProblemLike } from "../shared/http/problem";
+import type { Logger } from "../shared/observability/logger";
+
+/**
+ * The completer (rocket-rides-atomic's, here "reconciler"): card payments
+ * and refunds left `processing` after their request stopped retrying are
+ * resumed exactly as a retry of that request would resume them: through the
+ * idempotency layer, from the recovery point, with the same processor key.
+ * The request's record is completed with the answer, so a later retry of
+ * the client replays the settled answer.
+ */
+
+export interface ReconcilerPorts<TWrite> {
+  readonly orders: OrderRepository<TWrite>;
+  readonly processor: PaymentProcessor;
+  /** The store and strategy options of the routes whose requests it resumes (lease). */
+  readonly idempotency: IdempotencyCoreOptions<TWrite>;
+  readonly now: () => Date;
+  readonly remainingTimeMs: () => number;
+  /** Younger unsettled items are left to their own request's retries. */
+  readonly settleAfterMs: number;
+  readonly logger: Logger;
+  /** Carried into the outbox events the settlements write. */
+  readonly correlationId: string;
+}
+
+export interface ReconcileReport {
+  /** Settled now: the processor's outcome is known and committed. */
+  readonly settled: number;
+  /** Resumed, but the processor's outcome is still unknown: next run. */
+  readonly stillUnknown: number;
+  /** A request of the client holds them right now. */
+  readonly skipped: number;
+  /** Could not be resumed (logged): an operator looks. */
+  readonly failed: number;
+  /** Age of the oldest item still unsettled after this run, for the alarm. */
+  readonly oldestUnsettledAgeMs: number;
+}
+
+/** Items per kind and run: the oldest first; the rest wait for the next run. */
+const BATCH = 25;
+/** Kept back from the invocation's deadline: no item is started that cannot finish. */
+const RESERVE_MS = 5_000;
+
+type Outcome = "settled" | "still-unknown" | "skipped" | "failed";
+
+export async function reconcileUnsettled<TWrite>(
+  ports: ReconcilerPorts<TWrite>,
+): Promise<ReconcileReport> {
+  const counts: Record<Outcome, number> = { settled: 0, "still-unknown": 0, skipped: 0, failed: 0 };
+  const before = ports.now().getTime() - ports.settleAfterMs;
+  const payments = await ports.orders.unsettledPayments(before, BATCH);
+  const refunds = await ports.orders.unsettledRefunds(before, BATCH);
+  const work = [
+    ...payments.map((unsettled) => ({ unsettled, resume: resumePayment(unsettled) })),
+    ...refunds.map((unsettled) => ({ unsettled, resume: resumeRefund(unsettled) })),
+  ].sort((a, b) => a.unsettled.sinceMs - b.unsettled.sinceMs);
+  for (const { unsettled, resume } of work) {
+    if (ports.remainingTimeMs() < RESERVE_MS) break;
+    const outcome = await resumeOne(unsettled, resume, ports);
+    counts[outcome] += 1;
+  }
+  return {
+    settled: counts.settled,
+    stillUnknown: counts["still-unknown"],
+    skipped: counts.skipped,
+    failed: counts.failed,
+    oldestUnsettledAgeMs: await oldestUnsettledAgeMs(ports),
+  };
+}
+
+/** How an unsettled item is resumed once its request's attempt is in hand. */
+type Resume<TWrite> = (caller: string, ports: CardPaymentPorts<TWrite>) => Promise<unknown>;
+
+function resumePayment<TWrite>(
+  unsettled: Unsettled<{ orderId: string; paymentMethod?: string }>,
+): Resume<TWrite> {
+  const { orderId, paymentMethod = "" } = unsettled.item;
+  return (caller, ports) => payOrderByCard({ caller, orderId, paymentMethod }, ports);
+}
+
+function resumeRefund<TWrite>(
+  unsettled: Unsettled<{ orderId: string; amount: number }>,
+): Resume<TWrite> {
+  const { orderId, amount } = unsettled.item;
+  return (caller, ports) => refundOrderByCard({ caller, orderId, amount }, ports);
+}
+
+async function resumeOne<TWrite>(
+  unsettled: Unsettled<{ id: string; orderId: string }>,
+  resume: Resume<TWrite>,
+  ports: ReconcilerPorts<TWrite>,
+): Promise<Outcome> {
+  const about = { orderId: unsettled.item.orderId, itemId: unsettled.item.id };
+  try {
+    const order = await ports.orders.find(unsettled.item.orderId);
+    if (!order) throw new Error("its order does not exist");
+    const identity: RequestIdentity = {
+      pk: unsettled.request.recordKey,
+      fingerprint: unsettled.request.fingerprint,
+    };
+    const begun = await beginAttempt(resolveCoreOptions(ports.idempotency), identity, {
+      getRemainingTimeInMillis: ports.remainingTimeMs,
+    });
+    if (begun.kind === "replay") throw new Error("its request completed, yet it is unsettled");
+    const { attempt } = begun;
+    if (attempt.recoveryPoint === undefined) {
+      // The request's record is gone (past its retention): resuming would start anew.
+      await attempt.abandon();
+      throw new Error("its request's record has expired: settle it by hand");
+    }
+    try {
+      await resume(order.ownerId, {
+        orders: ports.orders,
+        processor: ports.processor,
+        phases: {
+          identity,
+          recoveryPoint: attempt.recoveryPoint,
+          advance: (point, writes) => attempt.advance(point, writes),
+        },
+        commit: (writes, answer) => commitHttpAnswer(attempt, writes, answer),
+        now: ports.now,
+        remainingTimeMs: ports.remainingTimeMs,
+        correlationId: ports.correlationId,
+      });
+    } catch (error) {
+      await attempt.abandon();
+      if (isProblemLike(error) && error.slug === "payment-processor-unavailable") {
+        return "still-unknown";
+      }
+      throw error;
+    }
+    ports.logger.info("unsettled item settled", about);
+    return "settled";
+  } catch (error) {
+    if (error instanceof IdempotencyKeyInProgressError) return "skipped";
+    ports.logger.error("unsettled item not resumed", {
+      ...about,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return "failed";
+  }
+}
+
+async function oldestUnsettledAgeMs<TWrite>(ports: ReconcilerPorts<TWrite>): Promise<number> {
+  const nowMs = ports.now().getTime();
+  const [payment] = await ports.orders.unsettledPayments(nowMs + 1, 1);
+  const [refund] = await ports.orders.unsettledRefunds(nowMs + 1, 1);
+  const oldest = Math.min(payment?.sinceMs ?? nowMs, refund?.sinceMs ?? nowMs);
+  return nowMs - oldest;
+}
