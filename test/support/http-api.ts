@@ -138,6 +138,9 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
       JWT_SECRET: TEST_JWT_SECRET,
       // Published events go to a file of this API's own, not into the checkout.
       OUTBOX_SINK_FILE: join(mkdtempSync(join(tmpdir(), "test-api-")), "outbox-events.jsonl"),
+      // The tier's tables are shared by every test file: a reconciler running
+      // on its own would settle other files' payments. Tests run it (reconcile()).
+      RECONCILER_INTERVAL_SECONDS: "3600",
       ...environment,
     },
     // The request log would bury jest's report; tests assert on answers.

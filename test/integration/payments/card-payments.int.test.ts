@@ -122,6 +122,45 @@ describe("paying an order by card", () => {
   });
 });
 
+describe("concurrent card payments", () => {
+  it("ten duplicates of one key at once: one charge; the others are told it is in progress, then replay it", async () => {
+    const alice = api.caller();
+    const orderId = await pendingOrder(alice);
+    const pay = cardPayment(alice, orderId);
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => pay()));
+    const after = await pay();
+
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 201).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    for (const refused of answers.filter((answer) => answer.status === 409)) {
+      expect(refused.body.type).toMatch(/\/idempotency-key-in-progress$/);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+    expect(after.status).toBe(201);
+    expect(after.headers.get("idempotent-replayed")).toBe("true");
+    expect(chargesOf(orderId)).toHaveLength(1);
+  });
+
+  it("two keys pay one order at once: one charge, the other refused (in progress or already paid)", async () => {
+    const alice = api.caller();
+    const orderId = await pendingOrder(alice);
+
+    const answers = await Promise.all([
+      cardPayment(alice, orderId)(),
+      cardPayment(alice, orderId)(),
+    ]);
+
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, 409]);
+    const refused = answers.find((answer) => answer.status === 409);
+    expect(refused?.body.type).toMatch(/\/(payment-in-progress|order-already-paid)$/);
+    expect(await statusOf(alice, orderId)).toBe("paid");
+    expect(chargesOf(orderId)).toHaveLength(1);
+  });
+});
+
 describe("the processor's outcome is unknown", () => {
   it.each([
     ["charges, then drops the connection", "charge-then-drop"],
