@@ -13,7 +13,12 @@ export { IdempotencyStrategy, RecordStatus } from "./core/constants";
 export * from "./core/errors";
 export type { IdempotencyLogger } from "./core/logger";
 export type { IdempotencyMetrics, IdempotencyOutcome } from "./core/metrics";
-export type { IdempotencyCoreOptions, RemainingTime } from "./core/options";
+export {
+  type IdempotencyCoreOptions,
+  type RemainingTime,
+  type ResolvedCoreOptions,
+  resolveCoreOptions,
+} from "./core/options";
 export {
   type CompletedRecord,
   type IdempotencyRecord,

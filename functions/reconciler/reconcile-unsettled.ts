@@ -4,8 +4,9 @@ import {
   type IdempotencyCoreOptions,
   IdempotencyKeyInProgressError,
   type RequestIdentity,
+  type ResolvedCoreOptions,
+  resolveCoreOptions,
 } from "../idempotency";
-import { resolveCoreOptions } from "../idempotency/core/options";
 import { type CardPaymentPorts, payOrderByCard } from "../orders/card-payments";
 import { refundOrderByCard } from "../orders/card-refunds";
 import type { OrderRepository, Unsettled } from "../orders/order-repository";
@@ -67,9 +68,10 @@ export async function reconcileUnsettled<TWrite>(
     ...payments.map((unsettled) => ({ unsettled, resume: resumePayment(unsettled) })),
     ...refunds.map((unsettled) => ({ unsettled, resume: resumeRefund(unsettled) })),
   ].sort((a, b) => a.unsettled.sinceMs - b.unsettled.sinceMs);
+  const idempotency = resolveCoreOptions(ports.idempotency);
   for (const { unsettled, resume } of work) {
     if (ports.remainingTimeMs() < RESERVE_MS) break;
-    const outcome = await resumeOne(unsettled, resume, ports);
+    const outcome = await resumeOne(unsettled, resume, idempotency, ports);
     counts[outcome] += 1;
   }
   return {
@@ -101,6 +103,7 @@ function resumeRefund<TWrite>(
 async function resumeOne<TWrite>(
   unsettled: Unsettled<{ id: string; orderId: string }>,
   resume: Resume<TWrite>,
+  idempotency: ResolvedCoreOptions<TWrite>,
   ports: ReconcilerPorts<TWrite>,
 ): Promise<Outcome> {
   const about = { orderId: unsettled.item.orderId, itemId: unsettled.item.id };
@@ -111,7 +114,7 @@ async function resumeOne<TWrite>(
       pk: unsettled.request.recordKey,
       fingerprint: unsettled.request.fingerprint,
     };
-    const begun = await beginAttempt(resolveCoreOptions(ports.idempotency), identity, {
+    const begun = await beginAttempt(idempotency, identity, {
       getRemainingTimeInMillis: ports.remainingTimeMs,
     });
     if (begun.kind === "replay") throw new Error("its request completed, yet it is unsettled");
