@@ -131,18 +131,42 @@ async function killedWhileTheProcessorHoldsTheCharge(
 async function retryUntilDefinitive(
   pay: () => Promise<ApiAnswer>,
   ms: number,
-): Promise<{ answer: ApiAnswer; retried: number[] }> {
+): Promise<{ answer: ApiAnswer; retried: string[] }> {
   const deadline = Date.now() + ms;
-  const retried: number[] = [];
+  // Each "try again later" met on the way: its status and problem type.
+  const retried: string[] = [];
   for (;;) {
     const answer = await pay();
     const retryAfter = answer.headers.get("retry-after");
     if (![409, 503].includes(answer.status) || retryAfter === null) return { answer, retried };
     if (Date.now() > deadline) throw new Error(`no definitive answer within ${ms} ms`);
-    retried.push(answer.status);
+    retried.push(`${answer.status} ${answer.body.type ?? ""}`);
     // Retry-After as a client honours it, capped: the lease ends within seconds.
     await new Promise((resolve) => setTimeout(resolve, Math.min(Number(retryAfter), 1) * 1_000));
   }
+}
+
+/** The processor's events about an order, oldest first. */
+const eventsAbout = (orderId: string) =>
+  processor.events().filter(({ event }) => event.data.object.metadata.orderId === orderId);
+
+/**
+ * Delivers every held event to the restarted server (oldest first, as the
+ * processor retries them), then each again twice, newest first; expects
+ * every delivery acknowledged. Returns how many events there were.
+ */
+async function deliverLateTwiceOutOfOrder(orderId: string, port: string): Promise<number> {
+  const events = eventsAbout(orderId);
+  expect(events.length).toBeGreaterThan(0);
+  processor.resumeWebhooks(`http://127.0.0.1:${port}/webhooks/processor`);
+  await processor.webhooksSettled();
+  for (const { event } of [...events].reverse()) {
+    await processor.deliverEvent(event.id, { times: 2 });
+  }
+  const deliveries = eventsAbout(orderId).flatMap(({ attempts }) => attempts);
+  expect(deliveries.map(({ status }) => status)).toEqual(deliveries.map(() => 200));
+  expect(deliveries).toHaveLength(events.length * 3);
+  return events.length;
 }
 
 /** The outbox events published about `subject`, by type. */
@@ -205,8 +229,10 @@ describe("a card payment across a SIGKILL of npm start while the processor holds
 
     expect(answer.headers.get("idempotent-replayed")).toBeNull();
     await expectPaidOnce(caller, orderId, answer);
-    // Only "try again later" came before it: the killed attempt's lease, never a 5xx of its own.
-    expect(retried.every((status) => status === 409 || status === 503)).toBe(true);
+    // Before it only the killed attempt's lease, while it lasted: the processor replayed at once.
+    expect(retried).toEqual(
+      retried.map(() => "409 https://payments.example.com/problems/idempotency-key-in-progress"),
+    );
     expect(again.status).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.text).toBe(answer.text);
@@ -240,29 +266,30 @@ describe("a card payment across a SIGKILL of npm start while the processor holds
     const { answer } = await retryUntilDefinitive(pay, 30_000);
     await expectPaidOnce(caller, orderId, answer);
     const order = (await caller.get(`/orders/${orderId}`)).body;
-    const events = processor
-      .events()
-      .filter(({ event }) => event.data.object.metadata.orderId === orderId);
-    expect(events.length).toBeGreaterThan(0);
 
-    // Everything held, to the restarted server; then each again, twice, newest first.
-    const webhookUrl = `http://127.0.0.1:${environment.PORT}/webhooks/processor`;
-    processor.resumeWebhooks(webhookUrl);
-    await processor.webhooksSettled();
-    const redelivered = [];
-    for (const { event } of [...events].reverse()) {
-      redelivered.push(...(await processor.deliverEvent(event.id, { times: 2 })));
-    }
+    await deliverLateTwiceOutOfOrder(orderId, environment.PORT ?? "");
 
-    const deliveries = processor
-      .events()
-      .filter(({ event }) => event.data.object.metadata.orderId === orderId)
-      .flatMap(({ attempts }) => attempts);
-    expect(deliveries).toHaveLength(events.length * 3);
-    expect(deliveries.every(({ status }) => status >= 200 && status < 300)).toBe(true);
-    expect(redelivered).toHaveLength(events.length * 2);
     expect((await caller.get(`/orders/${orderId}`)).body).toEqual(order);
     await expectPaidOnce(caller, orderId, answer);
     expect((await pay()).text).toBe(answer.text);
+  });
+
+  it("its webhooks, delivered after the restart but before the client's retry, settle it; the retry answers from it", async () => {
+    const { caller, orderId, pay, environment } = await killedWhileTheProcessorHoldsTheCharge({
+      RECONCILER_INTERVAL_SECONDS: "3600",
+    });
+
+    // The events reach the restarted server while the killed attempt's lease may still run.
+    await deliverLateTwiceOutOfOrder(orderId, environment.PORT ?? "");
+    const settledByWebhook = await caller.get(`/orders/${orderId}/payment`);
+    const { answer } = await retryUntilDefinitive(pay, 30_000);
+
+    expect(settledByWebhook.body).toMatchObject({
+      status: "succeeded",
+      processorPaymentId: chargesOf(orderId)[0]?.id,
+    });
+    expect(answer.body).toEqual(settledByWebhook.body);
+    await expectPaidOnce(caller, orderId, answer);
+    expect((await pay()).headers.get("idempotent-replayed")).toBe("true");
   });
 });
