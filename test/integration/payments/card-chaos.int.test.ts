@@ -32,6 +32,11 @@ const items = [{ sku: "book", quantity: 2, unitPrice: 1500 }];
 let processor: ProcessorEmulator;
 let outboxFile: string;
 let server: LocalApiProcess | undefined;
+const run = randomUUID().slice(0, 8);
+const tables = {
+  IDEMPOTENCY_TABLE_NAME: `card-chaos-idempotency-${run}`,
+  DATA_TABLE_NAME: `card-chaos-data-${run}`,
+};
 
 beforeAll(async () => {
   processor = await startProcessorEmulator({
@@ -58,6 +63,10 @@ async function environmentWith(settings: Record<string, string>): Promise<Record
     PAYMENT_PROCESSOR_API_KEY: LOCAL_PROCESSOR_API_KEY,
     PAYMENT_PROCESSOR_WEBHOOK_SECRET: LOCAL_PROCESSOR_WEBHOOK_SECRET,
     OUTBOX_SINK_FILE: outboxFile,
+    // Tables of this file's own on the tier's DynamoDB Local: the reconciler
+    // here resumes only these payments (with this emulator), and other
+    // files' reconcilers never resume these.
+    ...tables,
     // A short invocation: the killed attempt's lease (remaining time + 1 s) runs out soon.
     FUNCTION_TIMEOUT_SECONDS: "5",
     ...settings,
