@@ -46,6 +46,8 @@ export interface ReconcileReport {
   readonly skipped: number;
   /** Could not be resumed (logged): an operator looks. */
   readonly failed: number;
+  /** Not started in this run: too little of the invocation was left. Next run. */
+  readonly deferred: number;
   /** Age of the oldest item still unsettled after this run, for the alarm. */
   readonly oldestUnsettledAgeMs: number;
 }
@@ -69,8 +71,12 @@ export async function reconcileUnsettled<TWrite>(
     ...refunds.map((unsettled) => ({ unsettled, resume: resumeRefund(unsettled) })),
   ].sort((a, b) => a.unsettled.sinceMs - b.unsettled.sinceMs);
   const idempotency = resolveCoreOptions(ports.idempotency);
+  let deferred = 0;
   for (const { unsettled, resume } of work) {
-    if (ports.remainingTimeMs() < RESERVE_MS) break;
+    if (ports.remainingTimeMs() < RESERVE_MS) {
+      deferred += 1;
+      continue;
+    }
     const outcome = await resumeOne(unsettled, resume, idempotency, ports);
     counts[outcome] += 1;
   }
@@ -79,6 +85,7 @@ export async function reconcileUnsettled<TWrite>(
     stillUnknown: counts["still-unknown"],
     skipped: counts.skipped,
     failed: counts.failed,
+    deferred,
     oldestUnsettledAgeMs: await oldestUnsettledAgeMs(ports),
   };
 }

@@ -133,7 +133,7 @@ export async function startLocalApi(
 
     reconciler = await startReconcilerRunner({
       intervalSeconds: settings.RECONCILER_INTERVAL_SECONDS,
-      timeoutMs: settings.FUNCTION_TIMEOUT_SECONDS * 1000,
+      timeoutMs: RECONCILER_TIMEOUT_MS,
       logger: options.logger ?? createLogger("reconciler"),
     });
     const ownedReconciler = reconciler;
@@ -182,6 +182,13 @@ export async function startLocalApi(
     throw error;
   }
 }
+
+/**
+ * The reconciler's own timeout, as its Lambda has on AWS: a run resumes items
+ * one after the other, each bounded by what is left of it, so it needs more
+ * than an API function's few seconds.
+ */
+const RECONCILER_TIMEOUT_MS = 60_000;
 
 /** Where the processor's webhook events are delivered (the route the API serves them on). */
 const PROCESSOR_WEBHOOK_PATH = "/webhooks/processor";

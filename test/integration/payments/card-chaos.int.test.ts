@@ -252,10 +252,6 @@ describe("a card payment across a SIGKILL of npm start while the processor holds
     const { caller, orderId, pay } = await killedWhileTheProcessorHoldsTheCharge({
       RECONCILE_AFTER_SECONDS: "0",
       RECONCILER_INTERVAL_SECONDS: "1",
-      // The reconciler runs with the functions' timeout and starts no item
-      // with less than 5 s left (reconcile-unsettled.ts): at 5 s or less it
-      // would never settle anything.
-      FUNCTION_TIMEOUT_SECONDS: "8",
     });
 
     // No retry: once the killed attempt's lease ends, the reconciler resumes it.
