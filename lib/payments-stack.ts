@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { type RouteDefinition, routes } from "../functions/routes";
 import { corsPolicy } from "../functions/shared/http/cors-policy";
 import { AlarmTopic, notifyOnEveryAlarm } from "./constructs/alarm-topic";
 import {
@@ -13,6 +14,8 @@ import { MONITORING_PERIOD, Monitoring } from "./constructs/monitoring";
 import { OperationsDashboard } from "./constructs/operations-dashboard";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
 import { PaymentsApi } from "./constructs/payments-api";
+import { ProcessorSecret } from "./constructs/processor-secret";
+import { Reconciler } from "./constructs/reconciler";
 import { SyntheticCheck } from "./constructs/synthetic-check";
 import { syntheticCheckWidgets } from "./constructs/synthetic-check-widgets";
 import { PaymentsTables } from "./constructs/tables";
@@ -66,6 +69,11 @@ export interface PaymentsSettings {
   readonly tableMaxReadRequestUnits?: number;
   /** Each table's on-demand maximum of write request units per second; 0 sets none. @default 1500 */
   readonly tableMaxWriteRequestUnits?: number;
+  /**
+   * Seconds an unsettled card payment or refund is left to its own request's
+   * retries before the reconciler (every minute) resumes it. @default 60
+   */
+  readonly reconcileAfterSeconds?: number;
 }
 
 export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
@@ -74,8 +82,10 @@ export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
 export class PaymentsStack extends Stack {
   readonly tables: PaymentsTables;
   readonly auth: ApiAuth;
+  readonly processorSecret: ProcessorSecret;
   readonly api: PaymentsApi;
   readonly outbox: OutboxPublisher;
+  readonly reconciler: Reconciler;
   readonly monitoring: Monitoring;
   readonly alarmTopic: AlarmTopic;
   readonly syntheticCheck?: SyntheticCheck;
@@ -93,9 +103,11 @@ export class PaymentsStack extends Stack {
       ...(props.threatProtection ? { threatProtection: props.threatProtection } : {}),
     });
     const cors = corsPolicy(props.corsAllowOrigins);
+    this.processorSecret = new ProcessorSecret(this, "PaymentProcessor");
     this.api = new PaymentsApi(this, "Api", {
       idempotencyTable: this.tables.idempotency,
       dataTable: this.tables.data,
+      processorSecret: this.processorSecret,
       authorizer: this.auth.authorizer,
       authorizationScopes: this.auth.authorizationScopes,
       cors,
@@ -123,6 +135,14 @@ export class PaymentsStack extends Stack {
       idempotencyTable: this.tables.idempotency,
       archiveRetention: Duration.days(props.eventArchiveRetentionDays ?? 30),
     });
+    this.reconciler = new Reconciler(this, "Reconciler", {
+      dataTable: this.tables.data,
+      idempotencyTable: this.tables.idempotency,
+      processorSecret: this.processorSecret,
+      ...(props.reconcileAfterSeconds !== undefined
+        ? { reconcileAfterSeconds: props.reconcileAfterSeconds }
+        : {}),
+    });
     const functions = new Map([
       ...this.api.functions,
       ["outbox-publisher", this.outbox.function],
@@ -142,6 +162,11 @@ export class PaymentsStack extends Stack {
     };
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...observed,
+      reconciler: this.reconciler.function,
+      // The card routes: they call the processor for a caller (the webhook only verifies).
+      processorCallers: (routes as readonly RouteDefinition[])
+        .filter((route) => route.processorSecret && route.idempotency === "lease")
+        .map((route) => route.id),
       ...(this.callerRateLimit
         ? {
             edgeBlockedRequests: this.callerRateLimit.metricBlockedRequests({
@@ -160,6 +185,7 @@ export class PaymentsStack extends Stack {
     }
     new OperationsDashboard(this, "Operations", {
       ...observed,
+      functions: new Map([...functions, ["reconciler", this.reconciler.function]]),
       ...(this.syntheticCheck ? { extraRows: [syntheticCheckWidgets(this.syntheticCheck)] } : {}),
     });
     this.alarmTopic = new AlarmTopic(this, "Alarms", {
