@@ -1,7 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import { type RouteDefinition, routes } from "../functions/routes";
+import { type RouteDefinition, routeById, routes } from "../functions/routes";
 import { corsPolicy } from "../functions/shared/http/cors-policy";
+import { API_STAGE_NAME } from "./api/stage";
 import { AlarmTopic, notifyOnEveryAlarm } from "./constructs/alarm-topic";
 import {
   ApiAuth,
@@ -125,6 +126,8 @@ export class PaymentsStack extends Stack {
         stage: this.api.stage,
         limit: callerRateLimit,
         windowSeconds: props.callerRateLimitWindowSeconds ?? 60,
+        // Stripe's deliveries carry no token: their signature is checked instead.
+        signedPaths: [`/${API_STAGE_NAME}${routeById("processorWebhook").path}`],
         cors,
       });
     } else {
