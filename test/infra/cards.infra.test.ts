@@ -24,11 +24,18 @@ const routeFunctionId = (id: string) => {
   return logicalIdOf(fn);
 };
 
+function propertiesOf(id: string): Record<string, unknown> {
+  const resource = resources[id];
+  if (!resource) throw new Error(`no resource ${id}`);
+  return resource.Properties;
+}
+
+const roleOf = (functionId: string) =>
+  (propertiesOf(functionId).Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+
 /** Every statement of the policies attached to a function's role. */
 function statementsOf(functionId: string): Statement[] {
-  const role = (resources[functionId]?.Properties.Role as { "Fn::GetAtt": [string, string] })[
-    "Fn::GetAtt"
-  ][0];
+  const role = roleOf(functionId);
   return ofType("AWS::IAM::Policy")
     .filter(([, policy]) =>
       (policy.Properties.Roles as Array<{ Ref: string }>).some((ref) => ref.Ref === role),
@@ -40,9 +47,8 @@ function statementsOf(functionId: string): Statement[] {
 
 /** What a function may touch, as `resource: actions` (its own log group and X-Ray by name). */
 function grantsOf(functionId: string): Record<string, string[]> {
-  const logGroupId = (
-    resources[functionId]?.Properties.LoggingConfig as { LogGroup: { Ref: string } }
-  ).LogGroup.Ref;
+  const logGroupId = (propertiesOf(functionId).LoggingConfig as { LogGroup: { Ref: string } })
+    .LogGroup.Ref;
   const named = (resource: unknown): string => {
     const text = JSON.stringify(resource);
     if (text === JSON.stringify({ Ref: secretId })) return "processor secret";
@@ -105,9 +111,6 @@ function secretReaderRoles(): string[] {
     .sort();
 }
 
-const roleOf = (functionId: string) =>
-  (resources[functionId]?.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-
 const CARD_FUNCTIONS = ["payOrder", "refundOrder", "processorWebhook"] as const;
 
 describe("the processor's secret", () => {
@@ -142,7 +145,7 @@ describe("the processor's secret", () => {
       ].sort(),
     );
     for (const id of named) {
-      const variables = (resources[id]?.Properties.Environment as { Variables: object }).Variables;
+      const variables = (propertiesOf(id).Environment as { Variables: object }).Variables;
       expect(variables).toMatchObject({ PAYMENT_PROCESSOR_SECRET_ARN: { Ref: secretId } });
     }
     expect(routes.filter((route) => "processorSecret" in route).map((route) => route.id)).toEqual([
