@@ -204,6 +204,10 @@ export class PaymentsStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "EventBusName", { value: this.outbox.bus.eventBusName });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarmTopic.topic.topicArn });
+    // Where the operator puts Stripe's keys after the first deployment.
+    new CfnOutput(this, "PaymentProcessorSecretArn", {
+      value: this.processorSecret.secret.secretArn,
+    });
     if (this.auth.userPool && this.auth.userPoolClient) {
       new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
       new CfnOutput(this, "UserPoolClientId", {

@@ -128,6 +128,10 @@ describe("the processor's secret", () => {
     expect(resources[secretId]?.Properties.SecretString).toBeUndefined();
   });
 
+  it("is an output of the stack, for the operator's put-secret-value", () => {
+    template.hasOutput("PaymentProcessorSecretArn", { Value: { Ref: secretId } });
+  });
+
   it("is named to exactly payOrder, refundOrder, processorWebhook and the reconciler", () => {
     const named = ofType("AWS::Lambda::Function")
       .filter(([, fn]) =>
