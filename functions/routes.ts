@@ -31,6 +31,12 @@ export interface RouteDefinition {
   readonly authenticated: boolean;
   /** What the route's function may do to each table (least privilege). */
   readonly access: { readonly idempotency: TableAccess; readonly data: TableAccess };
+  /**
+   * Calls the payment processor or verifies its events: on AWS the function
+   * may read the processor's secret (its API key and webhook signing secret).
+   * @default false
+   */
+  readonly processorSecret?: boolean;
 }
 
 const write = { idempotency: "write", data: "write" } as const;
@@ -145,6 +151,7 @@ export const routes = [
     idempotency: "lease",
     authenticated: true,
     access: write,
+    processorSecret: true,
   },
   {
     id: "getPayment",
@@ -164,6 +171,7 @@ export const routes = [
     idempotency: "lease",
     authenticated: true,
     access: write,
+    processorSecret: true,
   },
   {
     id: "getRefund",
@@ -184,6 +192,7 @@ export const routes = [
     idempotency: null,
     authenticated: false,
     access: write,
+    processorSecret: true,
   },
   {
     id: "issueIdempotencyKey",

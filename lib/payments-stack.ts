@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { type RouteDefinition, routeById, routes } from "../functions/routes";
 import { corsPolicy } from "../functions/shared/http/cors-policy";
+import { API_STAGE_NAME } from "./api/stage";
 import { AlarmTopic, notifyOnEveryAlarm } from "./constructs/alarm-topic";
 import {
   ApiAuth,
@@ -13,6 +15,8 @@ import { MONITORING_PERIOD, Monitoring } from "./constructs/monitoring";
 import { OperationsDashboard } from "./constructs/operations-dashboard";
 import { OutboxPublisher } from "./constructs/outbox-publisher";
 import { PaymentsApi } from "./constructs/payments-api";
+import { ProcessorSecret } from "./constructs/processor-secret";
+import { Reconciler } from "./constructs/reconciler";
 import { SyntheticCheck } from "./constructs/synthetic-check";
 import { syntheticCheckWidgets } from "./constructs/synthetic-check-widgets";
 import { PaymentsTables } from "./constructs/tables";
@@ -66,6 +70,11 @@ export interface PaymentsSettings {
   readonly tableMaxReadRequestUnits?: number;
   /** Each table's on-demand maximum of write request units per second; 0 sets none. @default 1500 */
   readonly tableMaxWriteRequestUnits?: number;
+  /**
+   * Seconds an unsettled card payment or refund is left to its own request's
+   * retries before the reconciler (every minute) resumes it. @default 60
+   */
+  readonly reconcileAfterSeconds?: number;
 }
 
 export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
@@ -74,8 +83,10 @@ export interface PaymentsStackProps extends StackProps, PaymentsSettings {}
 export class PaymentsStack extends Stack {
   readonly tables: PaymentsTables;
   readonly auth: ApiAuth;
+  readonly processorSecret: ProcessorSecret;
   readonly api: PaymentsApi;
   readonly outbox: OutboxPublisher;
+  readonly reconciler: Reconciler;
   readonly monitoring: Monitoring;
   readonly alarmTopic: AlarmTopic;
   readonly syntheticCheck?: SyntheticCheck;
@@ -93,9 +104,11 @@ export class PaymentsStack extends Stack {
       ...(props.threatProtection ? { threatProtection: props.threatProtection } : {}),
     });
     const cors = corsPolicy(props.corsAllowOrigins);
+    this.processorSecret = new ProcessorSecret(this, "PaymentProcessor");
     this.api = new PaymentsApi(this, "Api", {
       idempotencyTable: this.tables.idempotency,
       dataTable: this.tables.data,
+      processorSecret: this.processorSecret,
       authorizer: this.auth.authorizer,
       authorizationScopes: this.auth.authorizationScopes,
       cors,
@@ -113,6 +126,8 @@ export class PaymentsStack extends Stack {
         stage: this.api.stage,
         limit: callerRateLimit,
         windowSeconds: props.callerRateLimitWindowSeconds ?? 60,
+        // Stripe's deliveries carry no token: their signature is checked instead.
+        signedPaths: [`/${API_STAGE_NAME}${routeById("processorWebhook").path}`],
         cors,
       });
     } else {
@@ -122,6 +137,14 @@ export class PaymentsStack extends Stack {
       dataTable: this.tables.data,
       idempotencyTable: this.tables.idempotency,
       archiveRetention: Duration.days(props.eventArchiveRetentionDays ?? 30),
+    });
+    this.reconciler = new Reconciler(this, "Reconciler", {
+      dataTable: this.tables.data,
+      idempotencyTable: this.tables.idempotency,
+      processorSecret: this.processorSecret,
+      ...(props.reconcileAfterSeconds !== undefined
+        ? { reconcileAfterSeconds: props.reconcileAfterSeconds }
+        : {}),
     });
     const functions = new Map([
       ...this.api.functions,
@@ -142,6 +165,11 @@ export class PaymentsStack extends Stack {
     };
     this.monitoring = new Monitoring(this, "Monitoring", {
       ...observed,
+      reconciler: this.reconciler.function,
+      // The card routes: they call the processor for a caller (the webhook only verifies).
+      processorCallers: (routes as readonly RouteDefinition[])
+        .filter((route) => route.processorSecret && route.idempotency === "lease")
+        .map((route) => route.id),
       ...(this.callerRateLimit
         ? {
             edgeBlockedRequests: this.callerRateLimit.metricBlockedRequests({
@@ -160,6 +188,7 @@ export class PaymentsStack extends Stack {
     }
     new OperationsDashboard(this, "Operations", {
       ...observed,
+      functions: new Map([...functions, ["reconciler", this.reconciler.function]]),
       ...(this.syntheticCheck ? { extraRows: [syntheticCheckWidgets(this.syntheticCheck)] } : {}),
     });
     this.alarmTopic = new AlarmTopic(this, "Alarms", {
@@ -175,6 +204,10 @@ export class PaymentsStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "EventBusName", { value: this.outbox.bus.eventBusName });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarmTopic.topic.topicArn });
+    // Where the operator puts Stripe's keys after the first deployment.
+    new CfnOutput(this, "PaymentProcessorSecretArn", {
+      value: this.processorSecret.secret.secretArn,
+    });
     if (this.auth.userPool && this.auth.userPoolClient) {
       new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
       new CfnOutput(this, "UserPoolClientId", {

@@ -83,6 +83,8 @@ export const stackContextSchema = z
     /** Each table's on-demand maximum, in request units per second; 0 sets none. */
     tableMaxReadRequestUnits: z.coerce.number().int().min(0).optional(),
     tableMaxWriteRequestUnits: z.coerce.number().int().min(0).optional(),
+    /** Seconds before the reconciler resumes an unsettled card payment (the handler's bounds). */
+    reconcileAfterSeconds: z.coerce.number().int().min(0).max(3_600).optional(),
   })
   .refine((context) => (context.jwtIssuer === undefined) === (context.jwtAudience === undefined), {
     message: "jwtIssuer and jwtAudience go together",
@@ -140,6 +142,9 @@ export function stackPropsFromContext(read: (key: string) => unknown): PaymentsS
       : {}),
     ...(context.tableMaxWriteRequestUnits !== undefined
       ? { tableMaxWriteRequestUnits: context.tableMaxWriteRequestUnits }
+      : {}),
+    ...(context.reconcileAfterSeconds !== undefined
+      ? { reconcileAfterSeconds: context.reconcileAfterSeconds }
       : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { IdempotencyConfigurationError } from "../idempotency";
+import { loadProcessorCredentials } from "../processor/processor-secret";
 import { routeById } from "../routes";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { writePortsOf } from "../shared/write-ports";
@@ -9,7 +10,8 @@ import { orderParamsSchema, payOrderBodySchema } from "./order-schemas";
 import { payOrder } from "./order-use-cases";
 
 const { accounts, orders, idempotency, observability } = createOrderDependencies("payOrder");
-const processor = lazyPaymentProcessor(observability);
+// The key is read on the first card call (from Secrets Manager on AWS), not at cold start.
+const processor = lazyPaymentProcessor(observability, loadProcessorCredentials);
 
 export const handler = createHttpHandler({
   route: routeById("payOrder"),

@@ -21,6 +21,17 @@ export const processorEnvironmentSchema = z.object({
   PAYMENT_PROCESSOR_API_KEY: z.string().trim().min(1),
 });
 
+/** The variable that names the processor's secret on AWS (the stack sets it; unset locally). */
+export const PROCESSOR_SECRET_ARN_ENV = "PAYMENT_PROCESSOR_SECRET_ARN";
+
+/** Where the API key and the webhook secret are on AWS: a Secrets Manager secret's ARN. */
+export const processorSecretEnvironmentSchema = z.object({
+  [PROCESSOR_SECRET_ARN_ENV]: z.preprocess(
+    unsetIfEmpty,
+    z.string().startsWith("arn:", { error: "must be a secret's ARN" }).optional(),
+  ),
+});
+
 export const webhookEnvironmentSchema = z.object({
   /** The endpoint's signing secret, `whsec_…`. */
   PAYMENT_PROCESSOR_WEBHOOK_SECRET: z.string().trim().min(1),

@@ -8,6 +8,7 @@ import * as z from "zod";
 import { DynamoDbIdempotencyStore } from "../idempotency";
 import { lazyPaymentProcessor } from "../orders/card-processor";
 import { DynamoDbOrderRepository } from "../orders/dynamodb-order-repository";
+import { loadProcessorCredentials } from "../processor/processor-secret";
 import { createDynamoDbClient } from "../shared/aws/dynamodb-client";
 import { loadHandlerConfig, parseEnvironment } from "../shared/config";
 import { DataTable } from "../shared/dynamodb/data-table";
@@ -39,7 +40,7 @@ const observability = createObservability(RECONCILER_SERVICE);
 const { logger, metrics } = observability;
 const client = traced(createDynamoDbClient({ endpoint: config.dynamoDbEndpoint }));
 const orders = new DynamoDbOrderRepository(new DataTable(client, config.dataTableName));
-const processor = lazyPaymentProcessor(observability);
+const processor = lazyPaymentProcessor(observability, loadProcessorCredentials);
 const store = new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName });
 
 export async function reconcile(

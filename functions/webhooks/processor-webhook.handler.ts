@@ -2,13 +2,13 @@ import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { DynamoDbIdempotencyStore, makeIdempotent } from "../idempotency";
 import { DynamoDbOrderRepository } from "../orders/dynamodb-order-repository";
-import { loadWebhookSecret } from "../processor/processor-config";
 import {
   type ProcessorEvent,
   ProcessorEventInvalidError,
   verifyProcessorEvent,
   WebhookSignatureInvalidError,
 } from "../processor/processor-events";
+import { loadWebhookSigningSecret } from "../processor/processor-secret";
 import { createDependencies } from "../shared/dependencies";
 import { headerLines } from "../shared/http/event-headers";
 import { problems } from "../shared/http/http-problems";
@@ -27,7 +27,6 @@ import { webhookReceiptSchema } from "./webhook-schemas";
 
 const { config, observability, dataTable, client } = createDependencies("processorWebhook");
 const orders = new DynamoDbOrderRepository(dataTable);
-const webhookSecret = loadWebhookSecret();
 
 /** An event and the invocation it arrived in (its deadline bounds a lost race's rounds). */
 interface Delivery {
@@ -62,6 +61,10 @@ function rawBodyOf(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): string
 }
 
 export const handler = createPublicHandler(observability, async (event, context) => {
+  // Read per event, not at cold start: Powertools caches the secret for 5
+  // minutes, a failed read is tried again on the next delivery, and a
+  // changed secret is picked up without a redeployment.
+  const webhookSecret = await loadWebhookSigningSecret();
   const signatures = headerLines(event, "stripe-signature");
   let verified: ProcessorEvent;
   try {

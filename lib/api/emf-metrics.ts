@@ -10,6 +10,7 @@ import { MetricName } from "../../functions/shared/observability/metrics";
 export {
   METRICS_NAMESPACE,
   OUTBOX_SERVICE,
+  RECONCILER_SERVICE,
 } from "../../functions/shared/observability/metrics";
 export const SERVICE_DIMENSION = "service";
 
@@ -38,3 +39,17 @@ export const OUTBOX_METRICS = {
   [MetricName.DuplicatesSuppressed]: "duplicates suppressed",
 } as const;
 export const OUTBOX_LAG_METRIC = MetricName.OutboxLag;
+
+/** The reconciler's counts per run. */
+export const RECONCILER_METRICS = {
+  [MetricName.ReconcilerSettled]: "settled",
+  [MetricName.ReconcilerStillUnknown]: "still unknown at the processor",
+  [MetricName.ReconcilerFailed]: "failed",
+} as const;
+
+/** Seconds the oldest unsettled card payment or refund has waited (the reconciler's, each run). */
+export const OLDEST_UNSETTLED_METRIC = MetricName.OldestUnsettledAge;
+
+/** The processor's trouble as the routes that call it count it. */
+export const PROCESSOR_UNKNOWN_OUTCOME_METRIC = MetricName.ProcessorUnknownOutcome;
+export const PROCESSOR_CIRCUIT_OPENED_METRIC = MetricName.ProcessorCircuitOpened;

@@ -29,6 +29,14 @@ export interface CallerRateLimitProps {
    * @default 2 × limit
    */
   readonly addressLimit?: number;
+  /**
+   * Paths (as callers send them, stage included) of requests that carry no
+   * token but a signature their function verifies: the processor's webhook.
+   * The per-IP-without-token budget does not count them (the processor
+   * delivers from a few addresses, for every customer at once); the per-IP
+   * budget still does, so one address cannot flood them. @default none
+   */
+  readonly signedPaths?: readonly string[];
   /** The window the requests are counted over. @default 60 */
   readonly windowSeconds?: RateLimitWindowSeconds;
   /** The CORS policy whose static headers the 429 carries, as the gateway responses do. */
@@ -112,19 +120,7 @@ export class CallerRateLimit extends Construct {
           priority: 1,
           statement: rateBased({
             aggregateKeyType: "IP",
-            // Only requests without a (non-empty) Authorization header.
-            scopeDownStatement: {
-              notStatement: {
-                statement: {
-                  sizeConstraintStatement: {
-                    fieldToMatch: { singleHeader: { Name: "authorization" } },
-                    comparisonOperator: "GT",
-                    size: 0,
-                    textTransformations: noTransformation,
-                  },
-                },
-              },
-            },
+            scopeDownStatement: withoutToken(props.signedPaths ?? []),
           }),
           action: blockOverBudget,
           visibilityConfig: visibility("PerIpWithoutToken"),
@@ -158,6 +154,35 @@ export class CallerRateLimit extends Construct {
       period: options.period,
     });
   }
+}
+
+/** Requests without a (non-empty) Authorization header, to none of `signedPaths`. */
+function withoutToken(signedPaths: readonly string[]): CfnWebACL.StatementProperty {
+  const noToken: CfnWebACL.StatementProperty = {
+    notStatement: {
+      statement: {
+        sizeConstraintStatement: {
+          fieldToMatch: { singleHeader: { Name: "authorization" } },
+          comparisonOperator: "GT",
+          size: 0,
+          textTransformations: noTransformation,
+        },
+      },
+    },
+  };
+  const toPath = (path: string): CfnWebACL.StatementProperty => ({
+    byteMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: "EXACTLY",
+      searchString: path,
+      textTransformations: noTransformation,
+    },
+  });
+  const [first, ...others] = signedPaths;
+  if (first === undefined) return noToken;
+  const toSignedPath =
+    others.length === 0 ? toPath(first) : { orStatement: { statements: signedPaths.map(toPath) } };
+  return { andStatement: { statements: [noToken, { notStatement: { statement: toSignedPath } }] } };
 }
 
 function visibility(metricName: string): CfnWebACL.VisibilityConfigProperty {

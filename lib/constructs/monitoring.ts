@@ -5,13 +5,21 @@ import {
   ComparisonOperator,
   type IMetric,
   MathExpression,
-  type Metric,
+  Metric,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { type ITableV2, Operation } from "aws-cdk-lib/aws-dynamodb";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import {
+  METRICS_NAMESPACE,
+  OLDEST_UNSETTLED_METRIC,
+  PROCESSOR_CIRCUIT_OPENED_METRIC,
+  PROCESSOR_UNKNOWN_OUTCOME_METRIC,
+  RECONCILER_SERVICE,
+  SERVICE_DIMENSION,
+} from "../api/emf-metrics";
 
 export interface MonitoringProps {
   readonly api: RestApi;
@@ -24,6 +32,15 @@ export interface MonitoringProps {
   readonly deadLetterQueue: Queue;
   /** Requests the edge's per-caller limit blocked (429), when the stack has one. */
   readonly edgeBlockedRequests?: IMetric;
+  /**
+   * The reconciler, alarmed on its own (ReconcilerErrors) rather than among
+   * `functions`: one failure pages once. Its throttles are not alarmed: with
+   * one execution reserved, a run that meets the previous one is throttled
+   * on purpose, and the next minute's run does its work.
+   */
+  readonly reconciler: IFunction;
+  /** The `service` of each function that calls the processor for a caller (the card routes). */
+  readonly processorCallers: readonly string[];
 }
 
 /** CloudWatch allows at most 10 metrics in one alarm's expression. */
@@ -61,6 +78,51 @@ function sumOver(
     period,
   });
 }
+
+/** An EMF metric of the functions (namespace PaymentsApi) for one `service`. */
+export function serviceMetric(
+  service: string,
+  metricName: string,
+  options: { readonly statistic: string; readonly period?: Duration; readonly label?: string },
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { [SERVICE_DIMENSION]: service },
+    statistic: options.statistic,
+    period: options.period ?? period,
+    ...(options.label ? { label: options.label } : {}),
+  });
+}
+
+/**
+ * One EMF count summed over several services. A service that counted
+ * nothing in a period has no datapoint there: FILL makes it 0, so that the
+ * sum is the others' count rather than no value.
+ */
+export function sumOverServices(
+  services: readonly string[],
+  metricName: string,
+  label: string,
+): MathExpression {
+  const usingMetrics = Object.fromEntries(
+    services.map((service, index) => [
+      `m${index}`,
+      serviceMetric(service, metricName, { statistic: "Sum" }),
+    ]),
+  );
+  return new MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(" + "),
+    usingMetrics,
+    label,
+    period,
+  });
+}
+
+/** The age past which an unsettled card payment alarms: the processor keeps its keys 24 h. */
+export const UNSETTLED_ALARM_SECONDS = 3_600;
 
 /**
  * Alarms for what a payments API must not ignore: server errors and slow
@@ -152,9 +214,54 @@ export class Monitoring extends Construct {
         evaluationPeriods: 3,
       });
     }
+    this.cardPaymentAlarms(props);
   }
 
-  /** An alarm when `metric` exceeds `threshold` for `evaluationPeriods` periods in a row. */
+  /** The processor's trouble as callers meet it, and card payments the reconciler cannot settle. */
+  private cardPaymentAlarms(props: MonitoringProps): void {
+    this.alarmAbove("ReconcilerErrors", {
+      description:
+        "The reconciler failed (uncaught error or timeout): card payments and refunds left unsettled wait for the next run.",
+      metric: props.reconciler.metricErrors({ period, statistic: "Sum" }),
+      threshold: 0,
+    });
+    this.alarmAbove("PaymentsUnsettled", {
+      description: `A card payment or refund has been unsettled for more than an hour (the processor keeps its idempotency keys 24 h), or the reconciler stopped reporting for 15 minutes.`,
+      metric: serviceMetric(RECONCILER_SERVICE, OLDEST_UNSETTLED_METRIC, {
+        statistic: "Maximum",
+        // The reconciler reports every minute: a whole period without a report is a reconciler that stopped.
+        period: Duration.minutes(15),
+      }),
+      threshold: UNSETTLED_ALARM_SECONDS,
+      // Missing data is the reconciler not running (schedule, permissions, a crash
+      // at start-up): then nothing settles, and nothing else would say so.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    this.alarmAbove("ProcessorErrorRate", {
+      description:
+        "More than 5 card payments or refunds ended with an unknown outcome at the processor (503 payment-processor-unavailable) in 5 minutes.",
+      metric: sumOverServices(
+        props.processorCallers,
+        PROCESSOR_UNKNOWN_OUTCOME_METRIC,
+        "Unknown outcomes",
+      ),
+      // One is a dropped connection that the retry or the reconciler settles; more is the processor.
+      threshold: 5,
+    });
+    this.alarmAbove("ProcessorCircuitOpen", {
+      description:
+        "The processor's circuit opened in a card route (5 unknown outcomes in a row): card payments fail fast with 503 until a probe succeeds.",
+      metric: sumOverServices(
+        props.processorCallers,
+        PROCESSOR_CIRCUIT_OPENED_METRIC,
+        "Circuit openings",
+      ),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+  }
+
+  /** An alarm when `metric` exceeds (or reaches, as `comparisonOperator` says) `threshold` for `evaluationPeriods` periods in a row. */
   private alarmAbove(
     id: string,
     options: {
@@ -162,6 +269,10 @@ export class Monitoring extends Construct {
       readonly metric: IMetric;
       readonly threshold: number;
       readonly evaluationPeriods?: number;
+      /** @default above the threshold */
+      readonly comparisonOperator?: ComparisonOperator;
+      /** @default not breaching: no traffic is no trouble */
+      readonly treatMissingData?: TreatMissingData;
     },
   ): Alarm {
     const alarm = new Alarm(this, id, {
@@ -169,9 +280,8 @@ export class Monitoring extends Construct {
       metric: options.metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // No traffic is no trouble.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      comparisonOperator: options.comparisonOperator ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
     this.alarms.push(alarm);
     return alarm;

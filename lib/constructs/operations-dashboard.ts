@@ -16,12 +16,22 @@ import {
   DURATION_METRIC,
   IDEMPOTENCY_OUTCOMES,
   METRICS_NAMESPACE,
+  OLDEST_UNSETTLED_METRIC,
   OUTBOX_LAG_METRIC,
   OUTBOX_METRICS,
   OUTBOX_SERVICE,
+  PROCESSOR_CIRCUIT_OPENED_METRIC,
+  PROCESSOR_UNKNOWN_OUTCOME_METRIC,
+  RECONCILER_METRICS,
+  RECONCILER_SERVICE,
   SERVICE_DIMENSION,
 } from "../api/emf-metrics";
-import { MONITORING_PERIOD, TABLE_OPERATIONS } from "./monitoring";
+import {
+  MONITORING_PERIOD,
+  serviceMetric,
+  TABLE_OPERATIONS,
+  UNSETTLED_ALARM_SECONDS,
+} from "./monitoring";
 
 export interface OperationsDashboardProps {
   readonly api: RestApi;
@@ -69,6 +79,28 @@ function outboxMetric(metricName: string, statistic: string, label: string): Met
 
 const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
   new GraphWidget({ title, left, right, width: WIDTH });
+
+/** The processor as the card routes meet it, and what the reconciler settles. */
+function cardPaymentsRow(): IWidget[] {
+  const reconciler = (metricName: string, statistic: string, label: string) =>
+    serviceMetric(RECONCILER_SERVICE, metricName, { statistic, label });
+  return [
+    graph("Processor: unknown outcomes and circuit openings, by function", [
+      perService(PROCESSOR_UNKNOWN_OUTCOME_METRIC, "Sum", ""),
+      perService(PROCESSOR_CIRCUIT_OPENED_METRIC, "Sum", ""),
+    ]),
+    graph(
+      "Reconciler: items per run",
+      Object.entries(RECONCILER_METRICS).map(([name, label]) => reconciler(name, "Sum", label)),
+    ),
+    new GraphWidget({
+      title: "Oldest unsettled card payment or refund (s)",
+      left: [reconciler(OLDEST_UNSETTLED_METRIC, "Maximum", "oldest unsettled, max")],
+      leftAnnotations: [{ value: UNSETTLED_ALARM_SECONDS, label: "PaymentsUnsettled" }],
+      width: WIDTH,
+    }),
+  ];
+}
 
 /**
  * The first place to look: the API as callers see it, then what the
@@ -166,6 +198,7 @@ export class OperationsDashboard extends Construct {
             props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
           ]),
         ],
+        cardPaymentsRow(),
         ...(props.extraRows ?? []).map((row) => [...row]),
       ],
     });

@@ -28,11 +28,15 @@ import type { ApiFunction } from "./api-function";
 import { addCorsPreflight } from "./cors-preflight";
 import { addProblemGatewayResponses } from "./gateway-responses";
 import { addMethodNotAllowed } from "./method-not-allowed";
+import type { ProcessorSecret } from "./processor-secret";
 import { createRouteFunction } from "./route-function";
+import { acknowledgeIndexGrant } from "./tables";
 
 export interface PaymentsApiProps {
   readonly idempotencyTable: ITableV2;
   readonly dataTable: ITableV2;
+  /** Read by the routes whose entry says `processorSecret`, and by no other. */
+  readonly processorSecret: ProcessorSecret;
   readonly authorizer: IAuthorizer;
   /** Scopes an authenticated method requires of the token (Cognito access tokens). */
   readonly authorizationScopes: readonly string[];
@@ -104,6 +108,8 @@ export class PaymentsApi extends Construct {
       const fn = createRouteFunction(this, route, environment, props.reservedConcurrency);
       grant(props.idempotencyTable, fn, route.access.idempotency);
       grant(props.dataTable, fn, route.access.data);
+      if (route.access.data !== "none" && fn.role) acknowledgeIndexGrant(fn.role, props.dataTable);
+      if (route.processorSecret) props.processorSecret.grantTo(fn);
       const method = this.resourceFor(route.path).addMethod(
         route.method,
         // Permission to invoke from this method of this stage only (no test invocations).
@@ -127,7 +133,9 @@ export class PaymentsApi extends Construct {
       if (!route.authenticated) {
         acknowledgePublic(
           method,
-          "Health checks, the API's own OpenAPI document and its reference page (with the page's script) must be reachable without a token; none reads anything of any caller.",
+          route.id === "processorWebhook"
+            ? "The processor's webhook carries no token: each event is verified by its Stripe-Signature (HMAC-SHA256 with the endpoint's signing secret) before anything is applied, and refused with 400 otherwise."
+            : "Health checks, the API's own OpenAPI document and its reference page (with the page's script) must be reachable without a token; none reads anything of any caller.",
         );
       }
       methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);

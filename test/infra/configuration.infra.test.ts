@@ -28,6 +28,7 @@ describe("the stack's settings from CDK context", () => {
         reservedConcurrency: "5",
         tableMaxReadRequestUnits: "400",
         tableMaxWriteRequestUnits: "300",
+        reconcileAfterSeconds: "120",
       }),
     );
 
@@ -48,6 +49,7 @@ describe("the stack's settings from CDK context", () => {
       reservedConcurrency: 5,
       tableMaxReadRequestUnits: 400,
       tableMaxWriteRequestUnits: 300,
+      reconcileAfterSeconds: 120,
     });
   });
 
@@ -101,6 +103,11 @@ describe("the stack's settings from CDK context", () => {
     ],
     ["a negative write ceiling", { tableMaxWriteRequestUnits: "-5" }, "tableMaxWriteRequestUnits"],
     ["a canary rate of 0 minutes", { syntheticCheckRateMinutes: "0" }, "syntheticCheckRateMinutes"],
+    [
+      "a reconciler delay past an hour (the unsettled alarm's)",
+      { reconcileAfterSeconds: "3601" },
+      "reconcileAfterSeconds",
+    ],
   ])("refuses %s, naming it", (_name, values, named) => {
     expect(() => stackPropsFromContext(contextOf(values))).toThrow(named);
   });

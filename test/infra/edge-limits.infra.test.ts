@@ -83,16 +83,35 @@ function expectedRules(limit: number, seconds: number) {
           Limit: limit,
           EvaluationWindowSec: seconds,
           AggregateKeyType: "IP",
+          // Requests without a token, but the processor's webhook (signed instead).
           ScopeDownStatement: {
-            NotStatement: {
-              Statement: {
-                SizeConstraintStatement: {
-                  FieldToMatch: { SingleHeader: { Name: "authorization" } },
-                  ComparisonOperator: "GT",
-                  Size: 0,
-                  TextTransformations: noTransformation,
+            AndStatement: {
+              Statements: [
+                {
+                  NotStatement: {
+                    Statement: {
+                      SizeConstraintStatement: {
+                        FieldToMatch: { SingleHeader: { Name: "authorization" } },
+                        ComparisonOperator: "GT",
+                        Size: 0,
+                        TextTransformations: noTransformation,
+                      },
+                    },
+                  },
                 },
-              },
+                {
+                  NotStatement: {
+                    Statement: {
+                      ByteMatchStatement: {
+                        FieldToMatch: { UriPath: {} },
+                        PositionalConstraint: "EXACTLY",
+                        SearchString: "/v1/webhooks/processor",
+                        TextTransformations: noTransformation,
+                      },
+                    },
+                  },
+                },
+              ],
             },
           },
         },
@@ -215,19 +234,28 @@ describe("the per-caller limit at the edge (WAF)", () => {
 
 describe("backpressure", () => {
   const routeFunctionIds = new Set([...stack.api.functions.values()].map(logicalIdOf));
+  // One run at a time, whatever the setting: it is how the reconciler stays single.
+  const reconcilerId = logicalIdOf(stack.reconciler.function);
 
-  it("reserves 20 concurrent executions for each route's function, and none for the others", () => {
+  it("reserves 20 concurrent executions for each route's function, 1 for the reconciler, and none for the others", () => {
     for (const [id, reserved] of reservationsOf(template)) {
-      expect([id, reserved]).toEqual([id, routeFunctionIds.has(id) ? 20 : undefined]);
+      const expected = routeFunctionIds.has(id) ? 20 : id === reconcilerId ? 1 : undefined;
+      expect([id, reserved]).toEqual([id, expected]);
     }
     expect(routeFunctionIds.size).toBe(routes.length);
   });
 
-  it("reserves the configured concurrency, or none with 0", () => {
-    const five = reservationsOf(configured).filter(([, reserved]) => reserved !== undefined);
+  it("reserves the configured concurrency, or none with 0 (the reconciler keeps its 1)", () => {
+    const reserved = (synthesized: typeof template) =>
+      reservationsOf(synthesized)
+        .filter(([id, executions]) => executions !== undefined && id !== reconcilerId)
+        .map(([, executions]) => executions);
 
-    expect(five.map(([, reserved]) => reserved)).toEqual(routes.map(() => 5));
-    expect(reservationsOf(off).filter(([, reserved]) => reserved !== undefined)).toEqual([]);
+    expect(reserved(configured)).toEqual(routes.map(() => 5));
+    expect(reserved(off)).toEqual([]);
+    for (const synthesized of [configured, off]) {
+      expect(reservationsOf(synthesized).find(([id]) => id === reconcilerId)?.[1]).toBe(1);
+    }
   });
 
   it("caps each table's on-demand throughput at 1000 reads and 1500 writes a second", () => {
