@@ -5,6 +5,11 @@ import { createStripePaymentProcessor } from "../processor/stripe-payment-proces
 import type { Logger } from "../shared/observability/logger";
 import { MetricName, type Metrics, MetricUnit } from "../shared/observability/metrics";
 
+/** A processor built on first use; `ready` builds it now (its key loaded), or throws why not. */
+export interface LazyPaymentProcessor extends PaymentProcessor {
+  ready(): Promise<void>;
+}
+
 /**
  * The payment processor a function talks to: the Stripe client at
  * PAYMENT_PROCESSOR_URL (Stripe's own API when unset) behind a circuit
@@ -18,7 +23,7 @@ import { MetricName, type Metrics, MetricUnit } from "../shared/observability/me
 export function lazyPaymentProcessor(
   observability: { readonly logger: Pick<Logger, "warn">; readonly metrics: Metrics },
   loadConfig: () => Promise<ProcessorConfig> = async () => loadProcessorConfig(),
-): PaymentProcessor {
+): LazyPaymentProcessor {
   const { logger, metrics } = observability;
   let built: Promise<PaymentProcessor> | undefined;
   const processor = () => {
@@ -45,6 +50,9 @@ export function lazyPaymentProcessor(
     return outcome;
   };
   return {
+    ready: async () => {
+      await processor();
+    },
     charge: async (request) => counted(await (await processor()).charge(request)),
     refund: async (request) => counted(await (await processor()).refund(request)),
   };

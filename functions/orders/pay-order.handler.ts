@@ -19,7 +19,7 @@ export const handler = createHttpHandler({
   resourceName: "The order",
   idempotency,
   observability,
-  handle: ({ caller, params, body, correlationId }, context) => {
+  handle: async ({ caller, params, body, correlationId }, context) => {
     const ports = writePortsOf(context, correlationId);
     if (body.accountId !== undefined) {
       return payOrder(
@@ -31,6 +31,8 @@ export const handler = createHttpHandler({
     if (!handle || body.paymentMethod === undefined) {
       throw new IdempotencyConfigurationError("A card payment needs its idempotency handle.");
     }
+    // A processor without its key (a secret not set yet) fails here, before any phase commits.
+    await processor.ready();
     return payOrderByCard(
       { caller, orderId: params.orderId, paymentMethod: body.paymentMethod },
       { orders, processor, phases: handle, ...ports },

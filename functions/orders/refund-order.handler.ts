@@ -28,6 +28,8 @@ export const handler = createHttpHandler({
     const handle = context.idempotency;
     if (!handle)
       throw new IdempotencyConfigurationError("A card refund needs its idempotency handle.");
+    // A processor without its key (a secret not set yet) fails here, before any phase commits.
+    await processor.ready();
     return refundOrderByCard(input, { orders, processor, phases: handle, ...ports });
   },
 });
