@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { cardPayments } from "./sections/card-payments";
 import { coldStart } from "./sections/cold-start";
 import { duplicateSafety } from "./sections/duplicate-safety";
 import { hotAccount } from "./sections/hot-account";
@@ -17,17 +18,30 @@ import { progress } from "./support/progress";
  * `npm run bench`: every section in one process, against one DynamoDB Local
  * of its own, so that the ratios compare runs on the same machine under the
  * same noise. Markdown on stdout and in bench/results.md; progress on stderr.
+ * `npm run bench -- card-payments` runs the named sections alone, to stdout
+ * only: bench/results.md keeps the last full run.
  */
-const sections: readonly BenchSection[] = [
-  requestsPerRequest,
-  writeUnits,
-  inProcessLatency,
-  httpLatency,
-  hotAccount,
-  duplicateSafety,
-  middlewareCpu,
-  coldStart,
-];
+const allSections: Readonly<Record<string, BenchSection>> = {
+  "requests-per-request": requestsPerRequest,
+  "write-units": writeUnits,
+  "in-process-latency": inProcessLatency,
+  "http-latency": httpLatency,
+  "hot-account": hotAccount,
+  "duplicate-safety": duplicateSafety,
+  "middleware-cpu": middlewareCpu,
+  "cold-start": coldStart,
+  "card-payments": cardPayments,
+};
+const selected = process.argv.slice(2);
+const unknown = selected.filter((name) => !(name in allSections));
+if (unknown.length > 0) {
+  throw new Error(
+    `no section ${unknown.join(", ")}; sections: ${Object.keys(allSections).join(", ")}`,
+  );
+}
+const sections: readonly BenchSection[] = Object.entries(allSections)
+  .filter(([name]) => selected.length === 0 || selected.includes(name))
+  .map(([, section]) => section);
 
 async function main(): Promise<void> {
   progress("starting DynamoDB Local");
@@ -43,6 +57,7 @@ async function main(): Promise<void> {
   }
   const report = [header(), ...parts].join("\n");
   process.stdout.write(`${report}\n`);
+  if (selected.length > 0) return;
   writeFileSync(join(__dirname, "results.md"), `${report}\n`);
   progress("written to bench/results.md");
 }
