@@ -1,11 +1,14 @@
 import { readCanaryCredentials } from "./canary-credentials";
+import { cardPaymentCheck } from "./card-payment-check";
 import { cognitoAccessToken } from "./cognito-token";
 import { depositReplayCheck } from "./deposit-replay-check";
 
 /**
  * The CloudWatch Synthetics canary: signs in as its own Cognito user, then
- * runs the deposit replay check against the deployed API. A thrown error
- * fails the run (SuccessPercent drops, the alarm notifies).
+ * runs the deposit replay check and the card payment check against the
+ * deployed API (the card check through Stripe's test mode: the processor's
+ * secret must hold a test key). A thrown error fails the run
+ * (SuccessPercent drops, the alarm notifies).
  */
 
 function setting(name: string): string {
@@ -21,6 +24,9 @@ export async function handler(): Promise<void> {
     clientId: setting("USER_POOL_CLIENT_ID"),
     ...credentials,
   });
-  const result = await depositReplayCheck({ baseUrl: setting("API_URL"), token });
-  console.log(JSON.stringify({ message: "deposit replay check passed", ...result }));
+  const target = { baseUrl: setting("API_URL"), token };
+  const deposit = await depositReplayCheck(target);
+  console.log(JSON.stringify({ message: "deposit replay check passed", ...deposit }));
+  const card = await cardPaymentCheck(target);
+  console.log(JSON.stringify({ message: "card payment check passed", ...card }));
 }

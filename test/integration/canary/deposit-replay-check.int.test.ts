@@ -1,3 +1,4 @@
+import { cardPaymentCheck } from "../../../lib/canary/card-payment-check";
 import { CHECK_DEPOSIT_AMOUNT, depositReplayCheck } from "../../../lib/canary/deposit-replay-check";
 import { startTestApi, type TestApi } from "../../support/http-api";
 
@@ -77,5 +78,33 @@ describe("the deposit replay check", () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/^open an account: expected 201, got 401/);
     expect((error as Error).message).not.toContain("not-a-token");
+  });
+
+  it("pays an order by card through the processor once, replayed, the order paid", async () => {
+    const caller = api.caller("synthetic-check");
+    const steps: string[] = [];
+
+    const result = await cardPaymentCheck(
+      { baseUrl: api.url, token: await caller.token() },
+      {
+        step: (name, run) => {
+          steps.push(name);
+          return run();
+        },
+      },
+    );
+
+    expect(result.processorPaymentId).toMatch(/^pi_/);
+    expect((await caller.get(`/orders/${result.orderId}`)).body.status).toBe("paid");
+    const charges = api.processor
+      ?.paymentIntents()
+      .filter((intent) => intent.metadata.orderId === result.orderId);
+    expect(charges).toHaveLength(1);
+    expect(steps).toEqual([
+      "create an order",
+      "pay by card",
+      "send the payment again: replayed, not charged again",
+      "read the order: paid",
+    ]);
   });
 });
