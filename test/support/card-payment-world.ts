@@ -78,6 +78,20 @@ export const SETTLE_AFTER_MS = 60_000;
 
 const START_MS = Date.UTC(2026, 0, 1);
 
+/**
+ * An invocation's remaining time on the simulated clock's terms: each
+ * reading costs a second of it, so code that keeps asking (a retry loop
+ * that never wins) runs out and answers 503 instead of spinning forever.
+ */
+function invocationBudget(totalMs: number): () => number {
+  let remainingMs = totalMs;
+  return () => {
+    const reading = remainingMs;
+    remainingMs -= 1_000;
+    return reading;
+  };
+}
+
 /** The attempt died: nothing after this point of it runs. */
 class AttemptCrashed extends Error {
   override readonly name = "AttemptCrashed";
@@ -111,7 +125,7 @@ export class CardPaymentWorld {
         applyProcessorEvent(event, handle, {
           orders: this.orders,
           now: this.now,
-          remainingTimeMs: () => INVOCATION_MS,
+          remainingTimeMs: invocationBudget(INVOCATION_MS),
           correlationId: `webhook:${event.id}`,
         }),
       {
@@ -171,7 +185,8 @@ export class CardPaymentWorld {
     key: string,
     fate: AttemptFate,
   ): Promise<ClientAnswer> {
-    const context = { getRemainingTimeInMillis: () => INVOCATION_MS };
+    const remainingTimeMs = invocationBudget(INVOCATION_MS);
+    const context = { getRemainingTimeInMillis: remainingTimeMs };
     let begun: Beginning<InMemoryWrite>;
     try {
       begun = await beginAttempt(
@@ -188,7 +203,7 @@ export class CardPaymentWorld {
     try {
       const response = await payOrderByCard(
         { caller, orderId, paymentMethod: PAYMENT_METHOD },
-        this.paymentPorts(attempt, this.identityOf(caller, orderId, key), fate),
+        this.paymentPorts(attempt, this.identityOf(caller, orderId, key), fate, remainingTimeMs),
       );
       return answered(response as HttpResponse);
     } catch (error) {
@@ -198,14 +213,14 @@ export class CardPaymentWorld {
     }
   }
 
-  /** One run of the reconciler, as its scheduled handler runs it. */
-  reconcile(): Promise<ReconcileReport> {
+  /** One run of the reconciler, as its scheduled handler runs it; its processor may lose answers. */
+  reconcile(fault?: UnknownFault): Promise<ReconcileReport> {
     return reconcileUnsettled({
       orders: this.orders,
-      processor: this.processor,
+      processor: fault ? this.processor.losingAnswers(fault) : this.processor,
       idempotency: this.leaseRoutes,
       now: this.now,
-      remainingTimeMs: () => RECONCILER_INVOCATION_MS,
+      remainingTimeMs: invocationBudget(RECONCILER_INVOCATION_MS),
       settleAfterMs: SETTLE_AFTER_MS,
       logger: this.reconcilerLog,
       correlationId: "reconciler",
@@ -221,6 +236,7 @@ export class CardPaymentWorld {
     attempt: IdempotentAttempt<InMemoryWrite>,
     identity: RequestIdentity,
     fate: AttemptFate,
+    remainingTimeMs: () => number,
   ): CardPaymentPorts<InMemoryWrite> {
     return {
       orders: this.orders,
@@ -235,7 +251,7 @@ export class CardPaymentWorld {
       },
       commit: (writes, answer) => commitHttpAnswer(attempt, writes, answer),
       now: this.now,
-      remainingTimeMs: () => INVOCATION_MS,
+      remainingTimeMs,
       correlationId: "client",
     };
   }
