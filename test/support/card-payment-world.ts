@@ -1,3 +1,4 @@
+import type { Scheduler } from "fast-check";
 import {
   type Beginning,
   beginAttempt,
@@ -32,6 +33,12 @@ import {
 } from "../../functions/webhooks/apply-processor-event";
 import { FakePaymentProcessor, type UnknownFault } from "./fake-payment-processor";
 import { InMemoryOrderRepository } from "./in-memory-order-repository";
+import {
+  type Pause,
+  pausingOrderRepository,
+  pausingProcessor,
+  pausingStore,
+} from "./pausing-ports";
 
 /**
  * The card-payment system in memory, driven as production drives it: a
@@ -39,8 +46,9 @@ import { InMemoryOrderRepository } from "./in-memory-order-repository";
  * lease lifecycle (as the HTTP middleware does), the reconciler and the
  * webhook use case run as their handlers run them, all over one in-memory
  * idempotency store, one in-memory order repository and a fake processor,
- * on a simulated clock. Nothing here decides a business outcome: it only
- * wires the product's code and injects faults.
+ * on a simulated clock. Operations run one after the other, or race under
+ * a scheduler that orders their round trips. Nothing here decides a
+ * business outcome: it only wires the product's code and injects faults.
  */
 
 /** How one client attempt ends, besides the way the product ends it. */
@@ -77,6 +85,7 @@ const RECONCILER_INVOCATION_MS = 60_000;
 export const SETTLE_AFTER_MS = 60_000;
 
 const START_MS = Date.UTC(2026, 0, 1);
+const noPause: Pause = () => Promise.resolve();
 
 /**
  * An invocation's remaining time on the simulated clock's terms: each
@@ -108,28 +117,32 @@ class RecordingLogger implements Logger {
 }
 
 export class CardPaymentWorld {
+  /** The state, for assertions (the product's code goes through the pausing ports). */
   readonly orders = new InMemoryOrderRepository();
   readonly processor: FakePaymentProcessor;
   readonly store = new InMemoryIdempotencyStore();
   readonly reconcilerLog = new RecordingLogger();
   private clockMs = START_MS;
+  private pause: Pause = noPause;
+  private readonly ordersPort = pausingOrderRepository(this.orders, () => this.pause());
+  private readonly storePort = pausingStore(this.store, () => this.pause());
   private readonly leaseRoutes: IdempotencyCoreOptions<InMemoryWrite>;
   private readonly applyOnce: (event: ProcessorEvent) => Promise<{ value: WebhookOutcome }>;
 
   constructor() {
     const nowMs = () => this.clockMs;
     this.processor = new FakePaymentProcessor(nowMs);
-    this.leaseRoutes = { store: this.store, strategy: "lease", now: nowMs };
+    this.leaseRoutes = { store: this.storePort, strategy: "lease", now: nowMs };
     this.applyOnce = makeIdempotent<ProcessorEvent, WebhookOutcome, InMemoryWrite>(
       (event, handle) =>
         applyProcessorEvent(event, handle, {
-          orders: this.orders,
+          orders: this.ordersPort,
           now: this.now,
           remainingTimeMs: invocationBudget(INVOCATION_MS),
           correlationId: `webhook:${event.id}`,
         }),
       {
-        store: this.store,
+        store: this.storePort,
         strategy: "commit",
         scope: "processor-webhooks",
         keyOf: (event) => event.id,
@@ -143,6 +156,24 @@ export class CardPaymentWorld {
 
   advanceClock(ms: number): void {
     this.clockMs += ms;
+  }
+
+  /**
+   * Runs `operations` concurrently, their round trips in the order
+   * `scheduler` picks; fails with the first one's error once all ended.
+   */
+  async race(
+    scheduler: Scheduler,
+    operations: ReadonlyArray<() => Promise<unknown>>,
+  ): Promise<void> {
+    this.pause = () => scheduler.schedule(Promise.resolve());
+    try {
+      const ended = await scheduler.waitFor(Promise.allSettled(operations.map((run) => run())));
+      const failed = ended.find((outcome) => outcome.status === "rejected");
+      if (failed) throw failed.reason;
+    } finally {
+      this.pause = noPause;
+    }
   }
 
   /** A pending order of `owner`, written as `createOrder` writes it. */
@@ -216,8 +247,8 @@ export class CardPaymentWorld {
   /** One run of the reconciler, as its scheduled handler runs it; its processor may lose answers. */
   reconcile(fault?: UnknownFault): Promise<ReconcileReport> {
     return reconcileUnsettled({
-      orders: this.orders,
-      processor: fault ? this.processor.losingAnswers(fault) : this.processor,
+      orders: this.ordersPort,
+      processor: this.pausing(fault ? this.processor.losingAnswers(fault) : this.processor),
       idempotency: this.leaseRoutes,
       now: this.now,
       remainingTimeMs: invocationBudget(RECONCILER_INVOCATION_MS),
@@ -239,7 +270,7 @@ export class CardPaymentWorld {
     remainingTimeMs: () => number,
   ): CardPaymentPorts<InMemoryWrite> {
     return {
-      orders: this.orders,
+      orders: this.ordersPort,
       processor: this.processorFor(fate),
       phases: {
         identity,
@@ -262,15 +293,20 @@ export class CardPaymentWorld {
       "unknown-after-charging": "after-charging",
     };
     const fault = lost[fate];
-    if (fault) return this.processor.losingAnswers(fault);
-    if (fate !== "crashes-after-charge") return this.processor;
+    if (fault) return this.pausing(this.processor.losingAnswers(fault));
+    const processor = this.pausing(this.processor);
+    if (fate !== "crashes-after-charge") return processor;
     return {
       charge: async (request) => {
-        await this.processor.charge(request);
+        await processor.charge(request);
         throw new AttemptCrashed();
       },
-      refund: (request) => this.processor.refund(request),
+      refund: (request) => processor.refund(request),
     };
+  }
+
+  private pausing(processor: PaymentProcessor): PaymentProcessor {
+    return pausingProcessor(processor, () => this.pause());
   }
 
   /** The middleware's settlement of a rendered problem: stored below 500, else the key let go. */

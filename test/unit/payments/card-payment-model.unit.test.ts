@@ -30,16 +30,22 @@ const ORDERS = [
 /** Client keys per order: a second key is another logical request for the same order. */
 const KEYS_PER_ORDER = 2;
 
-type Command =
+/** What a client, the reconciler or the processor's webhook does. */
+type Operation =
   | {
       readonly kind: "attempt";
       readonly order: number;
       readonly key: number;
       readonly fate: AttemptFate;
     }
-  | { readonly kind: "advance-clock"; readonly ms: number }
   | { readonly kind: "reconcile"; readonly fault?: UnknownFault }
   | { readonly kind: "deliver-event"; readonly index: number; readonly times: number };
+
+type Command =
+  | Operation
+  | { readonly kind: "advance-clock"; readonly ms: number }
+  /** Two operations at once, their round trips interleaved by the scheduler. */
+  | { readonly kind: "race"; readonly operations: readonly [Operation, Operation] };
 
 const fates: readonly AttemptFate[] = [
   "completes",
@@ -49,24 +55,15 @@ const fates: readonly AttemptFate[] = [
   "unknown-after-charging",
 ];
 
-const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      kind: fc.constant("attempt" as const),
-      order: fc.nat({ max: ORDERS.length - 1 }),
-      key: fc.nat({ max: KEYS_PER_ORDER - 1 }),
-      fate: fc.constantFrom(...fates),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant("advance-clock" as const),
-      // Within a lease, just past one, past the reconciler's threshold.
-      ms: fc.constantFrom(1_000, INVOCATION_MS + 2_000, SETTLE_AFTER_MS + 1_000),
-    }),
-  },
+const attemptArbitrary = fc.record({
+  kind: fc.constant("attempt" as const),
+  order: fc.nat({ max: ORDERS.length - 1 }),
+  key: fc.nat({ max: KEYS_PER_ORDER - 1 }),
+  fate: fc.constantFrom(...fates),
+});
+
+const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
+  { weight: 4, arbitrary: attemptArbitrary },
   {
     weight: 2,
     arbitrary: fc.record(
@@ -88,9 +85,48 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   },
 );
 
+const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 8, arbitrary: operationArbitrary },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("advance-clock" as const),
+      // Within a lease, just past one, past the reconciler's threshold.
+      ms: fc.constantFrom(1_000, INVOCATION_MS + 2_000, SETTLE_AFTER_MS + 1_000),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("race" as const),
+      // A client attempt against anything: another key, the same key, the reconciler, a webhook.
+      operations: fc.tuple(attemptArbitrary, operationArbitrary),
+    }),
+  },
+);
+
 const keyOf = (order: number, key: number) => `key-${order}-${key}`;
 
-async function run(world: CardPaymentWorld, command: Command): Promise<void> {
+async function run(
+  world: CardPaymentWorld,
+  scheduler: fc.Scheduler,
+  command: Command,
+): Promise<void> {
+  switch (command.kind) {
+    case "advance-clock":
+      world.advanceClock(command.ms);
+      return;
+    case "race":
+      return world.race(
+        scheduler,
+        command.operations.map((operation) => () => perform(world, operation)),
+      );
+    default:
+      return perform(world, command);
+  }
+}
+
+async function perform(world: CardPaymentWorld, command: Operation): Promise<void> {
   switch (command.kind) {
     case "attempt": {
       const order = ORDERS[command.order];
@@ -103,9 +139,6 @@ async function run(world: CardPaymentWorld, command: Command): Promise<void> {
       );
       return;
     }
-    case "advance-clock":
-      world.advanceClock(command.ms);
-      return;
     case "reconcile":
       await world.reconcile(command.fault);
       return;
@@ -219,13 +252,16 @@ describe("card payments under any interleaving of attempts, crashes, reconciler 
     await fc.assert(
       fc.asyncProperty(
         fc.array(commandArbitrary, { minLength: 1, maxLength: 24 }),
-        async (commands) => {
+        fc.scheduler(),
+        async (commands, scheduler) => {
           const world = new CardPaymentWorld();
           for (const order of ORDERS) await world.createOrder(order.id, order.owner, order.total);
           const used = new Set<string>();
           for (const command of commands) {
-            if (command.kind === "attempt") used.add(keyOf(command.order, command.key));
-            await run(world, command);
+            for (const operation of command.kind === "race" ? command.operations : [command]) {
+              if (operation.kind === "attempt") used.add(keyOf(operation.order, operation.key));
+            }
+            await run(world, scheduler, command);
             expectSafe(world);
           }
           await settleEverything(world);
