@@ -1,0 +1,51 @@
+import { reconcileUnsettled } from "../../../functions/reconciler/reconcile-unsettled";
+import { afterFirstRead } from "../../support/after-first-read";
+import { CardPaymentWorld, SETTLE_AFTER_MS } from "../../support/card-payment-world";
+
+/**
+ * Races the card-payment model found (test/unit/payments/card-payment-model):
+ * a payment the client's retry settles while the reconciler is between its
+ * reads is settled, not an error. Each is replayed here as
+ * one fixed interleaving.
+ */
+
+const ORDER_ID = "01JORDER0000000000000000A1";
+
+/** A card payment whose answer was lost after the charge: processing, its record at `started`. */
+async function paymentWithLostAnswer(): Promise<CardPaymentWorld> {
+  const world = new CardPaymentWorld();
+  await world.createOrder(ORDER_ID, "alice", 1_000);
+  const lost = await world.clientAttempt("alice", ORDER_ID, "k", "unknown-after-charging");
+  expect(lost).toMatchObject({ statusCode: 503 });
+  return world;
+}
+
+const retry = (world: CardPaymentWorld) => async () => {
+  expect(await world.clientAttempt("alice", ORDER_ID, "k", "completes")).toMatchObject({
+    statusCode: 201,
+  });
+};
+
+describe("a payment settled by its retry meanwhile", () => {
+  it("is skipped by the reconciler that listed it before, not reported failed", async () => {
+    const world = await paymentWithLostAnswer();
+    world.advanceClock(SETTLE_AFTER_MS + 1_000);
+    const errors: string[] = [];
+
+    const report = await reconcileUnsettled({
+      // The retry completes right after the reconciler listed the payment.
+      orders: afterFirstRead(world.orders, ["unsettledPayments"], retry(world)),
+      processor: world.processor,
+      idempotency: { store: world.store, strategy: "lease", now: () => world.now().getTime() },
+      now: world.now,
+      remainingTimeMs: () => 60_000,
+      settleAfterMs: SETTLE_AFTER_MS,
+      logger: { info: () => {}, warn: () => {}, error: (message) => errors.push(message) },
+      correlationId: "reconciler",
+    });
+
+    expect(report).toMatchObject({ settled: 0, skipped: 1, failed: 0, oldestUnsettledAgeMs: 0 });
+    expect(errors).toEqual([]);
+    expect(world.processor.charges()).toHaveLength(1);
+  });
+});
