@@ -158,6 +158,11 @@ export class CardPaymentWorld {
     this.clockMs += ms;
   }
 
+  /** Waits as long as a round trip would: in a race, until the scheduler lets it go. */
+  awaitTurn(): Promise<void> {
+    return this.pause();
+  }
+
   /**
    * Runs `operations` concurrently, their round trips in the order
    * `scheduler` picks; fails with the first one's error once all ended.
@@ -168,7 +173,12 @@ export class CardPaymentWorld {
   ): Promise<void> {
     this.pause = () => scheduler.schedule(Promise.resolve());
     try {
-      const ended = await scheduler.waitFor(Promise.allSettled(operations.map((run) => run())));
+      // Even when each one starts is the scheduler's choice.
+      const started = operations.map(async (run) => {
+        await this.pause();
+        return run();
+      });
+      const ended = await scheduler.waitFor(Promise.allSettled(started));
       const failed = ended.find((outcome) => outcome.status === "rejected");
       if (failed) throw failed.reason;
     } finally {

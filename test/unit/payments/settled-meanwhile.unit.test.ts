@@ -1,11 +1,17 @@
+import { type InMemoryWrite, makeIdempotent } from "../../../functions/idempotency";
+import type { ProcessorEvent } from "../../../functions/processor/processor-events";
 import { reconcileUnsettled } from "../../../functions/reconciler/reconcile-unsettled";
+import {
+  applyProcessorEvent,
+  type WebhookOutcome,
+} from "../../../functions/webhooks/apply-processor-event";
 import { afterFirstRead } from "../../support/after-first-read";
 import { CardPaymentWorld, SETTLE_AFTER_MS } from "../../support/card-payment-world";
 
 /**
  * Races the card-payment model found (test/unit/payments/card-payment-model):
- * a payment the client's retry settles while the reconciler is between its
- * reads is settled, not an error. Each is replayed here as
+ * a payment the client's retry settles while the webhook or the reconciler
+ * is between its reads is settled, not an error. Each is replayed here as
  * one fixed interleaving.
  */
 
@@ -27,6 +33,35 @@ const retry = (world: CardPaymentWorld) => async () => {
 };
 
 describe("a payment settled by its retry meanwhile", () => {
+  it("is a no-op for its webhook event that read before, not a 409", async () => {
+    const world = await paymentWithLostAnswer();
+    const [event] = world.processor.events();
+    if (!event) throw new Error("no event");
+    const deliver = makeIdempotent<ProcessorEvent, WebhookOutcome, InMemoryWrite>(
+      (payload, handle) =>
+        applyProcessorEvent(payload, handle, {
+          // The retry completes right after the webhook's first read.
+          orders: afterFirstRead(world.orders, ["find", "findPayment"], retry(world)),
+          now: world.now,
+          remainingTimeMs: () => 10_000,
+          correlationId: "webhook",
+        }),
+      {
+        store: world.store,
+        strategy: "commit",
+        scope: "processor-webhooks",
+        keyOf: (payload) => payload.id,
+        now: () => world.now().getTime(),
+      },
+    );
+
+    await expect(deliver(event)).resolves.toEqual({ value: { applied: false }, replayed: false });
+    expect((await world.orders.find(ORDER_ID))?.status).toBe("paid");
+    expect(world.orders.outbox().filter((written) => written.type === "order.paid")).toHaveLength(
+      1,
+    );
+  });
+
   it("is skipped by the reconciler that listed it before, not reported failed", async () => {
     const world = await paymentWithLostAnswer();
     world.advanceClock(SETTLE_AFTER_MS + 1_000);
