@@ -129,7 +129,15 @@ export class CardPaymentWorld {
   private readonly leaseRoutes: IdempotencyCoreOptions<InMemoryWrite>;
   private readonly applyOnce: (event: ProcessorEvent) => Promise<{ value: WebhookOutcome }>;
 
-  constructor() {
+  /**
+   * @param options.interpose wraps the processor the product's code calls
+   *   (after the faults of an attempt's fate): a test's fixed interleaving
+   */
+  constructor(
+    private readonly options: {
+      readonly interpose?: (processor: PaymentProcessor) => PaymentProcessor;
+    } = {},
+  ) {
     const nowMs = () => this.clockMs;
     this.processor = new FakePaymentProcessor(nowMs);
     this.leaseRoutes = { store: this.storePort, strategy: "lease", now: nowMs };
@@ -316,7 +324,8 @@ export class CardPaymentWorld {
   }
 
   private pausing(processor: PaymentProcessor): PaymentProcessor {
-    return pausingProcessor(processor, () => this.pause());
+    const interposed = this.options.interpose?.(processor) ?? processor;
+    return pausingProcessor(interposed, () => this.pause());
   }
 
   /** The middleware's settlement of a rendered problem: stored below 500, else the key let go. */

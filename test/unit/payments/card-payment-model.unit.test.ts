@@ -96,7 +96,7 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 5,
     arbitrary: fc.record({
       kind: fc.constant("race" as const),
       // A client attempt against anything: another key, the same key, the reconciler, a webhook.

@@ -11,7 +11,8 @@ import { CardPaymentWorld, SETTLE_AFTER_MS } from "../../support/card-payment-wo
 /**
  * Races the card-payment model found (test/unit/payments/card-payment-model):
  * a payment the client's retry settles while the webhook or the reconciler
- * is between its reads is settled, not an error. Each is replayed here as
+ * is between its reads is settled, not an error; a payment a webhook settles
+ * while its attempt is at the processor gives that attempt its answer. Each is replayed here as
  * one fixed interleaving.
  */
 
@@ -60,6 +61,36 @@ describe("a payment settled by its retry meanwhile", () => {
     expect(world.orders.outbox().filter((written) => written.type === "order.paid")).toHaveLength(
       1,
     );
+  });
+
+  it("answers its client from the payment a webhook settled while it was at the processor", async () => {
+    const world: CardPaymentWorld = new CardPaymentWorld({
+      // The charge's event is applied before its answer reaches the attempt.
+      interpose: (processor) =>
+        afterFirstRead(processor, ["charge"], async () => {
+          const [event] = world.processor.events();
+          if (!event) throw new Error("no event");
+          expect(await world.deliver(event)).toEqual({ applied: true });
+        }),
+    });
+    await world.createOrder(ORDER_ID, "alice", 1_000);
+
+    const answer = await world.clientAttempt("alice", ORDER_ID, "k", "completes");
+
+    const [charge] = world.processor.charges();
+    expect(answer).toMatchObject({
+      statusCode: 201,
+      replayed: false,
+      body: { status: "succeeded", processorPaymentId: charge?.id },
+    });
+    expect(world.orders.outbox().filter((written) => written.type === "order.paid")).toHaveLength(
+      1,
+    );
+    // Its answer is stored: the retry replays it.
+    expect(await world.clientAttempt("alice", ORDER_ID, "k", "completes")).toEqual({
+      ...answer,
+      replayed: true,
+    });
   });
 
   it("is skipped by the reconciler that listed it before, not reported failed", async () => {
