@@ -101,11 +101,13 @@ async function settleRefunds<TWrite>(
   for (const made of event.refunds) {
     // Only final outcomes settle; a refund still pending at the processor waits.
     if (made.status !== "succeeded" && made.status !== "failed") continue;
-    const refund = await ports.orders.findRefund(made.orderId, made.refundId);
-    if (refund?.status !== "processing") continue;
+    // The order before the refund, as for a payment: a refund still processing then has
+    // its amount held in the order read.
     const known = orders.get(made.orderId);
     const order = known?.now ?? (await ports.orders.find(made.orderId));
     if (!order) continue;
+    const refund = await ports.orders.findRefund(made.orderId, made.refundId);
+    if (refund?.status !== "processing") continue;
     const outcome =
       made.status === "succeeded"
         ? { status: "succeeded" as const, processorRefundId: made.processorRefundId }

@@ -11,9 +11,9 @@ import { CardPaymentWorld, SETTLE_AFTER_MS } from "../../support/card-payment-wo
 /**
  * Races the card-payment model found (test/unit/payments/card-payment-model):
  * a payment the client's retry settles while the webhook or the reconciler
- * is between its reads is settled, not an error; a payment a webhook settles
- * while its attempt is at the processor gives that attempt its answer. Each is replayed here as
- * one fixed interleaving.
+ * is between its reads is settled, not an error; a payment a webhook
+ * settles while its attempt is at the processor gives that attempt its
+ * answer. Each is replayed here as one fixed interleaving.
  */
 
 const ORDER_ID = "01JORDER0000000000000000A1";
