@@ -210,14 +210,19 @@ export class CardPaymentWorld {
   }
 
   /** The identity the HTTP middleware derives for `POST /orders/{orderId}/payments` under `key`. */
-  identityOf(caller: string, orderId: string, key: string): RequestIdentity {
+  identityOf(
+    caller: string,
+    orderId: string,
+    key: string,
+    paymentMethod = PAYMENT_METHOD,
+  ): RequestIdentity {
     return {
       pk: callerRecordKey(caller, key),
       fingerprint: fingerprint({
         method: "POST",
         route: PAY_ROUTE,
         pathParameters: { orderId },
-        body: { paymentMethod: PAYMENT_METHOD },
+        body: { paymentMethod },
       }),
     };
   }
@@ -233,16 +238,14 @@ export class CardPaymentWorld {
     orderId: string,
     key: string,
     fate: AttemptFate,
+    paymentMethod = PAYMENT_METHOD,
   ): Promise<ClientAnswer> {
+    const identity = this.identityOf(caller, orderId, key, paymentMethod);
     const remainingTimeMs = invocationBudget(INVOCATION_MS);
     const context = { getRemainingTimeInMillis: remainingTimeMs };
     let begun: Beginning<InMemoryWrite>;
     try {
-      begun = await beginAttempt(
-        resolveCoreOptions(this.leaseRoutes),
-        this.identityOf(caller, orderId, key),
-        context,
-      );
+      begun = await beginAttempt(resolveCoreOptions(this.leaseRoutes), identity, context);
     } catch (error) {
       if (error instanceof IdempotencyError) return answered(renderProblem(error));
       throw error;
@@ -251,8 +254,8 @@ export class CardPaymentWorld {
     const { attempt } = begun;
     try {
       const response = await payOrderByCard(
-        { caller, orderId, paymentMethod: PAYMENT_METHOD },
-        this.paymentPorts(attempt, this.identityOf(caller, orderId, key), fate, remainingTimeMs),
+        { caller, orderId, paymentMethod },
+        this.paymentPorts(attempt, identity, fate, remainingTimeMs),
       );
       return answered(response as HttpResponse);
     } catch (error) {

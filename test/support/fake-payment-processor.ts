@@ -7,10 +7,16 @@ import type {
 } from "../../functions/processor/payment-processor";
 import type { ProcessorEvent } from "../../functions/processor/processor-events";
 
-/** A charge the processor made (a PaymentIntent that succeeded). */
+/** Stripe's test payment method whose charges are declined. */
+export const DECLINED_CARD = "pm_card_chargeDeclined";
+const DECLINE_CODE = "generic_decline";
+
+/** A PaymentIntent the processor created: a charge, or a declined attempt to charge. */
 export interface FakeCharge {
   /** `pi_…` */
   readonly id: string;
+  /** Only a succeeded one moved money. */
+  readonly status: "succeeded" | "declined";
   readonly idempotencyKey: string;
   readonly amount: number;
   readonly currency: string;
@@ -36,6 +42,7 @@ interface KeyedCall<TOutcome> {
  * completed call decides its outcome, every later call with that key gets
  * the same outcome (and another call's parameters under it are a bug of the
  * caller: thrown, as the adapter throws Stripe's 400 `idempotency_error`).
+ * `pm_card_chargeDeclined` is declined, as in Stripe's test mode.
  * A view of it loses its answers (`unknown`), before or after charging. It
  * records the webhook events it would send, for the test to deliver when
  * and as often as it likes.
@@ -104,8 +111,10 @@ export class FakePaymentProcessor implements PaymentProcessor {
     if (orderId === undefined || paymentId === undefined) {
       throw new Error("A charge without metadata orderId and paymentId cannot be matched");
     }
+    const declined = request.paymentMethod === DECLINED_CARD;
     const charge: FakeCharge = {
       id: this.nextId("pi"),
+      status: declined ? "declined" : "succeeded",
       idempotencyKey: request.idempotencyKey,
       amount: request.amount,
       currency: request.currency,
@@ -113,19 +122,29 @@ export class FakePaymentProcessor implements PaymentProcessor {
       paymentId,
     };
     this.made.push(charge);
-    this.sent.push({
-      kind: "payment_intent.succeeded",
-      id: this.nextId("evt"),
-      created: Math.floor(this.nowMs() / 1000),
-      paymentIntent: {
-        processorPaymentId: charge.id,
-        amount: charge.amount,
-        currency: charge.currency,
-        orderId,
-        paymentId,
-      },
-    });
-    const outcome: ChargeOutcome = { status: "succeeded", processorPaymentId: charge.id };
+    const paymentIntent = {
+      processorPaymentId: charge.id,
+      amount: charge.amount,
+      currency: charge.currency,
+      orderId,
+      paymentId,
+    };
+    const id = this.nextId("evt");
+    const created = Math.floor(this.nowMs() / 1000);
+    this.sent.push(
+      declined
+        ? {
+            kind: "payment_intent.payment_failed",
+            id,
+            created,
+            paymentIntent,
+            declineCode: DECLINE_CODE,
+          }
+        : { kind: "payment_intent.succeeded", id, created, paymentIntent },
+    );
+    const outcome: ChargeOutcome = declined
+      ? { status: "declined", declineCode: DECLINE_CODE, processorPaymentId: charge.id }
+      : { status: "succeeded", processorPaymentId: charge.id };
     this.chargeKeys.set(request.idempotencyKey, { parameters, outcome });
     return outcome;
   }

@@ -4,9 +4,10 @@ import {
   CardPaymentWorld,
   type ClientAnswer,
   INVOCATION_MS,
+  PAYMENT_METHOD,
   SETTLE_AFTER_MS,
 } from "../../support/card-payment-world";
-import type { UnknownFault } from "../../support/fake-payment-processor";
+import { DECLINED_CARD, type UnknownFault } from "../../support/fake-payment-processor";
 
 /**
  * Model-based properties of card payments (issue 15): any interleaving of
@@ -14,7 +15,10 @@ import type { UnknownFault } from "../../support/fake-payment-processor";
  * processor's answer before or after it charged), clock moves past leases,
  * reconciler runs and webhook deliveries (none, one or several of each
  * event, in any order), against the real use cases over the in-memory
- * store and a fake processor with Stripe's idempotency. After every step:
+ * store and a fake processor with Stripe's idempotency. Besides visa
+ * cards, one key per order pays with a card the processor declines, so an
+ * order can be declined, then paid under another key, with the decline's
+ * events arriving late. After every step:
  * never two charges for an order, never a paid order without its succeeded
  * charge, never an order paid twice. Once everything is settled: never a
  * lost charge, nothing left processing, and every client key's retry
@@ -27,8 +31,15 @@ const ORDERS = [
   { id: "01JORDER0000000000000000A2", owner: "alice", total: 2_500 },
   { id: "01JORDER0000000000000000B1", owner: "bob", total: 700 },
 ] as const;
-/** Client keys per order: a second key is another logical request for the same order. */
-const KEYS_PER_ORDER = 2;
+/**
+ * The card each client key of an order pays with: another key is another
+ * logical request for the same order; the declined card's key (the last)
+ * leaves the order pending, payable again under another key.
+ */
+const CARD_OF_KEY = [PAYMENT_METHOD, PAYMENT_METHOD, DECLINED_CARD] as const;
+const KEYS_PER_ORDER = CARD_OF_KEY.length;
+const DECLINED_KEY = KEYS_PER_ORDER - 1;
+const cardOf = (key: number): string => CARD_OF_KEY[key] ?? PAYMENT_METHOD;
 
 /** What a client, the reconciler or the processor's webhook does. */
 type Operation =
@@ -55,11 +66,28 @@ const fates: readonly AttemptFate[] = [
   "unknown-after-charging",
 ];
 
+/** An attempt with a card the processor accepts, under any fate. */
 const attemptArbitrary = fc.record({
   kind: fc.constant("attempt" as const),
   order: fc.nat({ max: ORDERS.length - 1 }),
-  key: fc.nat({ max: KEYS_PER_ORDER - 1 }),
+  key: fc.nat({ max: DECLINED_KEY - 1 }),
   fate: fc.constantFrom(...fates),
+});
+
+/**
+ * An attempt with the declined card: it completes, and never races. A known
+ * bug (pinned by the failing test in settled-meanwhile) keeps it so: when a
+ * declined request's record is left in progress (its answer lost, the
+ * decline applied by the webhook) and another key's payment replaces the
+ * failed one, the request's retry takes that payment for its own (answers
+ * its 201, or calls the processor with its own key and the other payment's
+ * parameters: a 500).
+ */
+const declinedAttemptArbitrary = fc.record({
+  kind: fc.constant("attempt" as const),
+  order: fc.nat({ max: ORDERS.length - 1 }),
+  key: fc.constant(DECLINED_KEY),
+  fate: fc.constant<AttemptFate>("completes"),
 });
 
 const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
@@ -87,6 +115,7 @@ const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
 
 const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   { weight: 8, arbitrary: operationArbitrary },
+  { weight: 2, arbitrary: declinedAttemptArbitrary },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -136,6 +165,7 @@ async function perform(world: CardPaymentWorld, command: Operation): Promise<voi
         order.id,
         keyOf(command.order, command.key),
         command.fate,
+        cardOf(command.key),
       );
       return;
     }
@@ -163,8 +193,10 @@ function expectSafe(world: CardPaymentWorld): void {
   const payments = new Map(world.orders.allPayments().map((payment) => [payment.orderId, payment]));
   const outbox = world.orders.outbox();
   for (const order of world.orders.allOrders()) {
-    const charges = world.processor.chargesOf(order.id);
-    // Never two charges for one order.
+    const charges = world.processor
+      .chargesOf(order.id)
+      .filter((charge) => charge.status === "succeeded");
+    // Never two charges for one order (declined attempts to charge moved no money).
     expect(charges.length).toBeLessThanOrEqual(1);
     // Never paid twice.
     const paidEvents = outbox.filter(
@@ -204,9 +236,15 @@ async function expectSettled(world: CardPaymentWorld): Promise<void> {
   const payments = new Map(world.orders.allPayments().map((payment) => [payment.orderId, payment]));
   for (const payment of payments.values()) expect(payment.status).not.toBe("processing");
   for (const charge of world.processor.charges()) {
+    const payment = payments.get(charge.orderId);
+    if (charge.status === "declined") {
+      // Its payment failed, unless another key's payment has replaced it since.
+      if (payment?.id === charge.paymentId) expect(payment.status).toBe("failed");
+      continue;
+    }
     // Never a lost charge: it paid its order, and the order's payment names it.
     expect(orders.get(charge.orderId)?.status).toBe("paid");
-    expect(payments.get(charge.orderId)).toMatchObject({
+    expect(payment).toMatchObject({
       id: charge.paymentId,
       status: "succeeded",
       processorPaymentId: charge.id,
@@ -216,8 +254,9 @@ async function expectSettled(world: CardPaymentWorld): Promise<void> {
 
 /**
  * Every key a client used, retried: the settled answer, and no new charge.
- * The key whose request made the order's payment answers 201 with it;
- * another key of the same order answers its stored 409. The answer is a
+ * The key whose request made the order's payment answers 201 with it; the
+ * declined card's key its stored 402; another key of the same order its
+ * stored 409. The answer is a
  * replay, except where a webhook settled the payment: its request's record
  * was left in progress (the reconciler only resumes what is still
  * processing), and the retry completes it with the same answer; from then
@@ -233,11 +272,12 @@ async function expectRetriesReplay(
   for (const [index, order] of ORDERS.entries()) {
     for (let key = 0; key < KEYS_PER_ORDER; key += 1) {
       if (!used.has(keyOf(index, key))) continue;
+      const card = cardOf(key);
       const retry = () =>
-        world.clientAttempt(order.owner, order.id, keyOf(index, key), "completes");
+        world.clientAttempt(order.owner, order.id, keyOf(index, key), "completes", card);
       const answer = await retry();
       if (answer.kind !== "answered") throw new Error("a retry that completes cannot crash");
-      expect([201, 409]).toContain(answer.statusCode);
+      expect(card === DECLINED_CARD ? [402, 409] : [201, 409]).toContain(answer.statusCode);
       if (answer.statusCode === 201) {
         created.set(order.id, (created.get(order.id) ?? 0) + 1);
         expect(answer.body).toEqual(payments.get(order.id));
@@ -248,7 +288,7 @@ async function expectRetriesReplay(
   }
   for (const order of world.orders.allOrders()) {
     // Exactly the request that made the order's payment answers 201.
-    expect(created.get(order.id) ?? 0).toBe(payments.has(order.id) ? 1 : 0);
+    expect(created.get(order.id) ?? 0).toBe(order.status === "paid" ? 1 : 0);
   }
   expect(world.processor.charges()).toHaveLength(chargesBefore);
 }
