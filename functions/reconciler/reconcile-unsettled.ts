@@ -42,7 +42,7 @@ export interface ReconcileReport {
   readonly settled: number;
   /** Resumed, but the processor's outcome is still unknown: next run. */
   readonly stillUnknown: number;
-  /** A request of the client holds them right now. */
+  /** A request of the client holds them right now, or settled them since they were listed. */
   readonly skipped: number;
   /** Could not be resumed (logged): an operator looks. */
   readonly failed: number;
@@ -66,18 +66,32 @@ export async function reconcileUnsettled<TWrite>(
   const before = ports.now().getTime() - ports.settleAfterMs;
   const payments = await ports.orders.unsettledPayments(before, BATCH);
   const refunds = await ports.orders.unsettledRefunds(before, BATCH);
+  const { orders } = ports;
   const work = [
-    ...payments.map((unsettled) => ({ unsettled, resume: resumePayment(unsettled) })),
-    ...refunds.map((unsettled) => ({ unsettled, resume: resumeRefund(unsettled) })),
+    ...payments.map((unsettled) => ({
+      unsettled,
+      resume: resumePayment(unsettled),
+      isStillUnsettled: async () =>
+        isProcessing(await orders.findPayment(unsettled.item.orderId), unsettled.item.id),
+    })),
+    ...refunds.map((unsettled) => ({
+      unsettled,
+      resume: resumeRefund(unsettled),
+      isStillUnsettled: async () =>
+        isProcessing(
+          await orders.findRefund(unsettled.item.orderId, unsettled.item.id),
+          unsettled.item.id,
+        ),
+    })),
   ].sort((a, b) => a.unsettled.sinceMs - b.unsettled.sinceMs);
   const idempotency = resolveCoreOptions(ports.idempotency);
   let deferred = 0;
-  for (const { unsettled, resume } of work) {
+  for (const { unsettled, resume, isStillUnsettled } of work) {
     if (ports.remainingTimeMs() < RESERVE_MS) {
       deferred += 1;
       continue;
     }
-    const outcome = await resumeOne(unsettled, resume, idempotency, ports);
+    const outcome = await resumeOne(unsettled, resume, isStillUnsettled, idempotency, ports);
     counts[outcome] += 1;
   }
   return {
@@ -89,6 +103,9 @@ export async function reconcileUnsettled<TWrite>(
     oldestUnsettledAgeMs: await oldestUnsettledAgeMs(ports),
   };
 }
+
+const isProcessing = (item: { id: string; status: string } | undefined, id: string): boolean =>
+  item?.id === id && item.status === "processing";
 
 /** How an unsettled item is resumed once its request's attempt is in hand. */
 type Resume<TWrite> = (caller: string, ports: CardPaymentPorts<TWrite>) => Promise<unknown>;
@@ -110,6 +127,7 @@ function resumeRefund<TWrite>(
 async function resumeOne<TWrite>(
   unsettled: Unsettled<{ id: string; orderId: string }>,
   resume: Resume<TWrite>,
+  isStillUnsettled: () => Promise<boolean>,
   idempotency: ResolvedCoreOptions<TWrite>,
   ports: ReconcilerPorts<TWrite>,
 ): Promise<Outcome> {
@@ -124,7 +142,11 @@ async function resumeOne<TWrite>(
     const begun = await beginAttempt(idempotency, identity, {
       getRemainingTimeInMillis: ports.remainingTimeMs,
     });
-    if (begun.kind === "replay") throw new Error("its request completed, yet it is unsettled");
+    if (begun.kind === "replay") {
+      // Its request's retry completed it since the list was read: nothing is left to settle.
+      if (!(await isStillUnsettled())) return "skipped";
+      throw new Error("its request completed, yet it is unsettled");
+    }
     const { attempt } = begun;
     if (attempt.recoveryPoint === undefined) {
       // The request's record is gone (past its retention): resuming would start anew.

@@ -58,8 +58,11 @@ async function settlePayment<TWrite>(
   ports: WebhookPorts<TWrite>,
 ): Promise<WebhookOutcome> {
   const { orderId, paymentId, processorPaymentId } = event.paymentIntent;
-  const payment = await ports.orders.findPayment(orderId);
+  // The order first: a payment still processing after it means the order read is the one
+  // that waits for it (both change in one transaction). Read the other way round, an attempt
+  // settling in between left a paid order beside a processing payment: 409, not a no-op.
   const order = await ports.orders.find(orderId);
+  const payment = await ports.orders.findPayment(orderId);
   // Another payment of the order, or one already settled: nothing to move.
   if (!order || payment?.id !== paymentId || payment.status !== "processing") {
     return handle.commit([], nothing);
@@ -98,11 +101,13 @@ async function settleRefunds<TWrite>(
   for (const made of event.refunds) {
     // Only final outcomes settle; a refund still pending at the processor waits.
     if (made.status !== "succeeded" && made.status !== "failed") continue;
-    const refund = await ports.orders.findRefund(made.orderId, made.refundId);
-    if (refund?.status !== "processing") continue;
+    // The order before the refund, as for a payment: a refund still processing then has
+    // its amount held in the order read.
     const known = orders.get(made.orderId);
     const order = known?.now ?? (await ports.orders.find(made.orderId));
     if (!order) continue;
+    const refund = await ports.orders.findRefund(made.orderId, made.refundId);
+    if (refund?.status !== "processing") continue;
     const outcome =
       made.status === "succeeded"
         ? { status: "succeeded" as const, processorRefundId: made.processorRefundId }
