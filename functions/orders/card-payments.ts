@@ -29,8 +29,14 @@ import { changedOrder, ownOrder } from "./order-use-cases";
  * point; its retry (or the reconciler) resumes at step 2.
  */
 
-/** The phase after which an attempt resumes at the processor call. */
-export const STARTED = "started";
+/**
+ * The phase after which an attempt resumes at the processor call; the
+ * payment's id follows it (`started:<paymentId>`), so that a resumed attempt
+ * finds its own payment even once another request's payment replaced it.
+ */
+const STARTED_PREFIX = "started:";
+/** Points written before the id was carried: the order's current payment is the request's. */
+const STARTED_WITHOUT_ID = "started";
 
 /** Kept back from the invocation's deadline for the finishing transaction and the answer. */
 const FINISH_RESERVE_MS = 1_500;
@@ -66,10 +72,9 @@ export async function payOrderByCard<TWrite>(
   input: CardPaymentInput,
   ports: CardPaymentPorts<TWrite>,
 ): Promise<unknown> {
+  const point = ports.phases.recoveryPoint;
   const { order, payment } =
-    ports.phases.recoveryPoint === STARTED
-      ? await startedPayment(input, ports)
-      : await start(input, ports);
+    point === undefined ? await start(input, ports) : await startedPayment(input, point, ports);
   if (payment.status !== "processing") {
     // Settled meanwhile (a webhook or the reconciler): its outcome is the answer.
     return ports.commit([], answerOf(payment));
@@ -116,7 +121,7 @@ async function start<TWrite>(
       createdAt: at,
     };
     const { identity } = ports.phases;
-    await ports.phases.advance(STARTED, [
+    await ports.phases.advance(`${STARTED_PREFIX}${payment.id}`, [
       ports.orders.save(order, pending),
       ports.orders.createPayment(
         payment,
@@ -128,17 +133,36 @@ async function start<TWrite>(
   }, ports.remainingTimeMs);
 }
 
-/** A resumed attempt: phase 1 is committed; the order and its payment are read back. */
+/** A resumed attempt: phase 1 is committed; the order and the request's payment are read back. */
 async function startedPayment<TWrite>(
   input: CardPaymentInput,
+  point: string,
   ports: CardPaymentPorts<TWrite>,
 ): Promise<{ order: Order; payment: Payment }> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
-  const payment = await ports.orders.findPayment(order.id);
+  const paymentId = point.startsWith(STARTED_PREFIX) ? point.slice(STARTED_PREFIX.length) : "";
+  const payment =
+    point === STARTED_WITHOUT_ID
+      ? await ports.orders.findPayment(order.id)
+      : await paymentById(ports.orders, order.id, paymentId);
   if (payment?.method !== "card") {
-    throw new Error(`Order ${order.id} passed phase ${STARTED} but has no card payment`);
+    throw new Error(`Order ${order.id} passed phase ${point} but has no such card payment`);
   }
   return { order, payment };
+}
+
+/**
+ * The order's payment of this id: the current one, or, once a failed one was
+ * replaced by another request's payment, the one kept by its id.
+ */
+async function paymentById<TWrite>(
+  orders: OrderRepository<TWrite>,
+  orderId: string,
+  paymentId: string,
+): Promise<Payment | undefined> {
+  const current = await orders.findPayment(orderId);
+  if (current?.id === paymentId) return current;
+  return orders.findPastPayment(orderId, paymentId);
 }
 
 /** Phase 3: the outcome, the order's state and its event, with the answer. */
@@ -151,28 +175,44 @@ async function finish<TWrite>(
   const settlement = cardPaymentSettlement(order, payment, outcome, ports.now().toISOString());
   try {
     return await ports.commit(
-      [
-        ports.orders.settlePayment(payment, settlement.payment),
-        ports.orders.save(order, settlement.order),
-        ports.orders.recordEvent(
-          outboxEvent(
-            settlement.eventType,
-            order.id,
-            { order: settlement.order, payment: settlement.payment },
-            settlement.payment.createdAt,
-            ports.correlationId,
-          ),
-        ),
-      ],
+      settlementWrites(ports.orders, order, payment, settlement, ports.correlationId),
       answerOf(settlement.payment),
     );
   } catch (error) {
     if (!(error instanceof BusinessWriteRejectedError)) throw error;
     // A webhook settled it first (the processor's outcome is one): answer from it.
-    const current = await ports.orders.findPayment(order.id);
-    if (current?.id !== payment.id || current.status === "processing") throw error;
-    return ports.commit([], answerOf(current));
+    const settled = await paymentById(ports.orders, order.id, payment.id);
+    if (!settled || settled.status === "processing") throw error;
+    return ports.commit([], answerOf(settled));
   }
+}
+
+/**
+ * The writes of a settlement, wherever it is decided (the payment's own
+ * attempt, or the processor's event): the payment settled while it is still
+ * processing, a failed one kept by its id, the order's move, its event.
+ */
+export function settlementWrites<TWrite>(
+  orders: OrderRepository<TWrite>,
+  order: Order,
+  processing: Payment,
+  settlement: ReturnType<typeof cardPaymentSettlement>,
+  correlationId: string,
+): TWrite[] {
+  return [
+    orders.settlePayment(processing, settlement.payment),
+    ...(settlement.payment.status === "failed" ? [orders.archivePayment(settlement.payment)] : []),
+    orders.save(order, settlement.order),
+    orders.recordEvent(
+      outboxEvent(
+        settlement.eventType,
+        order.id,
+        { order: settlement.order, payment: settlement.payment },
+        settlement.order.updatedAt,
+        correlationId,
+      ),
+    ),
+  ];
 }
 
 /** What a known outcome makes of the payment and its order. */

@@ -20,6 +20,10 @@ import type { OrderRepository, PaymentRequestRef, Unsettled } from "./order-repo
  */
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "ORDER" });
 const paymentKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: "PAYMENT" });
+const pastPaymentKey = (orderId: string, paymentId: string) => ({
+  pk: `ORDER#${orderId}`,
+  sk: `PAYMENT#${paymentId}`,
+});
 const refundKey = (orderId: string, refundId: string) => ({
   pk: `ORDER#${orderId}`,
   sk: `REFUND#${refundId}`,
@@ -100,6 +104,18 @@ export class DynamoDbOrderRepository implements OrderRepository<TransactWriteIte
       { ...paymentKey(settled.orderId), kind: "payment", ...settled },
       stillProcessing(processing.id),
     );
+  }
+
+  archivePayment(failed: Payment): TransactWriteItem {
+    return this.table.create({
+      ...pastPaymentKey(failed.orderId, failed.id),
+      kind: "past-payment",
+      ...failed,
+    });
+  }
+
+  findPastPayment(orderId: string, paymentId: string): Promise<Payment | undefined> {
+    return this.table.get(pastPaymentKey(orderId, paymentId), paymentSchema);
   }
 
   unsettledPayments(beforeMs: number, limit: number): Promise<Unsettled<Payment>[]> {

@@ -39,6 +39,14 @@ export interface OrderRepository<TWrite> {
   createPayment(payment: Payment, startedBy?: PaymentRequestRef, sinceMs?: number): TWrite;
   /** Replaces a card payment that is still `processing` by its settled state. */
   settlePayment(processing: Payment, settled: Payment): TWrite;
+  /**
+   * Keeps a failed card payment by its id: the order's payment may be
+   * replaced by the next attempt, and the request that failed still answers
+   * its own decline.
+   */
+  archivePayment(failed: Payment): TWrite;
+  /** A payment of the order by its id, once replaced (see `archivePayment`). */
+  findPastPayment(orderId: string, paymentId: string): Promise<Payment | undefined>;
   /** Card payments still `processing` that started before `beforeMs`, oldest first. */
   unsettledPayments(beforeMs: number, limit: number): Promise<Unsettled<Payment>[]>;
   /** Creates a refund; a `processing` card refund is marked unsettled like a card payment. */

@@ -1,5 +1,5 @@
 import type { FunctionIdempotencyHandle } from "../idempotency";
-import { cardPaymentSettlement } from "../orders/card-payments";
+import { cardPaymentSettlement, settlementWrites } from "../orders/card-payments";
 import { cardRefundSettlement } from "../orders/card-refunds";
 import type { Order } from "../orders/order";
 import type { OrderRepository } from "../orders/order-repository";
@@ -73,19 +73,7 @@ async function settlePayment<TWrite>(
       : { status: "declined" as const, declineCode: event.declineCode, processorPaymentId };
   const settled = cardPaymentSettlement(order, payment, outcome, ports.now().toISOString());
   return handle.commit(
-    [
-      ports.orders.settlePayment(payment, settled.payment),
-      ports.orders.save(order, settled.order),
-      ports.orders.recordEvent(
-        outboxEvent(
-          settled.eventType,
-          order.id,
-          { order: settled.order, payment: settled.payment },
-          settled.order.updatedAt,
-          ports.correlationId,
-        ),
-      ),
-    ],
+    settlementWrites(ports.orders, order, payment, settled, ports.correlationId),
     { applied: true },
   );
 }

@@ -44,6 +44,7 @@ const stillProcessing = <T extends { id: string; status: string }>(
 export class InMemoryOrderRepository implements OrderRepository<InMemoryWrite> {
   private readonly orders = new Map<string, Order>();
   private readonly payments = new Map<string, Stored<Payment>>();
+  private readonly pastPayments = new Map<string, Payment>();
   private readonly refunds = new Map<string, Stored<Refund>>();
   private readonly events: OutboxEvent[] = [];
 
@@ -88,6 +89,18 @@ export class InMemoryOrderRepository implements OrderRepository<InMemoryWrite> {
       condition: () => stillProcessing(this.payments.get(settled.orderId), processing.id),
       apply: () => this.payments.set(settled.orderId, marked(settled, undefined, undefined)),
     };
+  }
+
+  archivePayment(failed: Payment): InMemoryWrite {
+    return {
+      condition: () => !this.pastPayments.has(failed.id),
+      apply: () => this.pastPayments.set(failed.id, structuredClone(failed)),
+    };
+  }
+
+  async findPastPayment(orderId: string, paymentId: string): Promise<Payment | undefined> {
+    const past = this.pastPayments.get(paymentId);
+    return past?.orderId === orderId ? structuredClone(past) : undefined;
   }
 
   async unsettledPayments(beforeMs: number, limit: number): Promise<Unsettled<Payment>[]> {

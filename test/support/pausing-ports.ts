@@ -28,6 +28,7 @@ export function pausingOrderRepository<TWrite>(
     find: after((orderId) => orders.find(orderId)),
     findPayment: after((orderId) => orders.findPayment(orderId)),
     findRefund: after((orderId, refundId) => orders.findRefund(orderId, refundId)),
+    findPastPayment: after((orderId, paymentId) => orders.findPastPayment(orderId, paymentId)),
     unsettledPayments: after((beforeMs, limit) => orders.unsettledPayments(beforeMs, limit)),
     unsettledRefunds: after((beforeMs, limit) => orders.unsettledRefunds(beforeMs, limit)),
     create: (order) => orders.create(order),
@@ -35,6 +36,7 @@ export function pausingOrderRepository<TWrite>(
     createPayment: (payment, startedBy, sinceMs) =>
       orders.createPayment(payment, startedBy, sinceMs),
     settlePayment: (processing, settled) => orders.settlePayment(processing, settled),
+    archivePayment: (failed) => orders.archivePayment(failed),
     createRefund: (refund, startedBy, sinceMs) => orders.createRefund(refund, startedBy, sinceMs),
     settleRefund: (processing, settled) => orders.settleRefund(processing, settled),
     recordEvent: (event) => orders.recordEvent(event),

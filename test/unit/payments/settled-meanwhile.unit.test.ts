@@ -118,15 +118,12 @@ describe("a payment settled by its retry meanwhile", () => {
 });
 
 describe("a declined payment a webhook settled, replaced by another key's payment", () => {
-  // KNOWN BUG, reported, not fixed (`it.failing` passes while it is there):
-  // a request resumed from `started` takes the order's current payment for
-  // its own. Its answer was lost and the webhook applied the decline, so its
-  // record stayed in progress; another key then paid the order; the retry
-  // answers that other payment's 201 (with a payment still processing, it
-  // calls the processor with its own key and the other payment's parameters,
-  // which the processor refuses: a 500). A fix needs the payment's id in the
-  // recovery point (as refunds have) and the decline's answer kept.
-  it.failing("answers its own decline to the declined request's retry", async () => {
+  // Found by the model: a request resumed from `started` took the order's
+  // current payment for its own. Its answer was lost and the webhook applied
+  // the decline, so its record stayed in progress; another key then paid the
+  // order; the retry answered that other payment's 201. The recovery point
+  // now carries the payment's id, and a failed payment is kept by its id.
+  it("answers its own decline to the declined request's retry", async () => {
     const world = new CardPaymentWorld();
     await world.createOrder(ORDER_ID, "alice", 1_000);
     const declined = () =>
