@@ -15,6 +15,7 @@ import {
   settleCardRefund,
   startCardRefund,
 } from "./order";
+import type { OrderRepository } from "./order-repository";
 import { changedOrder, ownOrder } from "./order-use-cases";
 
 /**
@@ -124,17 +125,8 @@ async function finish<TWrite>(
   try {
     return await ports.commit(
       [
-        ports.orders.settleRefund(refund, settlement.refund),
+        ...refundSettlementWrites(ports.orders, refund, settlement, ports.correlationId),
         ports.orders.save(order, settlement.order),
-        ports.orders.recordEvent(
-          outboxEvent(
-            settlement.eventType,
-            order.id,
-            { order: settlement.order, refund: settlement.refund },
-            settlement.order.updatedAt,
-            ports.correlationId,
-          ),
-        ),
       ],
       answerOf(settlement.refund, settlement.order),
     );
@@ -146,6 +138,32 @@ async function finish<TWrite>(
     const now = await ownOrder(ports.orders, order.ownerId, order.id);
     return ports.commit([], answerOf(current, now));
   }
+}
+
+/**
+ * The writes of a refund's settlement, wherever it is decided (its own
+ * attempt, or the processor's event): the refund settled while it is still
+ * processing, and its event. The order's move is saved by the caller: an
+ * event may settle several refunds of one order.
+ */
+export function refundSettlementWrites<TWrite>(
+  orders: OrderRepository<TWrite>,
+  processing: Refund,
+  settlement: ReturnType<typeof cardRefundSettlement>,
+  correlationId: string,
+): TWrite[] {
+  return [
+    orders.settleRefund(processing, settlement.refund),
+    orders.recordEvent(
+      outboxEvent(
+        settlement.eventType,
+        processing.orderId,
+        { order: settlement.order, refund: settlement.refund },
+        settlement.order.updatedAt,
+        correlationId,
+      ),
+    ),
+  ];
 }
 
 /** What a known outcome makes of the refund and its order. */

@@ -1,11 +1,10 @@
 import type { FunctionIdempotencyHandle } from "../idempotency";
 import { cardPaymentSettlement, settlementWrites } from "../orders/card-payments";
-import { cardRefundSettlement } from "../orders/card-refunds";
+import { cardRefundSettlement, refundSettlementWrites } from "../orders/card-refunds";
 import type { Order } from "../orders/order";
 import type { OrderRepository } from "../orders/order-repository";
 import type { ProcessorEvent } from "../processor/processor-events";
 import { retryOnConflict } from "../shared/optimistic-retry";
-import { outboxEvent } from "../shared/outbox";
 
 export interface WebhookPorts<TWrite> {
   readonly orders: OrderRepository<TWrite>;
@@ -102,18 +101,7 @@ async function settleRefunds<TWrite>(
         : { status: "refused" as const, reason: "failed at the processor" };
     const settled = cardRefundSettlement(order, refund, outcome, at);
     orders.set(made.orderId, { read: known?.read ?? order, now: settled.order });
-    writes.push(
-      ports.orders.settleRefund(refund, settled.refund),
-      ports.orders.recordEvent(
-        outboxEvent(
-          settled.eventType,
-          order.id,
-          { order: settled.order, refund: settled.refund },
-          at,
-          ports.correlationId,
-        ),
-      ),
-    );
+    writes.push(...refundSettlementWrites(ports.orders, refund, settled, ports.correlationId));
   }
   // Each order once, from the version read to the last settlement.
   for (const { read, now } of orders.values()) writes.push(ports.orders.save(read, now));

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findFreePort } from "../../../lib/local/dynamodb-local";
@@ -9,6 +9,12 @@ import {
   type ProcessorEmulator,
   startProcessorEmulator,
 } from "../../../lib/local/processor-emulator/processor-emulator";
+import {
+  chargesOf as chargesOfOrder,
+  outboxCaughtUp,
+  pendingOrder,
+  publishedAbout as publishedIn,
+} from "../../support/card-payment-requests";
 import { type ApiAnswer, ApiCaller, TEST_JWT_SECRET } from "../../support/http-api";
 import { type LocalApiProcess, startLocalApiProcess } from "../../support/local-api-process";
 import { until } from "../../support/within";
@@ -27,7 +33,6 @@ import { until } from "../../support/within";
 jest.setTimeout(120_000);
 
 const PAY_WITH = { paymentMethod: "pm_card_visa" };
-const items = [{ sku: "book", quantity: 2, unitPrice: 1500 }];
 
 let processor: ProcessorEmulator;
 let outboxFile: string;
@@ -76,18 +81,10 @@ async function environmentWith(settings: Record<string, string>): Promise<Record
 const startNpm = (environment: Record<string, string>) =>
   startLocalApiProcess(environment, { via: "npm-start" });
 
-/** Charges the processor created for this order (its metadata). */
-const chargesOf = (orderId: string) =>
-  processor.paymentIntents().filter((intent) => intent.metadata.orderId === orderId);
+const chargesOf = (orderId: string) => chargesOfOrder(processor, orderId);
 
 const statusOf = async (caller: ApiCaller, orderId: string) =>
   (await caller.get(`/orders/${orderId}`)).body.status;
-
-async function pendingOrder(caller: ApiCaller): Promise<string> {
-  const order = await caller.post("/orders", { currency: "EUR", items });
-  if (order.status !== 201) throw new Error(order.text);
-  return String(order.body.id);
-}
 
 interface KilledPayment {
   readonly caller: ApiCaller;
@@ -178,35 +175,7 @@ async function deliverLateTwiceOutOfOrder(orderId: string, port: string): Promis
   return events.length;
 }
 
-/** The outbox events published about `subject`, by type. */
-function publishedAbout(subject: string): string[] {
-  let text = "";
-  try {
-    text = readFileSync(outboxFile, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { type: string; subject: string })
-    .filter((event) => event.subject === subject)
-    .map((event) => event.type);
-}
-
-/**
- * Waits until the publisher has caught up with everything written so far: an
- * order created now has its event in the sink, so a duplicate written before
- * it would be there too.
- */
-async function outboxCaughtUp(caller: ApiCaller): Promise<void> {
-  const marker = await pendingOrder(caller);
-  await until(
-    () => publishedAbout(marker).includes("order.created"),
-    15_000,
-    "the outbox publishing a marker order",
-  );
-}
+const publishedAbout = (subject: string) => publishedIn(outboxFile, subject);
 
 /** Settled state of the order as seen through the API. */
 async function expectPaidOnce(caller: ApiCaller, orderId: string, answer: ApiAnswer) {
@@ -222,7 +191,7 @@ async function expectPaidOnce(caller: ApiCaller, orderId: string, answer: ApiAns
   });
   expect(await statusOf(caller, orderId)).toBe("paid");
   expect((await caller.get(`/orders/${orderId}/payment`)).body).toEqual(answer.body);
-  await outboxCaughtUp(caller);
+  await outboxCaughtUp(caller, outboxFile);
   expect(publishedAbout(orderId).filter((type) => type === "order.paid")).toHaveLength(1);
 }
 

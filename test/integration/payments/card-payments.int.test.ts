@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { ProcessorEmulator } from "../../../lib/local/processor-emulator/processor-emulator";
+import {
+  cardPayment,
+  chargesOf as chargesOfOrder,
+  pendingOrder,
+} from "../../support/card-payment-requests";
 import { type ApiAnswer, type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";
 
 /**
@@ -26,23 +31,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 afterEach(() => processor.clearFaults());
 
-const items = [{ sku: "book", quantity: 2, unitPrice: 1500 }];
-
-async function pendingOrder(caller: ApiCaller): Promise<string> {
-  const order = await caller.post("/orders", { currency: "EUR", items });
-  if (order.status !== 201) throw new Error(order.text);
-  return String(order.body.id);
-}
-
-/** One logical request: the same key and body on every attempt. */
-function cardPayment(caller: ApiCaller, orderId: string, paymentMethod = "pm_card_visa") {
-  const key = randomUUID();
-  return () => caller.post(`/orders/${orderId}/payments`, { paymentMethod }, { key });
-}
-
-/** Charges the processor created for this order (its metadata). */
-const chargesOf = (orderId: string) =>
-  processor.paymentIntents().filter((intent) => intent.metadata.orderId === orderId);
+const chargesOf = (orderId: string) => chargesOfOrder(processor, orderId);
 
 const statusOf = async (caller: ApiCaller, orderId: string) =>
   (await caller.get(`/orders/${orderId}`)).body.status;

@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { ProcessorEmulator } from "../../../lib/local/processor-emulator/processor-emulator";
+import {
+  cardPayment,
+  outboxCaughtUp,
+  pendingOrder,
+  publishedAbout as publishedIn,
+} from "../../support/card-payment-requests";
 import { type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";
 
 /**
@@ -29,41 +34,16 @@ afterEach(async () => {
   await processor.webhooksSettled();
 });
 
-const items = [{ sku: "book", quantity: 2, unitPrice: 1500 }];
-
-async function pendingOrder(caller: ApiCaller): Promise<string> {
-  const order = await caller.post("/orders", { currency: "EUR", items });
-  if (order.status !== 201) throw new Error(order.text);
-  return String(order.body.id);
-}
-
-function cardPayment(caller: ApiCaller, orderId: string, paymentMethod = "pm_card_visa") {
-  const key = randomUUID();
-  return () => caller.post(`/orders/${orderId}/payments`, { paymentMethod }, { key });
-}
-
 const eventsAbout = (orderId: string, type: string) =>
   processor
     .events()
     .filter((emulated) => emulated.event.type === type)
     .filter((emulated) => JSON.stringify(emulated.event.data.object).includes(orderId));
 
-/** The outbox events the API published about an order, by type. */
-async function publishedAbout(orderId: string): Promise<string[]> {
-  // The local publisher appends asynchronously: give it the moment it needs.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  let text = "";
-  try {
-    text = readFileSync(outboxFile, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { type: string; subject: string })
-    .filter((event) => event.subject === orderId)
-    .map((event) => event.type);
+/** The outbox events published about an order, once the publisher caught up. */
+async function publishedAbout(caller: ApiCaller, orderId: string): Promise<string[]> {
+  await outboxCaughtUp(caller, outboxFile);
+  return publishedIn(outboxFile, orderId);
 }
 
 describe("processor webhooks", () => {
@@ -91,7 +71,7 @@ describe("processor webhooks", () => {
     expect(
       processor.paymentIntents().filter((intent) => intent.metadata.orderId === orderId),
     ).toHaveLength(1);
-    expect(await publishedAbout(orderId)).toEqual(["order.created", "order.paid"]);
+    expect(await publishedAbout(alice, orderId)).toEqual(["order.created", "order.paid"]);
   });
 
   it("apply an event delivered twice once, and a late failure never moves a succeeded payment back", async () => {
@@ -107,7 +87,7 @@ describe("processor webhooks", () => {
     expect(paid.status).toBe(201);
     expect(twice.map((attempt) => attempt.status)).toEqual([200, 200]);
     expect((await alice.get(`/orders/${orderId}/payment`)).body.status).toBe("succeeded");
-    expect(await publishedAbout(orderId)).toEqual(["order.created", "order.paid"]);
+    expect(await publishedAbout(alice, orderId)).toEqual(["order.created", "order.paid"]);
   });
 
   it("settle a declined payment whose answer was lost as failed; the order is payable again", async () => {

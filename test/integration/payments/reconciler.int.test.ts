@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ProcessorEmulator } from "../../../lib/local/processor-emulator/processor-emulator";
-import { type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";
+import { chargesOf as chargesOfOrder, pendingOrder } from "../../support/card-payment-requests";
+import { startTestApi, type TestApi } from "../../support/http-api";
 
 /**
  * The reconciler (rocket-rides-atomic's completer): a card payment or refund
@@ -30,16 +31,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 afterEach(() => processor.clearFaults());
 
-const items = [{ sku: "book", quantity: 2, unitPrice: 1500 }];
-
-async function pendingOrder(caller: ApiCaller): Promise<string> {
-  const order = await caller.post("/orders", { currency: "EUR", items });
-  if (order.status !== 201) throw new Error(order.text);
-  return String(order.body.id);
-}
-
-const chargesOf = (orderId: string) =>
-  processor.paymentIntents().filter((intent) => intent.metadata.orderId === orderId);
+const chargesOf = (orderId: string) => chargesOfOrder(processor, orderId);
 
 interface Report {
   readonly settled: number;
