@@ -64,7 +64,11 @@ export async function reconcile(
     correlationId: `reconciler:${context.awsRequestId}`,
   });
   recordReport(report);
-  logger.info("reconciler run", { ...report });
+  // A run that found nothing is the common case, every minute: not worth an INFO line.
+  const didSomething =
+    report.settled + report.stillUnknown + report.skipped + report.failed + report.deferred > 0;
+  if (didSomething) logger.info("reconciler run", { ...report });
+  else logger.debug("reconciler run", { ...report });
   return report;
 }
 
