@@ -11,8 +11,9 @@ export type TableAccess = "none" | "read" | "write";
 /**
  * How a write route is made idempotent (see functions/idempotency/README.md):
  * `commit` when every effect is a DynamoDB write committed in one transaction
- * with the record (every write route of this API); `lease` when an effect
- * leaves DynamoDB. `null`: no key, no record (reads, and routes that change
+ * with the record (every write route of this API but the card routes);
+ * `lease` when an effect leaves DynamoDB (a card charge or refund at the
+ * processor, in recovery-point phases). `null`: no key, no record (reads, and routes that change
  * nothing).
  */
 export type RouteIdempotency = "commit" | "lease" | null;
