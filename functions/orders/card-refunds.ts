@@ -1,4 +1,4 @@
-import { BusinessWriteRejectedError, type RequestIdentity } from "../idempotency";
+import type { RequestIdentity } from "../idempotency";
 import type { RefundOutcome } from "../processor/payment-processor";
 import { processorIdempotencyKey } from "../processor/processor-key";
 import { problems } from "../shared/http/http-problems";
@@ -115,29 +115,46 @@ async function startedRefund<TWrite>(
   return { order, refund };
 }
 
+/**
+ * Phase 3. Other refunds of the order move its version while this one is at
+ * the processor, and a webhook may settle this one first: a refused
+ * transaction reads the order and the refund again and decides again.
+ */
 async function finish<TWrite>(
   order: Order,
   refund: Refund,
   outcome: Exclude<RefundOutcome, { status: "unknown" }>,
   ports: CardPaymentPorts<TWrite>,
 ): Promise<unknown> {
-  const settlement = cardRefundSettlement(order, refund, outcome, ports.now().toISOString());
-  try {
-    return await ports.commit(
+  let round = 0;
+  return retryOnConflict(async () => {
+    // The first round decides on what phase 1 left; a refused one reads again.
+    const current = round === 0 ? { order, refund } : await reread({ order, refund }, ports);
+    round += 1;
+    if (current.refund.status !== "processing") {
+      return ports.commit([], answerOf(current.refund, current.order));
+    }
+    const at = ports.now().toISOString();
+    const settlement = cardRefundSettlement(current.order, current.refund, outcome, at);
+    return ports.commit(
       [
-        ...refundSettlementWrites(ports.orders, refund, settlement, ports.correlationId),
-        ports.orders.save(order, settlement.order),
+        ...refundSettlementWrites(ports.orders, current.refund, settlement, ports.correlationId),
+        ports.orders.save(current.order, settlement.order),
       ],
       answerOf(settlement.refund, settlement.order),
     );
-  } catch (error) {
-    if (!(error instanceof BusinessWriteRejectedError)) throw error;
-    // A webhook settled it first: answer from it.
-    const current = await ports.orders.findRefund(order.id, refund.id);
-    if (!current || current.status === "processing") throw error;
-    const now = await ownOrder(ports.orders, order.ownerId, order.id);
-    return ports.commit([], answerOf(current, now));
-  }
+  }, ports.remainingTimeMs);
+}
+
+/** The order and the refund as they are now (another refund moved the order, or a webhook settled this one). */
+async function reread<TWrite>(
+  was: { order: Order; refund: Refund },
+  ports: CardPaymentPorts<TWrite>,
+): Promise<{ order: Order; refund: Refund }> {
+  const order = await ownOrder(ports.orders, was.order.ownerId, was.order.id);
+  const refund = await ports.orders.findRefund(was.order.id, was.refund.id);
+  if (!refund) throw new Error(`Order ${order.id} lost its refund ${was.refund.id}`);
+  return { order, refund };
 }
 
 /**

@@ -75,7 +75,15 @@ function counted<TWrite>(
     get settled() {
       return attempt.settled;
     },
-    advance: (point, writes) => attempt.advance(point, writes),
+    advance: async (point, writes) => {
+      try {
+        await attempt.advance(point, writes);
+      } catch (error) {
+        const outcome = outcomeOfError(error);
+        if (outcome) config.metrics.outcome(outcome);
+        throw error;
+      }
+    },
     commit: (writes, answer) => settle(attempt.commit(writes, answer)),
     finish: (answer) => settle(attempt.finish(answer)),
     abandon: () => attempt.abandon(),

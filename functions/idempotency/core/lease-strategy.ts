@@ -8,6 +8,7 @@ import {
 } from "./constants";
 import { answerFromRecord } from "./decide";
 import {
+  BusinessWriteRejectedError,
   IdempotencyConfigurationError,
   IdempotencyError,
   IdempotencyKeyInProgressError,
@@ -79,6 +80,11 @@ export async function claimLease<TWrite>(
 export class LeaseStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> {
   readonly strategy = IdempotencyStrategy.Lease;
   settled = false;
+  /**
+   * A phase whose write failed without saying whether it committed (a lost
+   * answer): the record may hold its point, so it must not be deleted.
+   */
+  private phaseMayHaveCommitted = false;
 
   constructor(
     private readonly config: AttemptConfig<TWrite>,
@@ -92,7 +98,15 @@ export class LeaseStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> {
 
   async advance(point: string, writes: readonly TWrite[] = []): Promise<void> {
     this.assertOpen();
-    await this.fenced(() => this.config.store.advance(this.lease, point, writes));
+    try {
+      await this.fenced(() => this.config.store.advance(this.lease, point, writes));
+    } catch (error) {
+      // A refused phase wrote nothing; any other failure may have committed.
+      const refused =
+        error instanceof BusinessWriteRejectedError || error instanceof IdempotencyLeaseLostError;
+      if (!refused) this.phaseMayHaveCommitted = true;
+      throw error;
+    }
     this.point = point;
   }
 
@@ -129,7 +143,8 @@ export class LeaseStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> {
     this.settled = true;
     try {
       await this.config.store.release(this.lease, {
-        keepRecoveryPoint: this.point !== undefined,
+        // The record stays (its lease ended) for the retry to read where it is.
+        keepRecoveryPoint: this.point !== undefined || this.phaseMayHaveCommitted,
       });
     } catch (error) {
       // The lease runs out on its own; a retry can take over then.

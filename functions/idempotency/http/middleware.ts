@@ -232,11 +232,10 @@ export function idempotency<TWrite>(
       return;
     }
     try {
+      // A lost lease answers 409 (the key's owner answers retries), as after a handler's return.
       request.response = await settle(state, normalizeResponse(rendered));
     } catch (error) {
-      // Lease lost while storing a rendered business error: nothing of this
-      // attempt was committed, and the key's owner answers retries. The
-      // rendered answer stands.
+      // Not the layer's error (settle renders those): the rendered answer stands.
       config.logger.warn("idempotent answer not stored", describeError(error));
     }
   };

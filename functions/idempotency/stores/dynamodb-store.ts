@@ -15,6 +15,7 @@ import { RecordStatus } from "../core/constants";
 import { decide } from "../core/decide";
 import {
   BusinessWriteRejectedError,
+  IdempotencyKeyInProgressError,
   IdempotencyLeaseLostError,
   IdempotencyStoreError,
 } from "../core/errors";
@@ -142,9 +143,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
       const recoveryPoint = replaced?.recoveryPoint;
       return recoveryPoint ? { claimed: true, recoveryPoint } : { claimed: true };
     } catch (error) {
-      // Another attempt took it over (or completed it) in between.
-      if (isConditionalCheckFailure(error) && error.Item) {
-        return { claimed: false, existing: parseRecord(unmarshall(error.Item)) };
+      if (isConditionalCheckFailure(error)) {
+        // Another attempt took it over or completed it in between: that record decides.
+        if (error.Item) return { claimed: false, existing: parseRecord(unmarshall(error.Item)) };
+        // Its holder released it in between: the key is free, but not this
+        // attempt's yet. Come back at once (never a 500 for a race).
+        throw new IdempotencyKeyInProgressError(1);
       }
       throw storeFailure(error);
     }

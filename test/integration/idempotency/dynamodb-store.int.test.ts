@@ -204,3 +204,48 @@ describe("DynamoDbIdempotencyStore: errors that retrying cannot cure", () => {
     expect(failure).toMatchObject({ statusCode: 503, slug: "idempotency-store-unavailable" });
   });
 });
+
+describe("DynamoDbIdempotencyStore: a takeover that meets a release", () => {
+  it("asks for a retry (409 in progress), never a 500, when the record it would take over is released in between", async () => {
+    const { idempotencyTable } = testEnvironment();
+    const nowMs = Date.UTC(2100, 0, 1);
+    const pk = `takeover-race-${Date.now()}#key`;
+    const stale = {
+      pk,
+      status: "IN_PROGRESS" as const,
+      fingerprint: "fingerprint-a",
+      leaseToken: "old-lease",
+      leaseExpiresAtMs: nowMs - 1,
+      expiresAt: nowMs / 1000 + 3600,
+      createdAtMs: nowMs - 10_000,
+    };
+    const client = createDynamoDbClient({ endpoint: testEnvironment().endpoint });
+    // The old holder releases its record just before the takeover's update is sent.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "UpdateItemCommand") {
+          await new DynamoDbIdempotencyStore({
+            client: testClient(),
+            tableName: idempotencyTable,
+          }).release({ pk, leaseToken: "old-lease" });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "releaseBeforeTakeover" },
+    );
+    await dynamoDbStoreHarness().seed(stale);
+    const store = new DynamoDbIdempotencyStore({ client, tableName: idempotencyTable });
+
+    const claiming = store.claim(
+      { ...stale, leaseToken: "new-lease", leaseExpiresAtMs: nowMs + 60_000 },
+      nowMs,
+    );
+
+    await expect(claiming).rejects.toMatchObject({
+      statusCode: 409,
+      slug: "idempotency-key-in-progress",
+    });
+    expect(await readRecord(pk)).toBeUndefined();
+    client.destroy();
+  });
+});

@@ -272,6 +272,35 @@ describe("refunding a card-paid order", () => {
     expect(refundsOf(orderId).map((made) => made.amount)).toEqual([1000]);
   });
 
+  it("two card refunds of one order at once both land, each once, and never exceed the payment", async () => {
+    const alice = api.caller();
+    const orderId = await paidByCard(alice);
+    // Both reach the processor before either finishes: each finish meets the other's order version.
+    processor.injectFault({ kind: "slow", path: "/v1/refunds", delayMs: 300, times: 2 });
+
+    const answers = await Promise.all([
+      refund(alice, orderId, 1000)(),
+      refund(alice, orderId, 1500)(),
+      refund(alice, orderId, 1000)(),
+    ]);
+
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, 201, 409]);
+    const refused = answers.find((answer) => answer.status === 409);
+    expect(refused?.body.type).toMatch(/\/refund-exceeds-payment$/);
+    const refunded = answers.filter((answer) => answer.status === 201).map((a) => a.body.amount);
+    const order = (await alice.get(`/orders/${orderId}`)).body;
+    expect(order).toMatchObject({ refundPendingAmount: 0 });
+    expect(order.refundedAmount).toBe(
+      (refunded as number[]).reduce((sum, amount) => sum + amount, 0),
+    );
+    expect(
+      refundsOf(orderId)
+        .map((made) => made.amount)
+        .sort(),
+    ).toEqual((refunded as number[]).sort());
+  });
+
   it("an unknown outcome holds the amount back (no over-refund meanwhile); the retry refunds once", async () => {
     const alice = api.caller();
     const orderId = await paidByCard(alice);

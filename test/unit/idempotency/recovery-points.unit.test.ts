@@ -2,6 +2,8 @@ import {
   callerRecordKey,
   IdempotencyConfigurationError,
   IdempotencyLeaseLostError,
+  type IdempotencyStore,
+  IdempotencyStoreUnavailableError,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   makeIdempotent,
@@ -68,6 +70,49 @@ describe("recovery points through the HTTP face (lease strategy)", () => {
     expect(seen).toEqual([undefined, "started"]);
     expect(applied).toEqual(["started", "finished"]);
     expect(handler.executions()).toBe(2);
+  });
+
+  it("a phase whose answer is lost (it may have committed) keeps the record: the retry resumes, never repeating it", async () => {
+    const inner = new InMemoryIdempotencyStore();
+    // The phase commits, then its answer is lost on the way back (as a
+    // TransactWriteItems without cancellation reasons is reported).
+    let loseNextAdvanceAnswer = true;
+    const store: IdempotencyStore<InMemoryWrite> = {
+      commit: (record, nowMs, writes) => inner.commit(record, nowMs, writes),
+      claim: (record, nowMs) => inner.claim(record, nowMs),
+      complete: (lease, answer, at, writes) => inner.complete(lease, answer, at, writes),
+      release: (lease, options) => inner.release(lease, options),
+      advance: async (lease, point, writes) => {
+        await inner.advance(lease, point, writes);
+        if (loseNextAdvanceAnswer) {
+          loseNextAdvanceAnswer = false;
+          throw new IdempotencyStoreUnavailableError(1);
+        }
+      },
+    };
+    const { applied, write } = ledger();
+    const handler = idempotentHandler<InMemoryWrite>(
+      { store, strategy: "lease", now: () => NOW_MS },
+      async (_event, context) => {
+        const handle = context.idempotency;
+        if (!handle) throw new Error("no handle");
+        if (handle.recoveryPoint === undefined) await handle.advance("started", [write("started")]);
+        return handle.commit([write("finished")], created({ id: "charge-1" }));
+      },
+    );
+
+    const first = await handler(event(), lambdaContext());
+    const afterFirst = inner.get(pk);
+    const retry = await handler(event(), lambdaContext());
+
+    expect(first.statusCode).toBe(503);
+    expect(afterFirst).toMatchObject({
+      status: "IN_PROGRESS",
+      recoveryPoint: "started",
+      leaseExpiresAtMs: 0,
+    });
+    expect(retry.statusCode).toBe(201);
+    expect(applied).toEqual(["started", "finished"]);
   });
 
   it("a 5xx before any phase releases the key whole: the retry starts from the beginning", async () => {
