@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { ProcessorEmulator } from "../../lib/local/processor-emulator/processor-emulator";
 import type { ApiAnswer, ApiCaller } from "./http-api";
+import { sinkEvents } from "./outbox-sink";
 import { until } from "./within";
 
 /** The items of every card test's order: a total of 3000 (30.00 EUR). */
@@ -29,16 +29,7 @@ export const chargesOf = (processor: ProcessorEmulator, orderId: string) =>
 
 /** The types of the outbox events published about `subject`, in the local sink file. */
 export function publishedAbout(sinkFile: string, subject: string): string[] {
-  let text = "";
-  try {
-    text = readFileSync(sinkFile, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { type: string; subject: string })
+  return sinkEvents(sinkFile)
     .filter((event) => event.subject === subject)
     .map((event) => event.type);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteTableCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
@@ -16,23 +16,13 @@ import {
 } from "../../../lib/tables/table-definitions";
 import { testClient, testEnvironment } from "../../support/dynamodb";
 import { silentLogger } from "../../support/lambda-fixtures";
+import { sinkEvents } from "../../support/outbox-sink";
 
 jest.setTimeout(60_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function publishedIds(sinkFile: string): string[] {
-  let text = "";
-  try {
-    text = readFileSync(sinkFile, "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => String((JSON.parse(line) as { id: string }).id));
-}
+const publishedIds = (sinkFile: string): string[] => sinkEvents(sinkFile).map((event) => event.id);
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
