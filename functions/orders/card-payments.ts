@@ -35,8 +35,6 @@ import { changedOrder, ownOrder } from "./order-use-cases";
  * finds its own payment even once another request's payment replaced it.
  */
 const STARTED_PREFIX = "started:";
-/** Points written before the id was carried: the order's current payment is the request's. */
-const STARTED_WITHOUT_ID = "started";
 
 /** Kept back from the invocation's deadline for the finishing transaction and the answer. */
 const FINISH_RESERVE_MS = 1_500;
@@ -141,10 +139,7 @@ async function startedPayment<TWrite>(
 ): Promise<{ order: Order; payment: Payment }> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const paymentId = point.startsWith(STARTED_PREFIX) ? point.slice(STARTED_PREFIX.length) : "";
-  const payment =
-    point === STARTED_WITHOUT_ID
-      ? await ports.orders.findPayment(order.id)
-      : await paymentById(ports.orders, order.id, paymentId);
+  const payment = await paymentById(ports.orders, order.id, paymentId);
   if (payment?.method !== "card") {
     throw new Error(`Order ${order.id} passed phase ${point} but has no such card payment`);
   }

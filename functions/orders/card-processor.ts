@@ -1,6 +1,6 @@
 import type { PaymentProcessor } from "../processor/payment-processor";
 import { withCircuitBreaker } from "../processor/processor-circuit";
-import { loadProcessorConfig, type ProcessorConfig } from "../processor/processor-config";
+import type { ProcessorConfig } from "../processor/processor-config";
 import { createStripePaymentProcessor } from "../processor/stripe-payment-processor";
 import type { Logger } from "../shared/observability/logger";
 import { MetricName, type Metrics, MetricUnit } from "../shared/observability/metrics";
@@ -18,11 +18,11 @@ export interface LazyPaymentProcessor extends PaymentProcessor {
  * for the container's life: a wallet payment never needs the processor's
  * key, and the key may have to be fetched first.
  *
- * @param loadConfig where the URL and the key come from @default the environment
+ * @param loadConfig where the URL and the key come from (the secret on AWS, the environment locally)
  */
 export function lazyPaymentProcessor(
   observability: { readonly logger: Pick<Logger, "warn">; readonly metrics: Metrics },
-  loadConfig: () => Promise<ProcessorConfig> = async () => loadProcessorConfig(),
+  loadConfig: () => Promise<ProcessorConfig>,
 ): LazyPaymentProcessor {
   const { logger, metrics } = observability;
   let built: Promise<PaymentProcessor> | undefined;

@@ -32,7 +32,7 @@ export const processorSecretEnvironmentSchema = z.object({
   ),
 });
 
-export const webhookEnvironmentSchema = z.object({
+const webhookEnvironmentSchema = z.object({
   /** The endpoint's signing secret, `whsec_…`. */
   PAYMENT_PROCESSOR_WEBHOOK_SECRET: z.string().trim().min(1),
 });

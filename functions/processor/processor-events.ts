@@ -157,7 +157,7 @@ export function verifyProcessorEvent(
 }
 
 /** Parses a verified event (also for events from a trusted source, e.g. EventBridge). */
-export function parseProcessorEvent(verified: unknown): ProcessorEvent {
+function parseProcessorEvent(verified: unknown): ProcessorEvent {
   const envelope = parseOrThrow(envelopeSchema, verified, "event");
   const { id, type, created } = envelope;
   const ignored = { kind: "ignored", id, type } as const;
