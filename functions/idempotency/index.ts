@@ -9,6 +9,7 @@
 // Both faces
 export type { Beginning, IdempotentAttempt, Settlement } from "./core/attempt";
 export { beginAttempt } from "./core/begin-attempt";
+export type { Commit } from "./core/commit";
 export { IdempotencyStrategy, RecordStatus } from "./core/constants";
 export * from "./core/errors";
 export type { IdempotencyLogger } from "./core/logger";
@@ -39,7 +40,6 @@ export {
 export { commitHttpAnswer, type HttpAnswerOptions } from "./http/http-commit";
 export { type IdempotentHttpEvent, principalFromAuthorizer } from "./http/http-event";
 export {
-  type Commit,
   callerRecordKey,
   type IdempotencyHandle,
   type IdempotentContext,

@@ -1,6 +1,6 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import { newId } from "../domain/primitives";
 import type { DataTable } from "./dynamodb/data-table";
-import { newId } from "./ids";
 
 /**
  * An event of the transactional outbox: written in the same transaction as

@@ -374,10 +374,8 @@ function validatedRoute(strategy: IdempotencyStrategy) {
       logger: silentLogger,
       renderError: renderProblem,
     }),
-    handle: async (_request, context) => {
-      const answer = created({ id: "thing-1" });
-      return context.idempotency ? context.idempotency.commit([effect], answer) : answer;
-    },
+    handle: async (_request, ports) => ports.commit([effect], { id: "thing-1" }),
+    respond: (thing: { id: string }) => created(thing),
   });
   const send = (key: string, body: string) =>
     handler(restApiEvent({ route: route.path, idempotencyKey: key, body }), lambdaContext());
