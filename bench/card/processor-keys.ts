@@ -1,6 +1,6 @@
 import { newId } from "../../functions/domain/primitives";
 import type { RequestIdentity } from "../../functions/idempotency";
-import { recordKey } from "../../functions/idempotency";
+import { recordKey } from "../../functions/idempotency/core/record";
 import { principalFromAuthorizer } from "../../functions/idempotency/http/http-event";
 import { requireIdempotencyKey } from "../../functions/idempotency/http/key";
 import type { HttpEvent } from "../../functions/shared/http/http-handler";

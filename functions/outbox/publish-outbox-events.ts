@@ -5,7 +5,6 @@ import {
   type IdempotencyStore,
   makeIdempotent,
   type RemainingTime,
-  recordKey,
 } from "../idempotency";
 import { describeError } from "../shared/observability/describe-error";
 import type { Logger } from "../shared/observability/logger";
@@ -15,11 +14,6 @@ import { isOutboxInsert, outboxEventOf } from "./outbox-item";
 
 /** Whose keys the publisher's records are: apart from every HTTP caller's. */
 export const PUBLICATION_SCOPE = "outbox-publisher";
-
-/** The idempotency record of one event's publication. */
-export function publicationKey(eventId: string): string {
-  return recordKey(["function", PUBLICATION_SCOPE], eventId);
-}
 
 /**
  * How long a publication is remembered: longer than DynamoDB Streams keeps a

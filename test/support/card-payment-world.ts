@@ -1,22 +1,21 @@
 import type { Scheduler } from "fast-check";
 import { type Refusal, Refused } from "../../functions/domain/refusals";
 import {
-  type Beginning,
   beginAttempt,
-  callerRecordKey,
   commitHttpAnswer,
   type IdempotencyCoreOptions,
   IdempotencyError,
-  type IdempotentAttempt,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   makeIdempotent,
   type RequestIdentity,
 } from "../../functions/idempotency";
+import type { Beginning, IdempotentAttempt } from "../../functions/idempotency/core/attempt";
 import type { Commit } from "../../functions/idempotency/core/commit";
 import { resolveCoreOptions } from "../../functions/idempotency/core/options";
 import { REPLAYED_HEADER } from "../../functions/idempotency/http/constants";
 import { storableAnswer } from "../../functions/idempotency/http/http-commit";
+import { callerRecordKey } from "../../functions/idempotency/http/middleware";
 import { fingerprint } from "../../functions/idempotency/http/request-fingerprint";
 import {
   type HttpResponse,

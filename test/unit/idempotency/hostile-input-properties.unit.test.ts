@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import * as z from "zod";
 import {
-  callerRecordKey,
   type HttpResponse,
   type IdempotencyStore,
   IdempotencyStrategy,
@@ -9,6 +8,7 @@ import {
   type InMemoryWrite,
   idempotency,
 } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { routeById } from "../../../functions/routes";
 import { createHttpHandler } from "../../../functions/shared/http/http-handler";
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../../functions/shared/http/parse-request";
