@@ -9,8 +9,13 @@ import { dirname, join, posix, relative, resolve, sep } from "node:path";
 jest.setTimeout(60_000);
 
 const ROOT = join(__dirname, "..", "..", "..");
-/** Where the snippets are written: inside the project, so that imports resolve; git-ignored. */
-const OUT = join(ROOT, "test", ".snippets");
+/**
+ * Where the snippets are written: inside the project, so that imports and
+ * packages resolve (git-ignored; a dot folder, which the root tsconfig's
+ * globs skip). One folder per process, so that two runs cannot meet.
+ */
+const SNIPPETS = join(ROOT, "test", ".snippets");
+const OUT = join(SNIPPETS, String(process.pid));
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
 /**
@@ -113,7 +118,11 @@ function typeCheck(names: readonly string[]): {
 } {
   writeFileSync(
     join(OUT, "tsconfig.json"),
-    JSON.stringify({ extends: "../../tsconfig.json", include: [], files: names }),
+    JSON.stringify({
+      extends: relative(OUT, join(ROOT, "tsconfig.json")).split(sep).join("/"),
+      include: [],
+      files: names,
+    }),
   );
   const run = spawnSync(
     process.execPath,
@@ -165,7 +174,10 @@ describe("the documentation's TypeScript snippets", () => {
   beforeAll(() => {
     compiled = compileSnippets();
   });
-  afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(OUT, { recursive: true, force: true });
+    if (readdirSync(SNIPPETS).length === 0) rmSync(SNIPPETS, { recursive: true });
+  });
 
   it("are found: the README's and the idempotency layer's at least", () => {
     const found = snippets.map((snippet) => snippet.where);
