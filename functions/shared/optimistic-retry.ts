@@ -1,5 +1,16 @@
 import { BusinessWriteRejectedError } from "../idempotency";
-import { problems } from "./http/http-problems";
+
+/**
+ * Every round of a read-decide-commit lost its race until the invocation
+ * ran short of time: nothing was written, and a retry (later, with less
+ * contention) can succeed. The HTTP layer answers it 503 with Retry-After.
+ */
+export class RacesLostError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("Every round lost its race before the deadline", options);
+    this.name = "RacesLostError";
+  }
+}
 
 /**
  * Kept back from the invocation's deadline when deciding on another round:
@@ -23,7 +34,7 @@ const BACKOFF_CAP_MS = 1_000;
  * is then taken again on fresh data, so it is never taken on a stale read.
  * Rounds go on while the invocation has time: a hot account with many
  * writers needs many rounds, and each one makes progress for somebody. Only
- * when time runs out does it answer 503 with Retry-After (not stored).
+ * when time runs out does it give up, with a RacesLostError.
  */
 export async function retryOnConflict<T>(
   attempt: () => Promise<T>,
@@ -35,7 +46,8 @@ export async function retryOnConflict<T>(
     } catch (error) {
       if (!(error instanceof BusinessWriteRejectedError)) throw error;
       const delayMs = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** round);
-      if (remainingTimeMs() - delayMs < DEADLINE_RESERVE_MS) throw problems.serviceUnavailable(1);
+      if (remainingTimeMs() - delayMs < DEADLINE_RESERVE_MS)
+        throw new RacesLostError({ cause: error });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

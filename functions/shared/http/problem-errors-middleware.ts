@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from "@middy/core";
 import { Refused } from "../../domain/refusals";
 // The classifier only: a route without idempotency bundles none of the rest of the layer.
 import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
+import { RacesLostError } from "../optimistic-retry";
 import { problems } from "./http-problems";
 import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem";
 import { problemOfRefusal } from "./refusal-problems";
@@ -45,7 +46,11 @@ export function problemErrors(options: ProblemErrorsOptions): MiddlewareObj {
 function problemOf(error: unknown): ProblemLike {
   if (error instanceof Refused) return problemOfRefusal(error.refusal);
   if (isProblemLike(error)) return error;
-  if (classifyDynamoDbFailure(error) === "unavailable" || isInvocationTimeout(error)) {
+  if (
+    error instanceof RacesLostError ||
+    classifyDynamoDbFailure(error) === "unavailable" ||
+    isInvocationTimeout(error)
+  ) {
     return problems.serviceUnavailable();
   }
   return internalError();
