@@ -25,6 +25,16 @@ export interface RequestOptions {
   readonly rawBody?: string;
 }
 
+/** An account's ledger entry, as `GET /accounts/{accountId}/entries` lists it (the fields tests read). */
+export interface LedgerEntry {
+  readonly type: string;
+  /** Signed: debits are negative. */
+  readonly amount: number;
+  readonly balanceAfter: number;
+  /** The deposit, transfer, payment or refund. */
+  readonly referenceId: string;
+}
+
 /** A caller of the API: a token for `sub` and helpers for JSON requests. */
 export class ApiCaller {
   private tokenPromise: Promise<string> | undefined;
@@ -98,11 +108,9 @@ export class ApiCaller {
     return Number(account.body.balance);
   }
 
-  /** Every ledger entry of an account, following the cursor to the end. */
-  async entriesOf(
-    accountId: string,
-  ): Promise<Array<{ amount: number; balanceAfter: number; type: string }>> {
-    const entries: Array<{ amount: number; balanceAfter: number; type: string }> = [];
+  /** Every ledger entry of an account, oldest first, following the cursor to the end. */
+  async entriesOf(accountId: string): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
     let cursor: string | null = null;
     do {
       const query: string = cursor

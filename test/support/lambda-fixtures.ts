@@ -122,9 +122,12 @@ export function apiGatewayEvent(
   };
 }
 
-/** A Lambda context whose remaining time counts down from `timeoutMs`. */
-export function lambdaContext(timeoutMs = 10_000): Context {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * A Lambda context whose remaining time counts down from `timeoutMs`, on
+ * `now` (the wall clock, or a test's manual clock).
+ */
+export function lambdaContext(timeoutMs = 10_000, now: () => number = Date.now): Context {
+  const deadline = now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: "test-function",
@@ -134,7 +137,7 @@ export function lambdaContext(timeoutMs = 10_000): Context {
     awsRequestId: `aws-${Math.random().toString(36).slice(2)}`,
     logGroupName: "/aws/lambda/test-function",
     logStreamName: "test",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

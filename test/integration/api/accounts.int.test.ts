@@ -1,14 +1,25 @@
 import { randomUUID } from "node:crypto";
 import { paginateScan } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { testClient, testEnvironment } from "../../support/dynamodb";
+import { type DynamoDbProxy, startDynamoDbProxy } from "../../support/dynamodb-proxy";
 import { startTestApi, type TestApi } from "../../support/http-api";
+import { deferred } from "../../support/lambda-fixtures";
+import { within } from "../../support/within";
 
+// The API reaches DynamoDB Local through a proxy that can hold one transaction
+// (the handlers read their endpoint once, when the first API loads them).
+let proxy: DynamoDbProxy;
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  proxy = await startDynamoDbProxy(testEnvironment().endpoint);
+  api = await startTestApi({ DYNAMODB_ENDPOINT: proxy.url });
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await api.close();
+  await proxy.close();
+});
 
 describe("accounts over HTTP", () => {
   it("opens an account: 201, Location, ETag and the account", async () => {
@@ -67,24 +78,56 @@ describe("accounts over HTTP", () => {
     expect(deposit.body).toEqual(first.body);
   });
 
-  it("applies 20 concurrent identical deposits exactly once", async () => {
+  it("applies 20 concurrent identical deposits exactly once: one 201, 19 replays of it, never a 409", async () => {
+    // The proxy holds the first deposit transaction to reach DynamoDB: that
+    // attempt is certainly in flight while the others commit.
     const alice = api.caller();
     const accountId = await alice.openAccount();
     const key = randomUUID();
+    const held = proxy.holdRequestOf(callerRecordKey(alice.sub, key));
+    const deposit = () => alice.post(`/accounts/${accountId}/deposits`, { amount: 250 }, { key });
 
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        alice.post(`/accounts/${accountId}/deposits`, { amount: 250 }, { key }),
-      ),
+    const othersAnswered = deferred();
+    let answeredCount = 0;
+    const answering = Array.from({ length: 20 }, () =>
+      deposit().then((answer) => {
+        answeredCount += 1;
+        if (answeredCount === 19) othersAnswered.resolve();
+        return answer;
+      }),
     );
+    await within(held.arrived, 10_000, "the first deposit transaction");
+    await within(othersAnswered.promise, 10_000, "the 19 other answers");
+    // Sent before any other committed, it reaches DynamoDB after the winner's commit.
+    const heldStatus = await held.release();
+    const answers = await Promise.all(answering);
 
-    const statuses = answers.map((answer) => answer.status);
-    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
-    expect(
-      answers.filter((a) => a.status === 201 && !a.headers.get("idempotent-replayed")),
-    ).toHaveLength(1);
+    // A commit route: every duplicate answers the winner's committed answer.
+    // The held one's transaction was cancelled (400) by the record condition.
+    expect(heldStatus).toBe(400);
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 201));
+    const executed = answers.filter((answer) => !answer.headers.get("idempotent-replayed"));
+    const replayed = answers.filter(
+      (answer) => answer.headers.get("idempotent-replayed") === "true",
+    );
+    expect(executed).toHaveLength(1);
+    expect(replayed).toHaveLength(19);
+    const winner = executed[0];
+    expect(winner?.body).toMatchObject({ accountId, amount: 250, balance: 250 });
+    for (const replay of replayed) {
+      expect(replay.text).toBe(winner?.text);
+      expect(replay.headers.get("location")).toBe(winner?.headers.get("location"));
+    }
     expect(await alice.balanceOf(accountId)).toBe(250);
-    expect(await alice.entriesOf(accountId)).toHaveLength(1);
+    const entries = await alice.entriesOf(accountId);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        type: "deposit",
+        amount: 250,
+        balanceAfter: 250,
+        referenceId: winner?.body.id,
+      }),
+    ]);
   });
 
   it("pages through entries oldest first, and they add up to the balance", async () => {

@@ -1,19 +1,39 @@
 import { randomUUID } from "node:crypto";
 import { DeleteTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import { accountKey } from "../../../functions/accounts/dynamodb-account-repository";
 import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { fingerprint } from "../../../functions/idempotency/http/request-fingerprint";
 import { readRecord, seedRecord, testClient, testEnvironment } from "../../support/dynamodb";
+import { type DynamoDbProxy, startDynamoDbProxy } from "../../support/dynamodb-proxy";
 import { type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";
 
+/** DynamoDB Local itself, as the global setup gave it (the API below changes process.env). */
+const directEndpoint = testEnvironment().endpoint;
+
+// The API reaches DynamoDB Local through a proxy that counts its requests, so
+// a test can tell whether a handler ran at all (it reads the account first).
+let proxy: DynamoDbProxy;
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi({ FUNCTION_TIMEOUT_SECONDS: "10" });
+  testClient();
+  proxy = await startDynamoDbProxy(directEndpoint);
+  api = await startTestApi({ DYNAMODB_ENDPOINT: proxy.url, FUNCTION_TIMEOUT_SECONDS: "10" });
 });
 afterAll(async () => {
   await api.close();
+  await proxy.close();
   testClient().destroy();
 });
+
+/** DynamoDB requests the API sent about the account so far (a deposit reads it first). */
+function requestsAbout(accountId: string): number {
+  const account = { table: testEnvironment().dataTable, key: accountKey(accountId) };
+  return ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"].reduce(
+    (sum, operation) => sum + proxy.attempts(operation, account),
+    0,
+  );
+}
 
 const depositFingerprint = (accountId: string, body: object) =>
   fingerprint({
@@ -32,12 +52,21 @@ describe("the idempotency contract over HTTP", () => {
   it("answers 400 idempotency-key-missing without a key; nothing runs, nothing is stored", async () => {
     const alice = api.caller();
     const { accountId, path } = await fundedAccount(alice);
+    const before = requestsAbout(accountId);
 
     const answer = await alice.post(path, { amount: 100 }, { key: null });
+    const byTheRefusedRequest = requestsAbout(accountId) - before;
+    // The same request with a key runs: its reads are seen.
+    const withKey = await alice.post(path, { amount: 100 });
 
     expect(answer.status).toBe(400);
     expect(answer.body.type).toMatch(/\/problems\/idempotency-key-missing$/);
-    expect(await alice.balanceOf(accountId)).toBe(0);
+    expect(byTheRefusedRequest).toBe(0);
+    expect(withKey.status).toBe(201);
+    expect(requestsAbout(accountId) - before).toBeGreaterThan(0);
+    expect(await alice.entriesOf(accountId)).toEqual([
+      expect.objectContaining({ referenceId: withKey.body.id }),
+    ]);
   });
 
   it.each([
@@ -49,11 +78,14 @@ describe("the idempotency contract over HTTP", () => {
   ])("answers 400 idempotency-key-invalid for a key %s; nothing runs", async (_, key) => {
     const alice = api.caller();
     const { accountId, path } = await fundedAccount(alice);
+    const before = requestsAbout(accountId);
 
     const answer = await alice.post(path, { amount: 100 }, { key });
+    const byTheRefusedRequest = requestsAbout(accountId) - before;
 
     expect(answer.status).toBe(400);
     expect(answer.body.type).toMatch(/\/problems\/idempotency-key-invalid$/);
+    expect(byTheRefusedRequest).toBe(0);
     expect(await alice.balanceOf(accountId)).toBe(0);
     expect(await readRecord(callerRecordKey(alice.sub, key))).toBeUndefined();
   });
@@ -316,14 +348,19 @@ describe("the idempotency contract over HTTP", () => {
     expect(answer.headers.get("idempotent-replayed")).toBeNull();
   });
 
-  it("answers 503 with Retry-After when the idempotency table cannot be reached; nothing runs", async () => {
+  // Not "nothing runs": on a commit route the handler runs its reads before
+  // the transaction with the record fails; what is promised is that nothing is written.
+  it("answers 503 with Retry-After when the idempotency table cannot be reached; nothing is deposited", async () => {
     const table = `idempotency-to-lose-${randomUUID()}`;
     const environment = { ...process.env };
     // Handlers read their table names when loaded: load a second set.
     let isolated: TestApi | undefined;
     await jest.isolateModulesAsync(async () => {
       const { startTestApi: startIsolated } = await import("../../support/http-api");
-      isolated = await startIsolated({ IDEMPOTENCY_TABLE_NAME: table });
+      isolated = await startIsolated({
+        DYNAMODB_ENDPOINT: directEndpoint,
+        IDEMPOTENCY_TABLE_NAME: table,
+      });
     });
     if (!isolated) throw new Error("isolated API did not start");
     try {
@@ -337,6 +374,7 @@ describe("the idempotency contract over HTTP", () => {
       expect(answer.body.type).toMatch(/\/problems\/idempotency-store-unavailable$/);
       expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(await alice.balanceOf(accountId)).toBe(0);
+      expect(await alice.entriesOf(accountId)).toEqual([]);
     } finally {
       await isolated.close();
       process.env = environment;

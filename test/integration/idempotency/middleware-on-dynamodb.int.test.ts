@@ -19,10 +19,9 @@ import {
 } from "../../support/dynamodb";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import { deferred, lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
+import { manualClock } from "../../support/manual-clock";
 
 afterAll(() => testClient().destroy());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A fresh key and body per test: DynamoDB Local is shared by the whole tier. */
 function request(body: object = { amount: 500 }) {
@@ -40,40 +39,69 @@ function request(body: object = { amount: 500 }) {
   return { key, pk: callerRecordKey("caller-1", key), event };
 }
 
-/** A handler that commits one counted effect together with its answer. */
-function countingHandler(counterId: string, workMs = 0) {
+/**
+ * A handler that commits one counted effect together with its answer, after
+ * `hold` (when given) lets it: the test decides how long it is in flight.
+ */
+function countingHandler(
+  counterId: string,
+  options: { now?: () => number; hold?: { started: () => void; release: Promise<void> } } = {},
+) {
   return idempotentHandler<TransactWriteItem>(
-    { store: dynamoDbStore(), strategy: "lease" },
+    { store: dynamoDbStore(), strategy: "lease", ...(options.now ? { now: options.now } : {}) },
     async (_e, context) => {
-      await sleep(workMs);
+      if (options.hold) {
+        options.hold.started();
+        await options.hold.release;
+      }
       return context.idempotency?.commit([counterIncrement(counterId)], created({ counterId }));
     },
   );
 }
 
 describe("idempotency middleware, lease strategy, on DynamoDB Local", () => {
-  it("runs 50 concurrent identical requests exactly once; the rest replay or get 409", async () => {
+  it("runs 50 concurrent identical requests exactly once: 49 get 409 while it runs, a later one the replay", async () => {
     const counterId = randomUUID();
-    const handler = countingHandler(counterId, 50);
+    const started = deferred();
+    const release = deferred();
+    const handler = countingHandler(counterId, {
+      hold: { started: started.resolve, release: release.promise },
+    });
     const { event } = request();
-
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () => handler(event(), lambdaContext())),
+    // The one that claimed the key is held in its body until the 49 others have answered.
+    const othersAnswered = deferred();
+    let answered = 0;
+    const responses = Array.from({ length: 50 }, () =>
+      handler(event(), lambdaContext()).then((response) => {
+        answered += 1;
+        if (answered === 49) othersAnswered.resolve();
+        return response;
+      }),
     );
 
-    const executed = responses.filter(
+    await started.promise;
+    await othersAnswered.promise;
+    const executionsWhileHeld = handler.executions();
+    release.resolve();
+    const all = await Promise.all(responses);
+    const later = await handler(event(), lambdaContext());
+
+    const executed = all.filter(
       (response) => response.statusCode === 201 && !response.headers["idempotent-replayed"],
     );
-    const replayed = responses.filter((response) => response.headers["idempotent-replayed"]);
-    const inProgress = responses.filter((response) => response.statusCode === 409);
+    const inProgress = all.filter((response) => response.statusCode === 409);
+    expect(executionsWhileHeld).toBe(1);
     expect(handler.executions()).toBe(1);
     expect(await counterValue(counterId)).toBe(1);
     expect(executed).toHaveLength(1);
-    expect(replayed.length + inProgress.length).toBe(49);
-    for (const replay of replayed) expect(replay.body).toBe(executed[0]?.body);
+    expect(inProgress).toHaveLength(49);
     for (const conflict of inProgress) {
+      expect(JSON.parse(conflict.body).type).toMatch(/\/problems\/idempotency-key-in-progress$/);
       expect(Number(conflict.headers["retry-after"])).toBeGreaterThanOrEqual(1);
     }
+    expect(later.statusCode).toBe(201);
+    expect(later.headers["idempotent-replayed"]).toBe("true");
+    expect(later.body).toBe(executed[0]?.body);
   });
 
   it("refuses the same key with another body (422) and leaves the original record intact", async () => {
@@ -94,47 +122,67 @@ describe("idempotency middleware, lease strategy, on DynamoDB Local", () => {
   it("blocks retries of a crashed attempt until its lease ends, then lets a retry take over", async () => {
     const counterId = randomUUID();
     const { pk, event } = request();
+    // Leases end when the test moves this clock, not after wall-clock time.
+    const clock = manualClock();
+    const claimedAtMs = clock.now();
     // The first attempt claims and then hangs forever, as a killed process would.
+    const hung = deferred();
     const crashed = idempotentHandler(
-      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 100 },
-      () => new Promise(() => undefined),
+      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 100, now: clock.now },
+      () => {
+        hung.resolve();
+        return new Promise(() => undefined);
+      },
     );
-    void crashed(event(), lambdaContext(400));
-    await waitFor(async () => (await readRecord(pk))?.status === "IN_PROGRESS");
-    const retry = countingHandler(counterId);
+    void crashed(event(), lambdaContext(400, clock.now));
+    await hung.promise;
+    const claim = await readRecord(pk);
+    const retry = countingHandler(counterId, { now: clock.now });
 
-    const duringLease = await retry(event(), lambdaContext());
-    await sleep(600);
-    const afterLease = await retry(event(), lambdaContext());
+    const duringLease = await retry(event(), lambdaContext(10_000, clock.now));
+    clock.set(claimedAtMs + 400 + 100);
+    const atLeaseEnd = await retry(event(), lambdaContext(10_000, clock.now));
+    clock.advance(1);
+    const afterLease = await retry(event(), lambdaContext(10_000, clock.now));
 
+    // The lease: the invocation's remaining time plus the margin.
+    expect(claim?.status === "IN_PROGRESS" && claim.leaseExpiresAtMs).toBe(claimedAtMs + 500);
     expect(duringLease.statusCode).toBe(409);
+    expect(atLeaseEnd.statusCode).toBe(409);
     expect(afterLease.statusCode).toBe(201);
     expect(afterLease.headers["idempotent-replayed"]).toBeUndefined();
+    expect(retry.executions()).toBe(1);
     expect(await counterValue(counterId)).toBe(1);
     expect((await readRecord(pk))?.status).toBe("COMPLETED");
   });
 
   it("fences a zombie: once its lease is taken over it can neither commit nor release", async () => {
     const { key, pk, event } = request();
+    const clock = manualClock();
+    const zombieClaimed = deferred();
     const zombieMayGoOn = deferred();
     const zombieEffect = `zombie-${key}`;
     const zombie = idempotentHandler<TransactWriteItem>(
-      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 0 },
+      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 0, now: clock.now },
       async (_event, context) => {
+        zombieClaimed.resolve();
         await zombieMayGoOn.promise;
         return context.idempotency?.commit([markerWrite(zombieEffect)], created({ by: "zombie" }));
       },
     );
-    const zombieResponse = zombie(event(), lambdaContext(200));
-    await sleep(400);
-    const successor = countingHandler(randomUUID());
-    const successorResponse = await successor(event(), lambdaContext());
+    const zombieResponse = zombie(event(), lambdaContext(200, clock.now));
+    await zombieClaimed.promise;
+    // Its invocation timed out and its lease ran out: it lives on as a zombie.
+    clock.advance(201);
+    const successor = countingHandler(randomUUID(), { now: clock.now });
+    const successorResponse = await successor(event(), lambdaContext(10_000, clock.now));
     const successorRecord = await readRecord(pk);
 
     zombieMayGoOn.resolve();
     const zombieAnswer = await zombieResponse;
 
     expect(successorResponse.statusCode).toBe(201);
+    expect(successorResponse.headers["idempotent-replayed"]).toBeUndefined();
     expect(zombieAnswer.statusCode).toBe(409);
     expect(await markerWritten(zombieEffect)).toBe(false);
     expect(await readRecord(pk)).toEqual(successorRecord);
@@ -143,28 +191,33 @@ describe("idempotency middleware, lease strategy, on DynamoDB Local", () => {
 
   it("does not let a failing zombie release the successor's claim", async () => {
     const { pk, event } = request();
+    const clock = manualClock();
+    const zombieClaimed = deferred();
     const zombieMayFail = deferred();
     const zombie = idempotentHandler(
-      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 0 },
+      { store: dynamoDbStore(), strategy: "lease", leaseMarginMs: 0, now: clock.now },
       async () => {
+        zombieClaimed.resolve();
         await zombieMayFail.promise;
         throw new Error("zombie crashed late");
       },
     );
-    const zombieResponse = zombie(event(), lambdaContext(200));
-    await sleep(400);
+    const zombieResponse = zombie(event(), lambdaContext(200, clock.now));
+    await zombieClaimed.promise;
     const zombieClaim = await readRecord(pk);
+    clock.advance(201);
+    const successorClaimed = deferred();
     const successorMayFinish = deferred();
-    const successor = idempotentHandler({ store: dynamoDbStore(), strategy: "lease" }, async () => {
-      await successorMayFinish.promise;
-      return created({ by: "successor" });
-    });
-    const successorResponse = successor(event(), lambdaContext());
-    // The zombie's record is there from the start: wait for the successor's lease.
-    await waitFor(async () => {
-      const record = await readRecord(pk);
-      return record !== undefined && record.leaseToken !== zombieClaim?.leaseToken;
-    });
+    const successor = idempotentHandler(
+      { store: dynamoDbStore(), strategy: "lease", now: clock.now },
+      async () => {
+        successorClaimed.resolve();
+        await successorMayFinish.promise;
+        return created({ by: "successor" });
+      },
+    );
+    const successorResponse = successor(event(), lambdaContext(10_000, clock.now));
+    await successorClaimed.promise;
     const successorClaim = await readRecord(pk);
 
     zombieMayFail.resolve();
@@ -172,6 +225,9 @@ describe("idempotency middleware, lease strategy, on DynamoDB Local", () => {
     const afterZombie = await readRecord(pk);
     successorMayFinish.resolve();
 
+    expect(zombieClaim?.status).toBe("IN_PROGRESS");
+    expect(successorClaim?.status).toBe("IN_PROGRESS");
+    expect(successorClaim?.leaseToken).not.toBe(zombieClaim?.leaseToken);
     expect(afterZombie).toEqual(successorClaim);
     expect((await successorResponse).statusCode).toBe(201);
   });
@@ -287,11 +343,3 @@ describe("idempotency middleware, lease strategy, on DynamoDB Local", () => {
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(10);
-  }
-}

@@ -49,7 +49,32 @@ const jsonAnswer = (value: unknown) => ({
 /** An authenticated route whose calls are counted: a 401 must never reach it. */
 const guarded = jest.fn(echo);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The gateway's clock, and only it, under the test's control from now on: it
+ * stands at `nowMs` until the test moves it (Date: the request time, the
+ * Lambda deadline). Timers and I/O run for real.
+ */
+function fakeTheClock(nowMs: number): void {
+  jest.useFakeTimers({
+    now: nowMs,
+    doNotFake: [
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+}
+
+/** The countdown handler tells when it has read its remaining time, and waits to be let go. */
+const countdownStarted = deferred();
+const countdownRelease = deferred();
 
 // Parallelism: each handler waits until the other one has started.
 const leftStarted = deferred();
@@ -165,8 +190,9 @@ beforeAll(async () => {
         authenticated: false,
         handler: async (_event, context: Context) => {
           const atStart = context.getRemainingTimeInMillis();
-          await sleep(150);
-          return jsonAnswer({ atStart, afterSleep: context.getRemainingTimeInMillis() });
+          countdownStarted.resolve();
+          await countdownRelease.promise;
+          return jsonAnswer({ atStart, afterWait: context.getRemainingTimeInMillis() });
         },
       },
       {
@@ -343,22 +369,30 @@ function rawPost(
 
 describe("the event handed to the handler", () => {
   it("is a REST API proxy event (payload 1.0) with resource, decoded parameters and every header line", async () => {
-    // Prepare
-    const token = await signLocalToken("alice", SECRET);
-    const path = "/things/a%20b%2Fc/parts?x=1&x=2&y=z%21";
+    // Prepare: the gateway's clock stands at a known instant (the gateway
+    // started before it was set, so a time read at start-up would differ)
+    const receivedAtMs = Date.UTC(2026, 10, 23, 11, 17, 3, 456);
+    fakeTheClock(receivedAtMs);
+    let answer: RawAnswer;
+    try {
+      const token = await signLocalToken("alice", SECRET);
+      const path = "/things/a%20b%2Fc/parts?x=1&x=2&y=z%21";
 
-    // Act
-    const answer = await rawPost(
-      path,
-      {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        "x-repeated": ["one", "two"],
-        cookie: ["a=1; b=2", "c=3"],
-        "user-agent": "gateway-test",
-      },
-      ['{"n":1}'],
-    );
+      // Act
+      answer = await rawPost(
+        path,
+        {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "x-repeated": ["one", "two"],
+          cookie: ["a=1; b=2", "c=3"],
+          "user-agent": "gateway-test",
+        },
+        ['{"n":1}'],
+      );
+    } finally {
+      jest.useRealTimers();
+    }
 
     // Assess
     expect(answer.status).toBe(200);
@@ -389,10 +423,9 @@ describe("the event handed to the handler", () => {
       protocol: "HTTP/1.1",
       identity: { sourceIp: "127.0.0.1", userAgent: "gateway-test" },
     });
-    expect(event.requestContext.requestTime).toMatch(
-      /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/,
-    );
-    expect(Math.abs(event.requestContext.requestTimeEpoch - Date.now())).toBeLessThan(5_000);
+    // The gateway's clock when the request came in, in API Gateway's two forms
+    expect(event.requestContext.requestTime).toBe("23/Nov/2026:11:17:03 +0000");
+    expect(event.requestContext.requestTimeEpoch).toBe(receivedAtMs);
     expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -858,17 +891,25 @@ describe("invocation", () => {
   });
 
   it("gives the handler a remaining time that counts down from the function timeout", async () => {
-    // Act
-    const response = await fetch(`${url}/public/countdown`);
+    // Prepare: the gateway's clock stands still until the test moves it
+    const invokedAtMs = Date.UTC(2026, 10, 23, 12, 0, 0);
+    fakeTheClock(invokedAtMs);
+    let remaining: { atStart: number; afterWait: number };
+    try {
+      // Act: 150 ms pass on the gateway's clock while the handler runs
+      const answering = fetch(`${url}/public/countdown`);
+      await countdownStarted.promise;
+      jest.setSystemTime(invokedAtMs + 150);
+      countdownRelease.resolve();
+      const response = await answering;
+      expect(response.status).toBe(200);
+      remaining = (await response.json()) as typeof remaining;
+    } finally {
+      jest.useRealTimers();
+    }
 
     // Assess
-    const { atStart, afterSleep } = (await response.json()) as {
-      atStart: number;
-      afterSleep: number;
-    };
-    expect(atStart).toBeLessThanOrEqual(TIMEOUT_MS);
-    expect(atStart).toBeGreaterThan(TIMEOUT_MS - 1_000);
-    expect(atStart - afterSleep).toBeGreaterThanOrEqual(140);
+    expect(remaining).toEqual({ atStart: TIMEOUT_MS, afterWait: TIMEOUT_MS - 150 });
   });
 
   it("runs requests in parallel: two handlers that each wait for the other both answer", async () => {
@@ -886,6 +927,7 @@ describe("invocation", () => {
 
   it("answers 504 gateway-timeout when the handler outlives the timeout, and drops its late answer", async () => {
     // Prepare
+    const started = deferred();
     const release = deferred();
     const finished = deferred<string>();
     let handlerDone = false;
@@ -900,6 +942,7 @@ describe("invocation", () => {
           path: "/slow",
           authenticated: false,
           handler: async () => {
+            started.resolve();
             await release.promise;
             handlerDone = true;
             finished.resolve("late answer");
@@ -908,19 +951,32 @@ describe("invocation", () => {
         },
       ],
     });
+    // The gateway's timers and clock move only when the test moves them; I/O runs for real.
+    jest.useFakeTimers({
+      doNotFake: ["hrtime", "nextTick", "performance", "queueMicrotask", "setImmediate"],
+    });
 
     try {
-      // Act
-      const startedAt = Date.now();
-      const response = await fetch(`${slow.url}/slow`);
-      const text = await response.text();
-      const elapsedMs = Date.now() - startedAt;
+      // Act: the handler is running (and will not finish by itself)
+      let answered = false;
+      const answering = fetch(`${slow.url}/slow`).then(async (response) => {
+        answered = true;
+        return { response, text: await response.text() };
+      });
+      await started.promise;
+      await jest.advanceTimersByTimeAsync(199);
+      const timersOneMillisecondBefore = jest.getTimerCount();
+      const answeredOneMillisecondBefore = answered;
+      await jest.advanceTimersByTimeAsync(1);
+      const { response, text } = await answering;
 
-      // Assess: answered at the timeout while the handler is still running
+      // Assess: nothing was answered before the timeout; at it, a 504 while
+      // the handler is still running
+      expect(timersOneMillisecondBefore).toBe(1);
+      expect(answeredOneMillisecondBefore).toBe(false);
       expect(response.status).toBe(504);
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect((JSON.parse(text) as { type: string }).type).toMatch(/\/problems\/gateway-timeout$/);
-      expect(elapsedMs).toBeGreaterThanOrEqual(190);
       expect(handlerDone).toBe(false);
 
       // ... and the zombie still finishes, in the background
@@ -929,6 +985,7 @@ describe("invocation", () => {
       expect(handlerDone).toBe(true);
       expect(text).not.toContain("late answer");
     } finally {
+      jest.useRealTimers();
       await slow.close();
     }
   });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DeleteTableCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { newId } from "../../../functions/domain/primitives";
 import { DataTable } from "../../../functions/shared/dynamodb/data-table";
+import type { Logger } from "../../../functions/shared/observability/logger";
 import { outboxEvent, writeOutboxEvent } from "../../../functions/shared/outbox";
 import { ensureTable } from "../../../lib/local/create-tables";
 import {
@@ -64,7 +65,11 @@ const countOf = (ids: readonly string[], id: string) => ids.filter((seen) => see
 
 describe("the local outbox publisher on DynamoDB Local's stream", () => {
   const runners: OutboxStreamRunner[] = [];
-  const start = async (sinkFile: string, startingPosition: "LATEST" | "TRIM_HORIZON") => {
+  const start = async (
+    sinkFile: string,
+    startingPosition: "LATEST" | "TRIM_HORIZON",
+    logger: Logger = silentLogger,
+  ) => {
     const runner = await startOutboxStreamRunner({
       endpoint: testEnvironment().endpoint,
       dataTableName: tables.data,
@@ -72,7 +77,7 @@ describe("the local outbox publisher on DynamoDB Local's stream", () => {
       sinkFile,
       startingPosition,
       pollIntervalMs: 50,
-      logger: silentLogger,
+      logger,
     });
     runners.push(runner);
     return runner;
@@ -96,13 +101,37 @@ describe("the local outbox publisher on DynamoDB Local's stream", () => {
     const earlier = await commitEvents(3);
     await until(() => earlier.every((id) => publishedIds(sinkFile).includes(id)), "3 events");
     await first.stop();
-    // A restart from the start of the stream redelivers every record.
-    await start(sinkFile, "TRIM_HORIZON");
+    // A restart from the start of the stream redelivers every record: the
+    // restarted runner says so for each event it finds published already.
+    const skipped: string[] = [];
+    const restarted = await start(sinkFile, "TRIM_HORIZON", skippedEventsLogger(skipped));
     const later = await commitEvents(1);
-    await until(() => later.every((id) => publishedIds(sinkFile).includes(id)), "the 4th event");
-    await sleep(500);
+    await until(
+      () =>
+        earlier.every((id) => skipped.includes(id)) &&
+        later.every((id) => publishedIds(sinkFile).includes(id)),
+      "the 3 redeliveries skipped and the 4th event published",
+    );
+    // Past that point it has nothing more to do: stopped, it finishes its
+    // batch in flight and publishes nothing after, so the counts are final.
+    await restarted.stop();
 
     const published = publishedIds(sinkFile);
+    expect(published).toHaveLength(4);
     for (const id of [...earlier, ...later]) expect([id, countOf(published, id)]).toEqual([id, 1]);
+    expect(skipped.toSorted()).toEqual(earlier.toSorted());
   });
 });
+
+/** A logger that keeps the ids of the events the runner skipped as published already. */
+function skippedEventsLogger(skipped: string[]): Logger {
+  return {
+    ...silentLogger,
+    info: (message, ...attributes) => {
+      if (message !== "event already published; skipped") return;
+      for (const attribute of attributes) {
+        if (typeof attribute.eventId === "string") skipped.push(attribute.eventId);
+      }
+    },
+  };
+}

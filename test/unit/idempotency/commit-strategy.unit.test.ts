@@ -267,22 +267,45 @@ describe("idempotency middleware, commit strategy (in-memory store)", () => {
     expect(effects()).toBe(0);
   });
 
-  it("answers 503 with Retry-After when the store cannot be reached, and runs nothing twice", async () => {
-    const { options, effect, effects } = setup();
-    const failing: IdempotencyStore<InMemoryWrite> = {
+  it("answers 503 with Retry-After when the store cannot be reached, and runs nothing twice: one run, one commit tried, nothing written; the retry applies the effect once", async () => {
+    const { inner, calls, options, effect, effects } = setup();
+    let reachable = false;
+    let commitsTried = 0;
+    const flaky: IdempotencyStore<InMemoryWrite> = {
       ...options.store,
-      commit: async () => {
-        throw new IdempotencyStoreUnavailableError(1);
+      commit: async (record, nowMs, writes) => {
+        commitsTried += 1;
+        if (!reachable) throw new IdempotencyStoreUnavailableError(1);
+        return options.store.commit(record, nowMs, writes);
       },
     };
-    const handler = idempotentHandler({ ...options, store: failing }, async (_event, context) =>
+    const handler = idempotentHandler({ ...options, store: flaky }, async (_event, context) =>
       context.idempotency?.commit([effect], created({ id: "dep-1" })),
     );
 
     const response = await handler(deposit(), lambdaContext());
+    const runsWhenUnreachable = handler.executions();
+    const commitsWhenUnreachable = commitsTried;
+    const effectsWhenUnreachable = effects();
+    const recordWhenUnreachable = inner.get(PK);
+    reachable = true;
+    const retry = await handler(deposit(), lambdaContext());
 
+    // The unreachable store: the handler ran once, its commit was tried once
+    // (not again behind the caller's back), nothing was written.
     expect(response.statusCode).toBe(503);
     expect(response.headers["retry-after"]).toBe("1");
-    expect(effects()).toBe(0);
+    expect(runsWhenUnreachable).toBe(1);
+    expect(commitsWhenUnreachable).toBe(1);
+    expect(effectsWhenUnreachable).toBe(0);
+    expect(recordWhenUnreachable).toBeUndefined();
+    // The retry: one more run and one commit, the effect applied once in all.
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers["idempotent-replayed"]).toBeUndefined();
+    expect(handler.executions()).toBe(2);
+    expect(commitsTried).toBe(2);
+    expect(calls).toEqual(["commit-with-writes"]);
+    expect(effects()).toBe(1);
+    expect(inner.get(PK)?.status).toBe("COMPLETED");
   });
 });
