@@ -10,6 +10,7 @@
 export type { Beginning, IdempotentAttempt, Settlement } from "./core/attempt";
 export { beginAttempt } from "./core/begin-attempt";
 export { IdempotencyStrategy, RecordStatus } from "./core/constants";
+export { describeError } from "./core/describe-error";
 export * from "./core/errors";
 export type { IdempotencyLogger } from "./core/logger";
 export type { IdempotencyMetrics, IdempotencyOutcome } from "./core/metrics";

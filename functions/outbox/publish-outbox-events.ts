@@ -1,5 +1,6 @@
 import type { DynamoDBBatchItemFailure, DynamoDBRecord } from "aws-lambda";
 import {
+  describeError,
   IdempotencyKeyInProgressError,
   type IdempotencyMetrics,
   type IdempotencyStore,
@@ -7,7 +8,6 @@ import {
   type RemainingTime,
   recordKey,
 } from "../idempotency";
-import { describeError } from "../shared/observability/describe-error";
 import type { Logger } from "../shared/observability/logger";
 import type { OutboxEvent } from "../shared/outbox";
 import type { EventPublisher } from "./event-publisher";

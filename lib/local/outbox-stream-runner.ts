@@ -10,7 +10,7 @@ import {
   type Shard,
 } from "@aws-sdk/client-dynamodb-streams";
 import * as z from "zod";
-import { DynamoDbIdempotencyStore } from "../../functions/idempotency";
+import { DynamoDbIdempotencyStore, describeError } from "../../functions/idempotency";
 import type { EventPublisher } from "../../functions/outbox/event-publisher";
 import { JsonLinesSinkPublisher } from "../../functions/outbox/json-lines-sink";
 import {
@@ -18,7 +18,6 @@ import {
   publishOutboxEvents,
 } from "../../functions/outbox/publish-outbox-events";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
-import { describeError } from "../../functions/shared/observability/describe-error";
 import { createLogger, type Logger } from "../../functions/shared/observability/logger";
 import { toLambdaRecord } from "./lambda-stream-record";
 

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { describeError } from "../../functions/shared/observability/describe-error";
+import { describeError } from "../../functions/idempotency";
 import type { Logger } from "../../functions/shared/observability/logger";
 import { lambdaContext } from "./gateway/lambda-context";
 
