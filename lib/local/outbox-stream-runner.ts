@@ -18,6 +18,7 @@ import {
   publishOutboxEvents,
 } from "../../functions/outbox/publish-outbox-events";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
+import { sdkClientConfig } from "../../functions/shared/aws/sdk-client-config";
 import { createLogger, type Logger } from "../../functions/shared/observability/logger";
 import { toLambdaRecord } from "./lambda-stream-record";
 
@@ -160,8 +161,7 @@ class StreamRunner {
     this.dynamoDb = createDynamoDbClient({ endpoint: options.endpoint });
     this.streams = new DynamoDBStreamsClient({
       endpoint: options.endpoint,
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+      ...sdkClientConfig(),
     });
     this.ports = {
       store: new DynamoDbIdempotencyStore({
