@@ -9,6 +9,7 @@ import * as z from "zod";
 import type { HttpResponse, IdempotentContext } from "../../idempotency";
 import { principalFromAuthorizer } from "../../idempotency/http/http-event";
 import { isIdempotent, type RouteDefinition } from "../../routes";
+import { correlationIdOf } from "../observability/correlation-id";
 import { type Observability, observeRequests } from "../observability/observe-requests";
 import { withAnswerHeaders } from "./answer-headers";
 import { corsPolicyFromEnvironment, withCorsHeaders } from "./cors-policy";
@@ -127,7 +128,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
       const parsed = {
         caller,
         // API Gateway always sends one; the Lambda request id stands in otherwise.
-        correlationId: event.requestContext?.requestId || request.context.awsRequestId,
+        correlationId: correlationIdOf(event, request.context),
         params: (schemas.params
           ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
           : undefined) as Parsed<S["params"]>,
