@@ -1,4 +1,6 @@
 import * as z from "zod";
+// The constant's own module, not the layer's index: a route without idempotency bundles none of it.
+import { DEFAULT_RETENTION_SECONDS } from "../idempotency/core/constants";
 
 /**
  * The environment every handler reads, validated once at cold start: a
@@ -10,13 +12,13 @@ export const handlerEnvironmentSchema = z.object({
   DATA_TABLE_NAME: z.string().min(1),
   /** DynamoDB Local (or another endpoint); unset on AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
-  /** How long a key is bound to its request and its answer replayed. */
-  IDEMPOTENCY_TTL_SECONDS: z.coerce
+  /** How long a key is bound to its request and its answer replayed: a minute to 30 days. */
+  IDEMPOTENCY_RETENTION_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
     .max(30 * 86_400)
-    .default(86_400),
+    .default(DEFAULT_RETENTION_SECONDS),
 });
 
 export type HandlerConfig = {
@@ -52,6 +54,6 @@ export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env):
     idempotencyTableName: parsed.IDEMPOTENCY_TABLE_NAME,
     dataTableName: parsed.DATA_TABLE_NAME,
     dynamoDbEndpoint: parsed.DYNAMODB_ENDPOINT,
-    idempotencyRetentionSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
+    idempotencyRetentionSeconds: parsed.IDEMPOTENCY_RETENTION_SECONDS,
   };
 }
