@@ -9,9 +9,9 @@ import {
   recordKey,
 } from "../idempotency";
 import type { Logger } from "../shared/observability/logger";
-import type { OutboxEvent } from "../shared/outbox";
+import { isOutboxInsert, type OutboxEvent } from "../shared/outbox";
 import type { EventPublisher } from "./event-publisher";
-import { isOutboxInsert, outboxEventOf } from "./outbox-item";
+import { outboxEventOf } from "./outbox-stream-record";
 
 /** Whose keys the publisher's records are: apart from every HTTP caller's. */
 export const PUBLICATION_SCOPE = "outbox-publisher";

@@ -20,14 +20,16 @@ import {
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
 import { sdkClientConfig } from "../../functions/shared/aws/sdk-client-config";
 import { createLogger, type Logger } from "../../functions/shared/observability/logger";
+import { isOutboxInsert } from "../../functions/shared/outbox";
 import { toLambdaRecord } from "./lambda-stream-record";
 
 /**
  * The local stand-in for Lambda's event source mapping on the data table's
- * stream: it polls DynamoDB Local's stream, hands each batch to the same use
- * case the Lambda runs (with a JSON-lines file as the bus) and, like Lambda
- * with ReportBatchItemFailures, reads a batch again from its first failed
- * record.
+ * stream: it polls DynamoDB Local's stream, filters each batch as the
+ * stack's event filter does (functions/shared/outbox.ts), hands it to the
+ * same use case the Lambda runs (with a JSON-lines file as the bus) and, like
+ * Lambda with ReportBatchItemFailures, reads a batch again from its first
+ * failed record.
  */
 
 /** Relative to the working directory; `.local/` is git-ignored. */
@@ -317,10 +319,11 @@ class StreamRunner {
 
   /** Hands a batch to the use case; false when it must be read again. */
   private async deliver(shard: ShardState, records: readonly _Record[]): Promise<boolean> {
-    const result = await publishOutboxEvents(
-      records.map((record) => toLambdaRecord(record, this.streamArn)),
-      this.ports,
-    );
+    // The stack's event filter, as Lambda applies it: only new outbox items reach the use case.
+    const outboxInserts = records
+      .map((record) => toLambdaRecord(record, this.streamArn))
+      .filter(isOutboxInsert);
+    const result = await publishOutboxEvents(outboxInserts, this.ports);
     // The first failure is the lowest sequence number: where Lambda resumes.
     const failed = result.batchItemFailures[0];
     if (failed === undefined) {
