@@ -1,6 +1,7 @@
 import * as z from "zod";
 // The constant's own module, not the layer's index: a route without idempotency bundles none of it.
 import { DEFAULT_RETENTION_SECONDS } from "../idempotency/core/constants";
+import { parseEnvironment } from "./environment";
 
 /**
  * The environment every handler reads, validated once at cold start: a
@@ -27,26 +28,6 @@ export type HandlerConfig = {
   readonly dynamoDbEndpoint: string | undefined;
   readonly idempotencyRetentionSeconds: number;
 };
-
-/**
- * The one way the project reads an environment: parsed with `schema`, or
- * one error naming every bad variable, so a typo stops the process at start
- * with the variable's name instead of failing on the first request.
- */
-export function parseEnvironment<T extends z.ZodType>(
-  schema: T,
-  environment: NodeJS.ProcessEnv = process.env,
-  what = "Invalid environment",
-): z.output<T> {
-  const parsed = schema.safeParse(environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`${what}: ${problems}`);
-  }
-  return parsed.data;
-}
 
 export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env): HandlerConfig {
   const parsed = parseEnvironment(handlerEnvironmentSchema, environment);

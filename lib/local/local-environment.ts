@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { processorEnvironmentSchema } from "../../functions/processor/processor-config";
-import { handlerEnvironmentSchema, parseEnvironment } from "../../functions/shared/config";
+import { handlerEnvironmentSchema } from "../../functions/shared/config";
+import { parseEnvironment } from "../../functions/shared/environment";
 import { DEFAULT_CORS_ALLOW_ORIGINS } from "../../functions/shared/http/cors-policy";
 import {
   DEFAULT_LOCAL_JWT_AUDIENCE,

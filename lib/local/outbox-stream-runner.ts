@@ -19,6 +19,7 @@ import {
 } from "../../functions/outbox/publish-outbox-events";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
 import { sdkClientConfig } from "../../functions/shared/aws/sdk-client-config";
+import { parseEnvironment } from "../../functions/shared/environment";
 import { createLogger, type Logger } from "../../functions/shared/observability/logger";
 import { isOutboxInsert } from "../../functions/shared/outbox";
 import { toLambdaRecord } from "./lambda-stream-record";
@@ -65,7 +66,12 @@ export function outboxSinkFile(
   environment: NodeJS.ProcessEnv = process.env,
   workingDirectory: string = process.cwd(),
 ): string {
-  return resolve(workingDirectory, sinkEnvironmentSchema.parse(environment).OUTBOX_SINK_FILE);
+  const { OUTBOX_SINK_FILE } = parseEnvironment(
+    sinkEnvironmentSchema,
+    environment,
+    "Invalid environment for the local outbox publisher",
+  );
+  return resolve(workingDirectory, OUTBOX_SINK_FILE);
 }
 
 export type StartingPosition = "LATEST" | "TRIM_HORIZON";
