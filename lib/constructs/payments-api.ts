@@ -27,8 +27,8 @@ import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table
 import { accessLogFormat } from "./access-log-format";
 import type { ApiFunction } from "./api-function";
 import { addCorsPreflight } from "./cors-preflight";
-import { addProblemGatewayResponses } from "./gateway-responses";
 import { addMethodNotAllowed } from "./method-not-allowed";
+import { addProblemGatewayResponses } from "./problem-gateway-responses";
 import type { ProcessorSecret } from "./processor-secret";
 import { createRouteFunction } from "./route-function";
 import { acknowledgeIndexGrant } from "./tables";
