@@ -1,9 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import { newId } from "../../functions/domain/primitives";
 import { DynamoDbOrderRepository } from "../../functions/orders/dynamodb-order-repository";
-import { createOrder, ownOrder } from "../../functions/orders/order-use-cases";
+import { ownOrder } from "../../functions/orders/order-repository";
+import { createOrder } from "../../functions/orders/order-use-cases";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
-import { newId } from "../../functions/shared/ids";
 import { apiGatewayEvent } from "../../test/support/lambda-fixtures";
 import { transactionCommit } from "../deposit/transaction-commit";
 import { benchTables } from "../support/bench-database";
@@ -26,7 +27,7 @@ export async function openOrders(client: DynamoDBClient, count: number): Promise
   const orders = ordersOf(client);
   const opened: PayableOrder[] = [];
   for (let index = 0; index < count; index += 1) {
-    const answer = (await createOrder(
+    const order = await createOrder(
       { caller, currency: "EUR", items },
       {
         orders,
@@ -35,8 +36,8 @@ export async function openOrders(client: DynamoDBClient, count: number): Promise
         remainingTimeMs: () => 10_000,
         correlationId: "bench-setup",
       },
-    )) as { body: string };
-    opened.push({ caller, orderId: String((JSON.parse(answer.body) as { id: string }).id) });
+    );
+    opened.push({ caller, orderId: order.id });
   }
   return opened;
 }

@@ -1,11 +1,10 @@
 import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import type { Commit, IdempotentContext } from "../../functions/idempotency";
-import type {
-  CardPaymentInput,
-  CardPaymentPorts,
-  PaymentPhases,
-} from "../../functions/orders/card-payments";
+import type { Refusal } from "../../functions/domain/refusals";
+import type { IdempotentContext } from "../../functions/idempotency";
+import type { CardPaymentInput, CardPaymentPorts } from "../../functions/orders/card-payments";
 import { DynamoDbOrderRepository } from "../../functions/orders/dynamodb-order-repository";
+import type { Payment } from "../../functions/orders/order";
+import { orderAnswers } from "../../functions/orders/order-answers";
 import { orderParamsSchema, payOrderBodySchema } from "../../functions/orders/order-schemas";
 import type { PaymentProcessor } from "../../functions/processor/payment-processor";
 import { routeById } from "../../functions/routes";
@@ -34,8 +33,8 @@ const schemas = { params: orderParamsSchema, body: payOrderBodySchema };
 /** How an order is paid by card once the layer has given its phases. */
 export type PayByCard = (
   input: CardPaymentInput,
-  ports: CardPaymentPorts<TransactWriteItem>,
-) => Promise<unknown>;
+  ports: CardPaymentPorts<TransactWriteItem, Payment | Refusal>,
+) => Promise<Payment | Refusal>;
 
 export interface CardPaymentOptions {
   readonly client: DynamoDBClient;
@@ -43,15 +42,19 @@ export interface CardPaymentOptions {
   readonly processor: PaymentProcessor;
 }
 
+type CardHandlerOptions = HttpHandlerOptions<typeof schemas, TransactWriteItem, Payment | Refusal>;
+
 export interface CardIdempotencyLayer {
-  readonly route: HttpHandlerOptions<typeof schemas, TransactWriteItem>["route"];
+  readonly route: CardHandlerOptions["route"];
   readonly idempotency?: IdempotencyMiddleware<TransactWriteItem>;
-  readonly commit: (context: IdempotentContext<TransactWriteItem>) => Commit<TransactWriteItem>;
-  /** The attempt's phases: this project's handle, or a stand-in that commits each phase alone. */
-  readonly phases: (
+  /**
+   * The attempt the use case commits and advances through: this project's
+   * handle (the default), or a stand-in that commits each phase alone.
+   */
+  readonly attemptOf?: (
     context: IdempotentContext<TransactWriteItem>,
     event: HttpEvent,
-  ) => PaymentPhases<TransactWriteItem>;
+  ) => ReturnType<NonNullable<CardHandlerOptions["attemptOf"]>>;
 }
 
 export function cardPaymentHandler(
@@ -63,28 +66,30 @@ export function cardPaymentHandler(
   // The handler body sees the context, not the event: a key derived from the
   // event (caller, Idempotency-Key) is looked up by the context middy passes on.
   const events = new WeakMap<object, HttpEvent>();
-  const handler = createHttpHandler<typeof schemas, TransactWriteItem>({
+  const { attemptOf } = layer;
+  const handler = createHttpHandler<typeof schemas, TransactWriteItem, Payment | Refusal>({
     route: layer.route,
     schemas,
     resourceName: "The order",
     observability: silentObservability(),
     ...(layer.idempotency ? { idempotency: layer.idempotency } : {}),
-    handle: async ({ caller, params, body, correlationId }, context) => {
-      const event = events.get(context);
-      if (!event || body.paymentMethod === undefined) throw new Error("not a card payment");
+    ...(attemptOf
+      ? {
+          attemptOf: (context: IdempotentContext<TransactWriteItem>) => {
+            const event = events.get(context);
+            if (!event) throw new Error("no event for this invocation");
+            return attemptOf(context, event);
+          },
+        }
+      : {}),
+    handle: async ({ caller, params, body }, { phases, ...ports }) => {
+      if (!phases || body.paymentMethod === undefined) throw new Error("not a card payment");
       return pay(
         { caller, orderId: params.orderId, paymentMethod: body.paymentMethod },
-        {
-          orders,
-          processor: options.processor,
-          phases: layer.phases(context, event),
-          commit: layer.commit(context),
-          now: () => new Date(),
-          remainingTimeMs: () => context.getRemainingTimeInMillis(),
-          correlationId,
-        },
+        { orders, processor: options.processor, phases, ...ports },
       );
     },
+    respond: orderAnswers.payOrder,
   });
   return (event, context) => {
     events.set(context, event);

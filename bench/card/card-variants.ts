@@ -5,7 +5,6 @@ import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/cons
 import { payOrderByCard } from "../../functions/orders/card-payments";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { renderProblem } from "../../functions/shared/http/problem";
-import { writePortsOf } from "../../functions/shared/write-ports";
 import { silentLogger } from "../../test/support/lambda-fixtures";
 import { transactionCommit } from "../deposit/transaction-commit";
 import { powertoolsIdempotency } from "../powertools/powertools-idempotency";
@@ -44,12 +43,6 @@ export function cardPaymentWithThisProject(options: CardPaymentOptions): LambdaH
         logger: silentLogger,
         renderError: renderProblem,
       }),
-      commit: (context) => writePortsOf(context, "bench").commit,
-      phases: (context) => {
-        const handle = context.idempotency;
-        if (!handle) throw new Error("no idempotency handle");
-        return handle;
-      },
     },
     payOrderByCard,
   );
@@ -61,9 +54,10 @@ export function cardPaymentWithoutIdempotency(options: CardPaymentOptions): Lamb
     options,
     {
       route: { ...payOrderRoute, idempotency: null },
-      commit: () => transactionCommit(options.client),
-      phases: (_context, event) =>
-        phasesWithoutRecord(options.client, identityFor("per-attempt", event)),
+      attemptOf: (_context, event) => ({
+        commit: transactionCommit(options.client),
+        phases: phasesWithoutRecord(options.client, identityFor("per-attempt", event)),
+      }),
     },
     payOrderByCard,
   );
@@ -96,9 +90,10 @@ export function cardPaymentWithPowertools(
             awsSdkV3Client: options.client,
           }),
         ),
-        commit: () => transactionCommit(options.client),
-        phases: (_context, event) =>
-          phasesWithoutRecord(options.client, identityFor(powertools.processorKey, event)),
+        attemptOf: (_context, event) => ({
+          commit: transactionCommit(options.client),
+          phases: phasesWithoutRecord(options.client, identityFor(powertools.processorKey, event)),
+        }),
       },
       powertools.useCase,
     );

@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import { newId } from "../../functions/domain/primitives";
+import { type Refusal, refuse } from "../../functions/domain/refusals";
 import {
-  answerOf,
   type CardPaymentInput,
   type CardPaymentPorts,
   cardPaymentSettlement,
   chargeKeyOf,
+  resultOf,
 } from "../../functions/orders/card-payments";
-import { type Payment, startCardPayment } from "../../functions/orders/order";
-import { changedOrder, ownOrder } from "../../functions/orders/order-use-cases";
-import { problems } from "../../functions/shared/http/http-problems";
-import { newId } from "../../functions/shared/ids";
+import { changedOrder, type Payment, startCardPayment } from "../../functions/orders/order";
+import { ownOrder } from "../../functions/orders/order-repository";
 import { outboxEvent } from "../../functions/shared/outbox";
 import type { PayByCard } from "./card-payment-handler";
 
@@ -47,9 +47,9 @@ function idOf(text: string): string {
 
 async function pay(
   input: CardPaymentInput,
-  ports: CardPaymentPorts<TransactWriteItem>,
+  ports: CardPaymentPorts<TransactWriteItem, Payment | Refusal>,
   paymentId: string,
-): Promise<unknown> {
+): Promise<Payment | Refusal> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const at = ports.now().toISOString();
   // Refuses an order already paid (or one another payment holds).
@@ -72,7 +72,7 @@ async function pay(
     metadata: { orderId: order.id, paymentId: payment.id },
     timeoutMs: ports.remainingTimeMs() - FINISH_RESERVE_MS,
   });
-  if (outcome.status === "unknown") throw problems.paymentProcessorUnavailable();
+  if (outcome.status === "unknown") return refuse({ reason: "processor-outcome-unknown" });
   const settlement = cardPaymentSettlement(pending, payment, outcome, at);
   return ports.commit(
     [
@@ -88,6 +88,6 @@ async function pay(
         ),
       ),
     ],
-    answerOf(settlement.payment),
+    resultOf(settlement.payment),
   );
 }

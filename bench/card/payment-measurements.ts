@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { newId } from "../../functions/shared/ids";
+import { newId } from "../../functions/domain/primitives";
 import type { ProcessorEmulator } from "../../lib/local/processor-emulator/processor-emulator";
 import { lambdaContext } from "../../test/support/lambda-fixtures";
 import type { BenchDatabase } from "../support/bench-database";

@@ -1,6 +1,6 @@
 import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { RequestIdentity } from "../../functions/idempotency";
-import type { PaymentPhases } from "../../functions/orders/card-payments";
+import type { AttemptPhases } from "../../functions/shared/write-ports";
 import { transactionCommit } from "../deposit/transaction-commit";
 
 /**
@@ -12,14 +12,14 @@ import { transactionCommit } from "../deposit/transaction-commit";
 export function phasesWithoutRecord(
   client: DynamoDBClient,
   identity: RequestIdentity,
-): PaymentPhases<TransactWriteItem> {
+): AttemptPhases<TransactWriteItem> {
   const commit = transactionCommit(client);
   return {
     identity,
     recoveryPoint: undefined,
     advance: async (_point, writes) => {
       // A phase has no answer of its own: the status is never sent.
-      await commit(writes, { statusCode: 204 });
+      await commit(writes, undefined);
     },
   };
 }

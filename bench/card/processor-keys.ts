@@ -1,9 +1,9 @@
+import { newId } from "../../functions/domain/primitives";
 import type { RequestIdentity } from "../../functions/idempotency";
-import { recordKey } from "../../functions/idempotency";
+import { recordKey } from "../../functions/idempotency/core/record";
 import { principalFromAuthorizer } from "../../functions/idempotency/http/http-event";
 import { requireIdempotencyKey } from "../../functions/idempotency/http/key";
 import type { HttpEvent } from "../../functions/shared/http/http-handler";
-import { newId } from "../../functions/shared/ids";
 
 /**
  * Where the processor's idempotency key comes from when this project's layer

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { newId } from "../../functions/domain/primitives";
 import { DEFAULT_LEASE_MARGIN_MS } from "../../functions/idempotency/core/constants";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
-import { newId } from "../../functions/shared/ids";
 import { startProcessorEmulator } from "../../lib/local/processor-emulator/processor-emulator";
 import { lambdaContext } from "../../test/support/lambda-fixtures";
 import type { BenchDatabase } from "../support/bench-database";

@@ -1,8 +1,9 @@
 import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import type { Deposit } from "../../functions/accounts/account";
+import { accountAnswers } from "../../functions/accounts/account-answers";
 import { accountParamsSchema, depositBodySchema } from "../../functions/accounts/account-schemas";
 import { createDeposit } from "../../functions/accounts/account-use-cases";
 import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
-import type { Commit, IdempotentContext } from "../../functions/idempotency";
 import { routeById } from "../../functions/routes";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import {
@@ -39,10 +40,13 @@ export const depositRoute = routeById("createDeposit");
 const schemas = { params: accountParamsSchema, body: depositBodySchema };
 
 export interface IdempotencyLayer {
-  readonly route: HttpHandlerOptions<typeof schemas, TransactWriteItem>["route"];
+  readonly route: HttpHandlerOptions<typeof schemas, TransactWriteItem, Deposit>["route"];
   readonly idempotency?: IdempotencyMiddleware<TransactWriteItem>;
-  /** How the use case's writes are committed. */
-  readonly commit: (context: IdempotentContext<TransactWriteItem>) => Commit<TransactWriteItem>;
+  /**
+   * How the use case's writes are committed.
+   * @default through the idempotency middleware's handle
+   */
+  readonly attemptOf?: HttpHandlerOptions<typeof schemas, TransactWriteItem, Deposit>["attemptOf"];
 }
 
 export function depositHandler(
@@ -52,24 +56,20 @@ export function depositHandler(
   const accounts = new DynamoDbAccountRepository(
     new DataTable(options.client, options.tables.data),
   );
-  return createHttpHandler<typeof schemas, TransactWriteItem>({
+  return createHttpHandler<typeof schemas, TransactWriteItem, Deposit>({
     route: layer.route,
     schemas,
     resourceName: "The account",
     observability: silentObservability(),
     ...(layer.idempotency ? { idempotency: layer.idempotency } : {}),
-    handle: async ({ caller, params, body, correlationId }, context) => {
+    ...(layer.attemptOf ? { attemptOf: layer.attemptOf } : {}),
+    handle: async ({ caller, params, body }, ports) => {
       await options.onExecute?.();
       return createDeposit(
         { caller, accountId: params.accountId, amount: body.amount },
-        {
-          accounts,
-          commit: layer.commit(context),
-          now: () => new Date(),
-          remainingTimeMs: () => context.getRemainingTimeInMillis(),
-          correlationId,
-        },
+        { accounts, ...ports },
       );
     },
+    respond: accountAnswers.createDeposit,
   });
 }

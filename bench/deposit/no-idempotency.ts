@@ -6,6 +6,6 @@ import { transactionCommit } from "./transaction-commit";
 export function depositWithoutIdempotency(options: DepositHandlerOptions): LambdaHttpHandler {
   return depositHandler(options, {
     route: { ...depositRoute, idempotency: null },
-    commit: () => transactionCommit(options.client),
+    attemptOf: () => ({ commit: transactionCommit(options.client) }),
   });
 }

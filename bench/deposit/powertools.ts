@@ -18,6 +18,6 @@ export function depositWithPowertools(options: DepositHandlerOptions): LambdaHtt
         awsSdkV3Client: options.client,
       }),
     ),
-    commit: () => transactionCommit(options.client),
+    attemptOf: () => ({ commit: transactionCommit(options.client) }),
   });
 }

@@ -6,7 +6,6 @@ import {
 import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { renderProblem } from "../../functions/shared/http/problem";
-import { writePortsOf } from "../../functions/shared/write-ports";
 import { type DepositHandlerOptions, depositHandler, depositRoute } from "./deposit-handler";
 
 /**
@@ -31,6 +30,5 @@ export function depositWithThisProject(
         logger: options.logger,
         renderError: renderProblem,
       }),
-      commit: (context) => writePortsOf(context, "bench").commit,
     });
 }

@@ -5,11 +5,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import {
-  BusinessWriteRejectedError,
-  type Commit,
-  normalizeResponse,
-} from "../../functions/idempotency";
+import { BusinessWriteRejectedError } from "../../functions/idempotency";
 
 /**
  * The business writes in one transaction of their own, as a handler without
@@ -18,8 +14,11 @@ import {
  * transaction (a failed condition, a conflict) becomes the error the use
  * cases retry on.
  */
-export function transactionCommit(client: DynamoDBClient): Commit<TransactWriteItem> {
-  return async (writes, answer) => {
+export function transactionCommit(client: DynamoDBClient) {
+  return async <TResult>(
+    writes: readonly TransactWriteItem[],
+    result: TResult,
+  ): Promise<TResult> => {
     try {
       await client.send(
         new TransactWriteItemsCommand({
@@ -38,6 +37,6 @@ export function transactionCommit(client: DynamoDBClient): Commit<TransactWriteI
         { cause: error },
       );
     }
-    return normalizeResponse(answer);
+    return result;
   };
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { newId } from "../../functions/domain/primitives";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
-import { newId } from "../../functions/shared/ids";
 import { type Variant, variantLabels, variants } from "../deposit/variants";
 import type { BenchDatabase } from "../support/bench-database";
 import {

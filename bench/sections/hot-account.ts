@@ -1,5 +1,5 @@
+import { newId } from "../../functions/domain/primitives";
 import type { HttpResponse } from "../../functions/idempotency";
-import { newId } from "../../functions/shared/ids";
 import { type Variant, variantLabels } from "../deposit/variants";
 import type { CountingDynamoDbClient } from "../support/counting-client";
 import {

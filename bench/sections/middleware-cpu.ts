@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import { newId } from "../../functions/domain/primitives";
 import {
   type IdempotencyStrategy,
   InMemoryIdempotencyStore,
@@ -10,7 +11,6 @@ import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/cons
 import { canonicalJson } from "../../functions/idempotency/core/fingerprint";
 import { readIdempotencyKey } from "../../functions/idempotency/http/key";
 import { fingerprint } from "../../functions/idempotency/http/request-fingerprint";
-import { newId } from "../../functions/shared/ids";
 import { apiGatewayEvent, lambdaContext, silentLogger } from "../../test/support/lambda-fixtures";
 import { InMemoryPersistenceLayer } from "../powertools/in-memory-persistence-layer";
 import { powertoolsIdempotency } from "../powertools/powertools-idempotency";

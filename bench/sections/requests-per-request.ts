@@ -1,6 +1,6 @@
+import { newId } from "../../functions/domain/primitives";
 import type { HttpResponse } from "../../functions/idempotency";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
-import { newId } from "../../functions/shared/ids";
 import { deferred } from "../../test/support/lambda-fixtures";
 import { type Variant, variantLabels, variants } from "../deposit/variants";
 import type { BenchDatabase } from "../support/bench-database";

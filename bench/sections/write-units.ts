@@ -1,4 +1,4 @@
-import { newId } from "../../functions/shared/ids";
+import { newId } from "../../functions/domain/primitives";
 import { type Variant, variantLabels, variants } from "../deposit/variants";
 import { benchTableKeys, benchTables } from "../support/bench-database";
 import {

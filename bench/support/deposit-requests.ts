@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
-import { createAccount, ownAccount } from "../../functions/accounts/account-use-cases";
+import { ownAccount } from "../../functions/accounts/account-repository";
+import { createAccount } from "../../functions/accounts/account-use-cases";
 import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
+import { newId } from "../../functions/domain/primitives";
 import type { HttpResponse } from "../../functions/idempotency";
 import { REPLAYED_HEADER } from "../../functions/idempotency/http/constants";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
-import { newId } from "../../functions/shared/ids";
 import { apiGatewayEvent, lambdaContext, silentLogger } from "../../test/support/lambda-fixtures";
 import { depositRoute } from "../deposit/deposit-handler";
 import { transactionCommit } from "../deposit/transaction-commit";
@@ -28,7 +29,7 @@ export async function openAccounts(
   const accounts = new DynamoDbAccountRepository(new DataTable(client, benchTables.data));
   const targets: DepositTarget[] = [];
   for (let index = 0; index < count; index += 1) {
-    const answer = (await createAccount(
+    const account = await createAccount(
       { caller, currency: "EUR" },
       {
         accounts,
@@ -37,8 +38,8 @@ export async function openAccounts(
         remainingTimeMs: () => 10_000,
         correlationId: "bench-setup",
       },
-    )) as { body: string };
-    targets.push({ caller, accountId: String((JSON.parse(answer.body) as { id: string }).id) });
+    );
+    targets.push({ caller, accountId: account.id });
   }
   return targets;
 }

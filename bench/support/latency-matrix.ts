@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { newId } from "../../functions/shared/ids";
+import { newId } from "../../functions/domain/primitives";
 import { type Variant, variantLabels } from "../deposit/variants";
 import type { DepositTarget } from "./deposit-requests";
 import { type LoadResult, runLoad, type StatusTally, tally } from "./load";

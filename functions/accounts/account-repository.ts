@@ -1,3 +1,4 @@
+import { refuse } from "../domain/refusals";
 import type { OutboxEvent } from "../shared/outbox";
 import type { Account, Deposit, LedgerEntry } from "./account";
 
@@ -23,4 +24,16 @@ export interface AccountRepository<TWrite> {
   saveBalance(previous: Account, updated: Account, entry: LedgerEntry): TWrite[];
   createDeposit(deposit: Deposit): TWrite;
   recordEvent(event: OutboxEvent): TWrite;
+}
+
+/** The caller's own account, or `not-found`: others' accounts look exactly like missing ones. */
+export async function ownAccount<TWrite>(
+  accounts: AccountRepository<TWrite>,
+  caller: string,
+  accountId: string,
+): Promise<Account> {
+  const account = await accounts.find(accountId);
+  if (!account || account.ownerId !== caller)
+    return refuse({ reason: "not-found", resource: "account" });
+  return account;
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { amountSchema, currencySchema, idSchema } from "../shared/money";
+import { amountSchema, currencySchema, idSchema } from "../domain/primitives";
 
 export const createAccountBodySchema = z
   .strictObject({

@@ -1,7 +1,12 @@
 import * as z from "zod";
-import { amountSchema, currencySchema, idSchema } from "../shared/money";
-import { timestampSchema } from "../shared/timestamp";
-import { versionSchema } from "../shared/version";
+import {
+  amountSchema,
+  currencySchema,
+  idSchema,
+  timestampSchema,
+  versionSchema,
+} from "../domain/primitives";
+import { type AccountRole, refuse } from "../domain/refusals";
 
 export const entryTypes = ["deposit", "transfer_out", "transfer_in", "payment", "refund"] as const;
 export type EntryType = (typeof entryTypes)[number];
@@ -93,4 +98,22 @@ export function post(account: Account, posting: Posting): PostingResult {
       createdAt: posting.at,
     },
   };
+}
+
+/**
+ * The account after a posting and its entry, or the refusal that says why
+ * the posting is refused (`role` names the account in it).
+ */
+export function postOrRefuse(account: Account, role: AccountRole, posting: Posting) {
+  const result = post(account, posting);
+  if (result.ok) return result;
+  if (result.reason === "insufficient-funds") {
+    return refuse({
+      reason: "insufficient-funds",
+      account: role,
+      balance: account.balance,
+      needed: -posting.delta,
+    });
+  }
+  return refuse({ reason: "balance-limit-exceeded", account: role });
 }

@@ -1,20 +1,15 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { writePortsOf } from "../shared/write-ports";
-import { createAccountDependencies } from "./account-dependencies";
+import { accountAnswers } from "./account-answers";
 import { createAccountBodySchema } from "./account-schemas";
 import { createAccount } from "./account-use-cases";
 
-const { accounts, idempotency, observability } = createAccountDependencies("createAccount");
+const { accounts, http } = composeRoute("createAccount");
 
 export const handler = createHttpHandler({
-  route: routeById("createAccount"),
+  ...http,
   schemas: { body: createAccountBodySchema },
-  idempotency,
-  observability,
-  handle: ({ caller, body, correlationId }, context) =>
-    createAccount(
-      { caller, currency: body.currency, name: body.name },
-      { accounts, ...writePortsOf(context, correlationId) },
-    ),
+  handle: ({ caller, body }, ports) =>
+    createAccount({ caller, currency: body.currency, name: body.name }, { accounts, ...ports }),
+  respond: accountAnswers.createAccount,
 });

@@ -1,21 +1,19 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { writePortsOf } from "../shared/write-ports";
-import { createAccountDependencies } from "./account-dependencies";
+import { accountAnswers } from "./account-answers";
 import { accountParamsSchema, depositBodySchema } from "./account-schemas";
 import { createDeposit } from "./account-use-cases";
 
-const { accounts, idempotency, observability } = createAccountDependencies("createDeposit");
+const { accounts, http } = composeRoute("createDeposit");
 
 export const handler = createHttpHandler({
-  route: routeById("createDeposit"),
+  ...http,
   schemas: { params: accountParamsSchema, body: depositBodySchema },
   resourceName: "The account",
-  idempotency,
-  observability,
-  handle: ({ caller, params, body, correlationId }, context) =>
+  handle: ({ caller, params, body }, ports) =>
     createDeposit(
       { caller, accountId: params.accountId, amount: body.amount },
-      { accounts, ...writePortsOf(context, correlationId) },
+      { accounts, ...ports },
     ),
+  respond: accountAnswers.createDeposit,
 });

@@ -1,15 +1,15 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createAccountDependencies } from "./account-dependencies";
+import { accountAnswers } from "./account-answers";
 import { accountParamsSchema } from "./account-schemas";
 import { getAccount } from "./account-use-cases";
 
-const { accounts, observability } = createAccountDependencies("getAccount");
+const { accounts, http } = composeRoute("getAccount");
 
 export const handler = createHttpHandler({
-  route: routeById("getAccount"),
+  ...http,
   schemas: { params: accountParamsSchema },
   resourceName: "The account",
-  observability,
   handle: ({ caller, params }) => getAccount({ caller, accountId: params.accountId }, { accounts }),
+  respond: accountAnswers.getAccount,
 });

@@ -1,16 +1,16 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createAccountDependencies } from "./account-dependencies";
+import { accountAnswers } from "./account-answers";
 import { depositParamsSchema } from "./account-schemas";
 import { getDeposit } from "./account-use-cases";
 
-const { accounts, observability } = createAccountDependencies("getDeposit");
+const { accounts, http } = composeRoute("getDeposit");
 
 export const handler = createHttpHandler({
-  route: routeById("getDeposit"),
+  ...http,
   schemas: { params: depositParamsSchema },
   resourceName: "The deposit",
-  observability,
   handle: ({ caller, params }) =>
     getDeposit({ caller, accountId: params.accountId, depositId: params.depositId }, { accounts }),
+  respond: accountAnswers.getDeposit,
 });

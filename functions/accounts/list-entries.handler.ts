@@ -1,19 +1,19 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createAccountDependencies } from "./account-dependencies";
+import { accountAnswers } from "./account-answers";
 import { accountParamsSchema, entriesQuerySchema } from "./account-schemas";
 import { listEntries } from "./account-use-cases";
 
-const { accounts, observability } = createAccountDependencies("listEntries");
+const { accounts, http } = composeRoute("listEntries");
 
 export const handler = createHttpHandler({
-  route: routeById("listEntries"),
+  ...http,
   schemas: { params: accountParamsSchema, query: entriesQuerySchema },
   resourceName: "The account",
-  observability,
   handle: ({ caller, params, query }) =>
     listEntries(
       { caller, accountId: params.accountId, limit: query.limit, cursor: query.cursor },
       { accounts },
     ),
+  respond: accountAnswers.listEntries,
 });

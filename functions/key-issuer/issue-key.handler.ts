@@ -1,6 +1,7 @@
 import { routeById } from "../routes";
 import { loadHandlerConfig } from "../shared/config";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { json } from "../shared/http/responses";
 import { createObservability } from "../shared/observability/create-observability";
 import { issueKey } from "./issue-key";
 
@@ -11,4 +12,6 @@ export const handler = createHttpHandler({
   schemas: {},
   observability: createObservability("issueIdempotencyKey"),
   handle: async () => issueKey(config.idempotencyRetentionSeconds, new Date()),
+  // A key is for one caller's one request: no cache may hand it to another.
+  respond: (issued) => json(201, issued, { "cache-control": "no-store" }),
 });

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
-import { json } from "../shared/http/responses";
-import { timestampSchema } from "../shared/timestamp";
+import { timestampSchema } from "../domain/primitives";
 
 export const issuedKeySchema = z
   .object({
@@ -11,6 +10,7 @@ export const issuedKeySchema = z
     }),
   })
   .meta({ id: "IssuedKey" });
+export type IssuedKey = z.infer<typeof issuedKeySchema>;
 
 /**
  * The one-time token pattern: the server mints a random key for clients that
@@ -18,8 +18,8 @@ export const issuedKeySchema = z
  * already, so this key is bound to the caller who uses it, like any other.
  * 24 random bytes (192 bits) in base64url are visible ASCII and unguessable.
  */
-export function issueKey(retentionSeconds: number, now: Date): unknown {
+export function issueKey(retentionSeconds: number, now: Date): IssuedKey {
   const key = `ik_${randomBytes(24).toString("base64url")}`;
   const expiresAt = new Date(now.getTime() + retentionSeconds * 1000).toISOString();
-  return json(201, issuedKeySchema.parse({ key, expiresAt }), { "cache-control": "no-store" });
+  return issuedKeySchema.parse({ key, expiresAt });
 }

@@ -1,21 +1,16 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { writePortsOf } from "../shared/write-ports";
-import { createOrderDependencies } from "./order-dependencies";
+import { orderAnswers } from "./order-answers";
 import { orderParamsSchema } from "./order-schemas";
 import { cancelOrder } from "./order-use-cases";
 
-const { orders, idempotency, observability } = createOrderDependencies("cancelOrder");
+const { orders, http } = composeRoute("cancelOrder");
 
 export const handler = createHttpHandler({
-  route: routeById("cancelOrder"),
+  ...http,
   schemas: { params: orderParamsSchema },
   resourceName: "The order",
-  idempotency,
-  observability,
-  handle: ({ caller, params, correlationId }, context) =>
-    cancelOrder(
-      { caller, orderId: params.orderId },
-      { orders, ...writePortsOf(context, correlationId) },
-    ),
+  handle: ({ caller, params }, ports) =>
+    cancelOrder({ caller, orderId: params.orderId }, { orders, ...ports }),
+  respond: orderAnswers.cancelOrder,
 });

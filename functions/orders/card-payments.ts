@@ -1,16 +1,20 @@
+import { newId } from "../domain/primitives";
+import { type Refusal, refuse } from "../domain/refusals";
 import { BusinessWriteRejectedError, type RequestIdentity } from "../idempotency";
 import type { ChargeOutcome, PaymentProcessor } from "../processor/payment-processor";
 import { processorIdempotencyKey } from "../processor/processor-key";
-import { problems } from "../shared/http/http-problems";
-import { renderProblem } from "../shared/http/problem";
-import { created } from "../shared/http/responses";
-import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
-import type { WritePorts } from "../shared/write-ports";
-import { type Order, type Payment, settleCardPayment, startCardPayment } from "./order";
-import type { OrderRepository } from "./order-repository";
-import { changedOrder, ownOrder } from "./order-use-cases";
+import type { AttemptPhases, WritePorts } from "../shared/write-ports";
+import {
+  changedOrder,
+  type Order,
+  type Payment,
+  type Refund,
+  settleCardPayment,
+  startCardPayment,
+} from "./order";
+import { type OrderRepository, ownOrder } from "./order-repository";
 
 /**
  * Card payments through the payment processor, in the phases of
@@ -39,18 +43,18 @@ const STARTED_PREFIX = "started:";
 /** Kept back from the invocation's deadline for the finishing transaction and the answer. */
 const FINISH_RESERVE_MS = 1_500;
 
-/** The attempt's phases, from the idempotency layer (lease strategy). */
-export interface PaymentPhases<TWrite> {
-  /** The request's identity: the processor key and the reconciler derive from it. */
-  readonly identity: RequestIdentity;
-  readonly recoveryPoint: string | undefined;
-  advance(point: string, writes: readonly TWrite[]): Promise<void>;
-}
+/**
+ * What a card payment or refund commits as its answer: the payment or
+ * refund, or the refusal its outcome is (a declined card).
+ */
+export type CardResult = Payment | Refund | Refusal;
 
-export interface CardPaymentPorts<TWrite> extends WritePorts<TWrite> {
+export interface CardPaymentPorts<TWrite, TResult extends CardResult = CardResult>
+  extends WritePorts<TWrite, TResult> {
   readonly orders: OrderRepository<TWrite>;
   readonly processor: PaymentProcessor;
-  readonly phases: PaymentPhases<TWrite>;
+  /** The attempt's phases, from the idempotency layer (lease strategy). */
+  readonly phases: AttemptPhases<TWrite>;
 }
 
 export interface CardPaymentInput {
@@ -63,23 +67,24 @@ export interface CardPaymentInput {
  * Pays the caller's order by card, or resumes the attempt of the same
  * request that started it.
  *
- * @throws HttpProblem 503 `payment-processor-unavailable` when the outcome is
- *   not known: not stored, the same key resumes
+ * @returns the settled payment, or the `card-declined` refusal (both committed)
+ * @throws Refused `processor-outcome-unknown` when the outcome is not known:
+ *   nothing is stored, the same key resumes
  */
 export async function payOrderByCard<TWrite>(
   input: CardPaymentInput,
-  ports: CardPaymentPorts<TWrite>,
-): Promise<unknown> {
+  ports: CardPaymentPorts<TWrite, Payment | Refusal>,
+): Promise<Payment | Refusal> {
   const point = ports.phases.recoveryPoint;
   const { order, payment } =
     point === undefined ? await start(input, ports) : await startedPayment(input, point, ports);
   if (payment.status !== "processing") {
     // Settled meanwhile (a webhook or the reconciler): its outcome is the answer.
-    return ports.commit([], answerOf(payment));
+    return ports.commit([], resultOf(payment));
   }
   // Bounded by the invocation: an answer the processor gives after it would be lost.
   const timeoutMs = ports.remainingTimeMs() - FINISH_RESERVE_MS;
-  if (timeoutMs <= 0) throw problems.paymentProcessorUnavailable();
+  if (timeoutMs <= 0) return refuse({ reason: "processor-outcome-unknown" });
   const outcome = await ports.processor.charge({
     idempotencyKey: chargeKeyOf(ports.phases.identity, order.id),
     amount: payment.amount,
@@ -88,7 +93,7 @@ export async function payOrderByCard<TWrite>(
     metadata: { orderId: order.id, paymentId: payment.id },
     timeoutMs,
   });
-  if (outcome.status === "unknown") throw problems.paymentProcessorUnavailable();
+  if (outcome.status === "unknown") return refuse({ reason: "processor-outcome-unknown" });
   return finish(order, payment, outcome, ports);
 }
 
@@ -100,7 +105,7 @@ export function chargeKeyOf(identity: RequestIdentity, orderId: string): string 
 /** Phase 1: the order waits for the processor; the payment is processing. */
 async function start<TWrite>(
   input: CardPaymentInput,
-  ports: CardPaymentPorts<TWrite>,
+  ports: CardPaymentPorts<TWrite, Payment | Refusal>,
 ): Promise<{ order: Order; payment: Payment }> {
   const paymentId = newId();
   return retryOnConflict(async () => {
@@ -135,7 +140,7 @@ async function start<TWrite>(
 async function startedPayment<TWrite>(
   input: CardPaymentInput,
   point: string,
-  ports: CardPaymentPorts<TWrite>,
+  ports: CardPaymentPorts<TWrite, Payment | Refusal>,
 ): Promise<{ order: Order; payment: Payment }> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const paymentId = point.startsWith(STARTED_PREFIX) ? point.slice(STARTED_PREFIX.length) : "";
@@ -165,20 +170,20 @@ async function finish<TWrite>(
   order: Order,
   payment: Payment,
   outcome: Exclude<ChargeOutcome, { status: "unknown" }>,
-  ports: CardPaymentPorts<TWrite>,
-): Promise<unknown> {
+  ports: CardPaymentPorts<TWrite, Payment | Refusal>,
+): Promise<Payment | Refusal> {
   const settlement = cardPaymentSettlement(order, payment, outcome, ports.now().toISOString());
   try {
     return await ports.commit(
       settlementWrites(ports.orders, order, payment, settlement, ports.correlationId),
-      answerOf(settlement.payment),
+      resultOf(settlement.payment),
     );
   } catch (error) {
     if (!(error instanceof BusinessWriteRejectedError)) throw error;
     // A webhook settled it first (the processor's outcome is one): answer from it.
     const settled = await paymentById(ports.orders, order.id, payment.id);
     if (!settled || settled.status === "processing") throw error;
-    return ports.commit([], answerOf(settled));
+    return ports.commit([], resultOf(settled));
   }
 }
 
@@ -231,10 +236,10 @@ export function cardPaymentSettlement(
   };
 }
 
-/** The answer a settled card payment gives: 201, or 402 `card-declined` (both stored). */
-export function answerOf(payment: Payment) {
+/** What a settled card payment answers: itself, or the `card-declined` refusal (both stored). */
+export function resultOf(payment: Payment): Payment | Refusal {
   if (payment.status === "failed") {
-    return renderProblem(problems.cardDeclined(payment.declineCode ?? "generic_decline"));
+    return { reason: "card-declined", declineCode: payment.declineCode ?? "generic_decline" };
   }
-  return created(`/orders/${payment.orderId}/payment`, payment);
+  return payment;
 }

@@ -1,22 +1,20 @@
+import { newId } from "../domain/primitives";
+import { type Refusal, refuse } from "../domain/refusals";
 import type { RequestIdentity } from "../idempotency";
 import type { RefundOutcome } from "../processor/payment-processor";
 import { processorIdempotencyKey } from "../processor/processor-key";
-import { problems } from "../shared/http/http-problems";
-import { renderProblem } from "../shared/http/problem";
-import { created } from "../shared/http/responses";
-import { newId } from "../shared/ids";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
 import type { CardPaymentPorts } from "./card-payments";
 import {
+  changedOrder,
   type Order,
   type Refund,
   refundableAmount,
   settleCardRefund,
   startCardRefund,
 } from "./order";
-import type { OrderRepository } from "./order-repository";
-import { changedOrder, ownOrder } from "./order-use-cases";
+import { type OrderRepository, ownOrder } from "./order-repository";
 
 /**
  * Refunds of card-paid orders, through the processor, in the same phases as
@@ -39,24 +37,26 @@ export interface CardRefundInput {
 }
 
 /**
- * @throws HttpProblem 503 `payment-processor-unavailable` when the outcome is
- *   not known: not stored, the same key resumes
+ * @returns the settled refund, or the `refund-exceeds-payment` refusal when
+ *   the processor refused it (both committed)
+ * @throws Refused `processor-outcome-unknown` when the outcome is not known:
+ *   nothing is stored, the same key resumes
  */
 export async function refundOrderByCard<TWrite>(
   input: CardRefundInput,
-  ports: CardPaymentPorts<TWrite>,
-): Promise<unknown> {
+  ports: CardPaymentPorts<TWrite, Refund | Refusal>,
+): Promise<Refund | Refusal> {
   const point = ports.phases.recoveryPoint;
   const { order, refund } = point?.startsWith(STARTED_PREFIX)
     ? await startedRefund(input, point.slice(STARTED_PREFIX.length), ports)
     : await start(input, ports);
-  if (refund.status !== "processing") return ports.commit([], answerOf(refund, order));
+  if (refund.status !== "processing") return ports.commit([], resultOf(refund, order));
   const payment = await ports.orders.findPayment(order.id);
   if (!payment?.processorPaymentId) {
     throw new Error(`Order ${order.id} has a card refund but no charge at the processor`);
   }
   const timeoutMs = ports.remainingTimeMs() - FINISH_RESERVE_MS;
-  if (timeoutMs <= 0) throw problems.paymentProcessorUnavailable();
+  if (timeoutMs <= 0) return refuse({ reason: "processor-outcome-unknown" });
   const outcome = await ports.processor.refund({
     idempotencyKey: refundKeyOf(ports.phases.identity, order.id),
     processorPaymentId: payment.processorPaymentId,
@@ -64,7 +64,7 @@ export async function refundOrderByCard<TWrite>(
     metadata: { orderId: order.id, refundId: refund.id },
     timeoutMs,
   });
-  if (outcome.status === "unknown") throw problems.paymentProcessorUnavailable();
+  if (outcome.status === "unknown") return refuse({ reason: "processor-outcome-unknown" });
   return finish(order, refund, outcome, ports);
 }
 
@@ -75,7 +75,7 @@ export function refundKeyOf(identity: RequestIdentity, orderId: string): string 
 
 async function start<TWrite>(
   input: CardRefundInput,
-  ports: CardPaymentPorts<TWrite>,
+  ports: CardPaymentPorts<TWrite, Refund | Refusal>,
 ): Promise<{ order: Order; refund: Refund }> {
   const refundId = newId();
   return retryOnConflict(async () => {
@@ -106,7 +106,7 @@ async function start<TWrite>(
 async function startedRefund<TWrite>(
   input: CardRefundInput,
   refundId: string,
-  ports: CardPaymentPorts<TWrite>,
+  ports: CardPaymentPorts<TWrite, Refund | Refusal>,
 ): Promise<{ order: Order; refund: Refund }> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const refund = await ports.orders.findRefund(order.id, refundId);
@@ -124,15 +124,15 @@ async function finish<TWrite>(
   order: Order,
   refund: Refund,
   outcome: Exclude<RefundOutcome, { status: "unknown" }>,
-  ports: CardPaymentPorts<TWrite>,
-): Promise<unknown> {
+  ports: CardPaymentPorts<TWrite, Refund | Refusal>,
+): Promise<Refund | Refusal> {
   let round = 0;
   return retryOnConflict(async () => {
     // The first round decides on what phase 1 left; a refused one reads again.
     const current = round === 0 ? { order, refund } : await reread({ order, refund }, ports);
     round += 1;
     if (current.refund.status !== "processing") {
-      return ports.commit([], answerOf(current.refund, current.order));
+      return ports.commit([], resultOf(current.refund, current.order));
     }
     const at = ports.now().toISOString();
     const settlement = cardRefundSettlement(current.order, current.refund, outcome, at);
@@ -141,7 +141,7 @@ async function finish<TWrite>(
         ...refundSettlementWrites(ports.orders, current.refund, settlement, ports.correlationId),
         ports.orders.save(current.order, settlement.order),
       ],
-      answerOf(settlement.refund, settlement.order),
+      resultOf(settlement.refund, settlement.order),
     );
   }, ports.remainingTimeMs);
 }
@@ -149,7 +149,7 @@ async function finish<TWrite>(
 /** The order and the refund as they are now (another refund moved the order, or a webhook settled this one). */
 async function reread<TWrite>(
   was: { order: Order; refund: Refund },
-  ports: CardPaymentPorts<TWrite>,
+  ports: CardPaymentPorts<TWrite, Refund | Refusal>,
 ): Promise<{ order: Order; refund: Refund }> {
   const order = await ownOrder(ports.orders, was.order.ownerId, was.order.id);
   const refund = await ports.orders.findRefund(was.order.id, was.refund.id);
@@ -202,10 +202,10 @@ export function cardRefundSettlement(
   };
 }
 
-/** 201 for a refund made; a refund the processor refused is 409, as one the API refuses. */
-function answerOf(refund: Refund, order: Order) {
+/** A refund made answers itself; one the processor refused, as one the API refuses. */
+function resultOf(refund: Refund, order: Order): Refund | Refusal {
   if (refund.status === "failed") {
-    return renderProblem(problems.refundExceedsPayment(refundableAmount(order)));
+    return { reason: "refund-exceeds-payment", refundable: refundableAmount(order) };
   }
-  return created(`/orders/${refund.orderId}/refunds/${refund.id}`, refund);
+  return refund;
 }

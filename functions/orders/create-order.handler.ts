@@ -1,20 +1,15 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { writePortsOf } from "../shared/write-ports";
-import { createOrderDependencies } from "./order-dependencies";
+import { orderAnswers } from "./order-answers";
 import { createOrderBodySchema } from "./order-schemas";
 import { createOrder } from "./order-use-cases";
 
-const { orders, idempotency, observability } = createOrderDependencies("createOrder");
+const { orders, http } = composeRoute("createOrder");
 
 export const handler = createHttpHandler({
-  route: routeById("createOrder"),
+  ...http,
   schemas: { body: createOrderBodySchema },
-  idempotency,
-  observability,
-  handle: ({ caller, body, correlationId }, context) =>
-    createOrder(
-      { caller, currency: body.currency, items: body.items },
-      { orders, ...writePortsOf(context, correlationId) },
-    ),
+  handle: ({ caller, body }, ports) =>
+    createOrder({ caller, currency: body.currency, items: body.items }, { orders, ...ports }),
+  respond: orderAnswers.createOrder,
 });

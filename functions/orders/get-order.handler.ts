@@ -1,15 +1,15 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createOrderDependencies } from "./order-dependencies";
+import { orderAnswers } from "./order-answers";
 import { orderParamsSchema } from "./order-schemas";
 import { getOrder } from "./order-use-cases";
 
-const { orders, observability } = createOrderDependencies("getOrder");
+const { orders, http } = composeRoute("getOrder");
 
 export const handler = createHttpHandler({
-  route: routeById("getOrder"),
+  ...http,
   schemas: { params: orderParamsSchema },
   resourceName: "The order",
-  observability,
   handle: ({ caller, params }) => getOrder({ caller, orderId: params.orderId }, { orders }),
+  respond: orderAnswers.getOrder,
 });

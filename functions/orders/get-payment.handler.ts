@@ -1,15 +1,15 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createOrderDependencies } from "./order-dependencies";
+import { orderAnswers } from "./order-answers";
 import { orderParamsSchema } from "./order-schemas";
 import { getPayment } from "./order-use-cases";
 
-const { orders, observability } = createOrderDependencies("getPayment");
+const { orders, http } = composeRoute("getPayment");
 
 export const handler = createHttpHandler({
-  route: routeById("getPayment"),
+  ...http,
   schemas: { params: orderParamsSchema },
   resourceName: "The order",
-  observability,
   handle: ({ caller, params }) => getPayment({ caller, orderId: params.orderId }, { orders }),
+  respond: orderAnswers.getPayment,
 });

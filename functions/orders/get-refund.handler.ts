@@ -1,16 +1,16 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createOrderDependencies } from "./order-dependencies";
+import { orderAnswers } from "./order-answers";
 import { refundParamsSchema } from "./order-schemas";
 import { getRefund } from "./order-use-cases";
 
-const { orders, observability } = createOrderDependencies("getRefund");
+const { orders, http } = composeRoute("getRefund");
 
 export const handler = createHttpHandler({
-  route: routeById("getRefund"),
+  ...http,
   schemas: { params: refundParamsSchema },
   resourceName: "The refund",
-  observability,
   handle: ({ caller, params }) =>
     getRefund({ caller, orderId: params.orderId, refundId: params.refundId }, { orders }),
+  respond: orderAnswers.getRefund,
 });

@@ -1,3 +1,4 @@
+import { refuse } from "../domain/refusals";
 import type { OutboxEvent } from "../shared/outbox";
 import type { Order, Payment, Refund } from "./order";
 
@@ -56,4 +57,15 @@ export interface OrderRepository<TWrite> {
   /** Card refunds still `processing` that started before `beforeMs`, oldest first. */
   unsettledRefunds(beforeMs: number, limit: number): Promise<Unsettled<Refund>[]>;
   recordEvent(event: OutboxEvent): TWrite;
+}
+
+/** The caller's own order, or `not-found`: others' orders look exactly like missing ones. */
+export async function ownOrder<TWrite>(
+  orders: OrderRepository<TWrite>,
+  caller: string,
+  orderId: string,
+): Promise<Order> {
+  const order = await orders.find(orderId);
+  if (!order || order.ownerId !== caller) return refuse({ reason: "not-found", resource: "order" });
+  return order;
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { amountSchema, currencySchema, idSchema } from "../shared/money";
+import { amountSchema, currencySchema, idSchema } from "../domain/primitives";
 import { isWithinTotalLimit, MAX_ORDER_ITEMS, MAX_ORDER_TOTAL, orderItemSchema } from "./order";
 
 /** Items as a caller sends them: unknown fields are refused, the total is bounded. */

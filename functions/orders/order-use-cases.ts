@@ -1,19 +1,16 @@
-import type { AccountRepository } from "../accounts/account-repository";
-import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
-import { BusinessWriteRejectedError, type HttpResult } from "../idempotency";
-import { problems } from "../shared/http/http-problems";
-import { type IfMatch, matchesEtag } from "../shared/http/parse-request";
-import { created, etagOf, ok } from "../shared/http/responses";
-import { newId } from "../shared/ids";
+import { postOrRefuse } from "../accounts/account";
+import { type AccountRepository, ownAccount } from "../accounts/account-repository";
+import { newId } from "../domain/primitives";
+import { refuse } from "../domain/refusals";
+import { BusinessWriteRejectedError } from "../idempotency";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
 import type { WritePorts } from "../shared/write-ports";
 import {
   cancelOrder as cancel,
+  changedOrder,
   newOrder,
   type Order,
-  type OrderChange,
-  type OrderChangeFailure,
   type OrderItem,
   type Payment,
   payOrder as pay,
@@ -21,47 +18,30 @@ import {
   refundOrder as refund,
   reviseItems,
 } from "./order";
-import type { OrderRepository } from "./order-repository";
+import { type OrderRepository, ownOrder } from "./order-repository";
 
-/** Ports of the order use cases: storage, the exactly-once commit, a clock. */
-export interface OrderPorts<TWrite> extends WritePorts<TWrite> {
+/** Ports of an order use case: storage, the exactly-once commit of its result, a clock. */
+export interface OrderPorts<TWrite, TResult> extends WritePorts<TWrite, TResult> {
   readonly orders: OrderRepository<TWrite>;
   readonly accounts: AccountRepository<TWrite>;
 }
 
 /** Changes of the order alone: no account is touched. */
-export type OrderWritePorts<TWrite> = Omit<OrderPorts<TWrite>, "accounts">;
-export type OrderReadPorts<TWrite> = Pick<OrderPorts<TWrite>, "orders">;
-
-/** The caller's own order, or 404: others' orders look exactly like missing ones. */
-export async function ownOrder<TWrite>(
-  orders: OrderRepository<TWrite>,
-  caller: string,
-  orderId: string,
-): Promise<Order> {
-  const order = await orders.find(orderId);
-  if (!order || order.ownerId !== caller) throw problems.notFound("The order");
-  return order;
+export type OrderWritePorts<TWrite, TResult> = Omit<OrderPorts<TWrite, TResult>, "accounts">;
+export interface OrderReadPorts<TWrite> {
+  readonly orders: OrderRepository<TWrite>;
 }
 
-const failures: Readonly<Record<OrderChangeFailure, (order: Order) => Error>> = {
-  "invalid-state-transition": (order) => problems.invalidStateTransition(order.status),
-  "order-already-paid": () => problems.orderAlreadyPaid(),
-  "payment-in-progress": () => problems.paymentInProgress(),
-  "refund-exceeds-payment": (order) =>
-    problems.refundExceedsPayment(order.paidAmount - order.refundedAmount),
-};
-
-/** The changed order, or the 409 that says why the change is refused. */
-export function changedOrder(order: Order, change: OrderChange): Order {
-  if (!change.ok) throw failures[change.reason](order);
-  return change.order;
-}
+/**
+ * The versions an `If-Match` accepts: any (`*`), or the one it names (an
+ * ETag of this API is its version; any other matches none).
+ */
+export type ExpectedVersion = { readonly any: true } | { readonly version: number | undefined };
 
 export async function createOrder<TWrite>(
   input: { caller: string; currency: string; items: readonly OrderItem[] },
-  ports: OrderWritePorts<TWrite>,
-): Promise<HttpResult> {
+  ports: OrderWritePorts<TWrite, Order>,
+): Promise<Order> {
   const order = newOrder({
     id: newId(),
     ownerId: input.caller,
@@ -76,36 +56,38 @@ export async function createOrder<TWrite>(
     order.createdAt,
     ports.correlationId,
   );
-  return ports.commit(
-    [ports.orders.create(order), ports.orders.recordEvent(event)],
-    created(`/orders/${order.id}`, order, order.version),
-  );
+  return ports.commit([ports.orders.create(order), ports.orders.recordEvent(event)], order);
 }
 
 export async function getOrder<TWrite>(
   input: { caller: string; orderId: string },
   ports: OrderReadPorts<TWrite>,
-): Promise<HttpResult> {
-  const order = await ownOrder(ports.orders, input.caller, input.orderId);
-  return ok(order, order.version);
+): Promise<Order> {
+  return ownOrder(ports.orders, input.caller, input.orderId);
 }
 
 /**
- * Replaces the items of a pending order the caller read at `If-Match`. With
- * an explicit version a lost race is the caller's stale read: 412, never a
- * silent retry over someone else's change. Only `If-Match: *` retries.
+ * Replaces the items of a pending order the caller read at the expected
+ * version. With an explicit version a lost race is the caller's stale read:
+ * `version-mismatch`, never a silent retry over someone else's change. Only
+ * "any version" retries.
  */
 export async function updateOrder<TWrite>(
-  input: { caller: string; orderId: string; items: readonly OrderItem[]; ifMatch: IfMatch },
-  ports: OrderWritePorts<TWrite>,
-): Promise<HttpResult> {
-  const { ifMatch } = input;
+  input: {
+    caller: string;
+    orderId: string;
+    items: readonly OrderItem[];
+    expected: ExpectedVersion;
+  },
+  ports: OrderWritePorts<TWrite, Order>,
+): Promise<Order> {
+  const { expected } = input;
   const attempt = async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
     // The state is checked first: a paid order cannot be edited at any version.
-    if (order.status !== "pending") throw failures["invalid-state-transition"](order);
-    if (!matchesEtag(ifMatch, etagOf(order.version))) {
-      throw problems.preconditionFailed();
+    if (order.status !== "pending") return refusedTransition(order);
+    if (!("any" in expected) && expected.version !== order.version) {
+      return refuse({ reason: "version-mismatch" });
     }
     const updated = changedOrder(order, reviseItems(order, input.items, ports.now().toISOString()));
     const event = outboxEvent(
@@ -117,25 +99,28 @@ export async function updateOrder<TWrite>(
     );
     return ports.commit(
       [ports.orders.save(order, updated), ports.orders.recordEvent(event)],
-      ok(updated, updated.version),
+      updated,
     );
   };
-  if ("any" in ifMatch) return retryOnConflict(attempt, ports.remainingTimeMs);
+  if ("any" in expected) return retryOnConflict(attempt, ports.remainingTimeMs);
   try {
     return await attempt();
   } catch (error) {
     if (!(error instanceof BusinessWriteRejectedError)) throw error;
     // The order changed between read and write: say how, once, from a fresh read.
     const current = await ownOrder(ports.orders, input.caller, input.orderId);
-    if (current.status !== "pending") throw failures["invalid-state-transition"](current);
-    throw problems.preconditionFailed();
+    if (current.status !== "pending") return refusedTransition(current);
+    return refuse({ reason: "version-mismatch" });
   }
 }
 
+const refusedTransition = (order: Order): never =>
+  refuse({ reason: "invalid-state-transition", status: order.status });
+
 export async function cancelOrder<TWrite>(
   input: { caller: string; orderId: string },
-  ports: OrderWritePorts<TWrite>,
-): Promise<HttpResult> {
+  ports: OrderWritePorts<TWrite, Order>,
+): Promise<Order> {
   return retryOnConflict(async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
     const cancelled = changedOrder(order, cancel(order, ports.now().toISOString()));
@@ -148,7 +133,7 @@ export async function cancelOrder<TWrite>(
     );
     return ports.commit(
       [ports.orders.save(order, cancelled), ports.orders.recordEvent(event)],
-      ok(cancelled, cancelled.version),
+      cancelled,
     );
   }, ports.remainingTimeMs);
 }
@@ -161,8 +146,8 @@ export async function cancelOrder<TWrite>(
  */
 export async function payOrder<TWrite>(
   input: { caller: string; orderId: string; accountId: string },
-  ports: OrderPorts<TWrite>,
-): Promise<HttpResult> {
+  ports: OrderPorts<TWrite, Payment>,
+): Promise<Payment> {
   const paymentId = newId();
   return retryOnConflict(async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
@@ -170,11 +155,13 @@ export async function payOrder<TWrite>(
     const at = ports.now().toISOString();
     const paid = changedOrder(order, pay(order, at));
     if (account.currency !== order.currency) {
-      throw problems.currencyMismatch(
-        `The order is in ${order.currency} and the account holds ${account.currency}.`,
-      );
+      return refuse({
+        reason: "currency-mismatch",
+        between: "order and account",
+        currencies: [order.currency, account.currency],
+      });
     }
-    const debit = postOrRefuse(account, "the account", {
+    const debit = postOrRefuse(account, "account", {
       entryId: newId(),
       type: "payment",
       delta: -order.total,
@@ -205,7 +192,7 @@ export async function payOrder<TWrite>(
         ...ports.accounts.saveBalance(account, debit.account, debit.entry),
         ports.orders.recordEvent(event),
       ],
-      created(`/orders/${order.id}/payment`, payment),
+      payment,
     );
   }, ports.remainingTimeMs);
 }
@@ -213,11 +200,10 @@ export async function payOrder<TWrite>(
 export async function getPayment<TWrite>(
   input: { caller: string; orderId: string },
   ports: OrderReadPorts<TWrite>,
-): Promise<HttpResult> {
+): Promise<Payment> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const payment = await ports.orders.findPayment(order.id);
-  if (!payment) throw problems.notFound("The payment");
-  return ok(payment);
+  return payment ?? refuse({ reason: "not-found", resource: "payment" });
 }
 
 /**
@@ -227,8 +213,8 @@ export async function getPayment<TWrite>(
  */
 export async function refundOrder<TWrite>(
   input: { caller: string; orderId: string; amount: number },
-  ports: OrderPorts<TWrite>,
-): Promise<HttpResult> {
+  ports: OrderPorts<TWrite, Refund>,
+): Promise<Refund> {
   const refundId = newId();
   return retryOnConflict(async () => {
     const order = await ownOrder(ports.orders, input.caller, input.orderId);
@@ -242,7 +228,7 @@ export async function refundOrder<TWrite>(
     }
     const account = await ports.accounts.find(payment.accountId);
     if (!account) throw new Error(`The paying account of order ${order.id} does not exist`);
-    const credit = postOrRefuse(account, "the paying account", {
+    const credit = postOrRefuse(account, "paying account", {
       entryId: newId(),
       type: "refund",
       delta: input.amount,
@@ -270,7 +256,7 @@ export async function refundOrder<TWrite>(
         ...ports.accounts.saveBalance(account, credit.account, credit.entry),
         ports.orders.recordEvent(event),
       ],
-      created(`/orders/${order.id}/refunds/${record.id}`, record),
+      record,
     );
   }, ports.remainingTimeMs);
 }
@@ -278,9 +264,8 @@ export async function refundOrder<TWrite>(
 export async function getRefund<TWrite>(
   input: { caller: string; orderId: string; refundId: string },
   ports: OrderReadPorts<TWrite>,
-): Promise<HttpResult> {
+): Promise<Refund> {
   const order = await ownOrder(ports.orders, input.caller, input.orderId);
   const found = await ports.orders.findRefund(order.id, input.refundId);
-  if (!found) throw problems.notFound("The refund");
-  return ok(found);
+  return found ?? refuse({ reason: "not-found", resource: "refund" });
 }

@@ -1,7 +1,12 @@
 import * as z from "zod";
-import { amountSchema, currencySchema, idSchema } from "../shared/money";
-import { timestampSchema } from "../shared/timestamp";
-import { versionSchema } from "../shared/version";
+import {
+  amountSchema,
+  currencySchema,
+  idSchema,
+  timestampSchema,
+  versionSchema,
+} from "../domain/primitives";
+import { type Refusal, refuse } from "../domain/refusals";
 
 export const orderStatuses = [
   "pending",
@@ -275,4 +280,24 @@ function refundedStatus(order: Order, refundedAmount: number): OrderStatus {
 
 function isPaidStatus(status: OrderStatus): boolean {
   return status === "paid" || status === "partially_refunded" || status === "refunded";
+}
+
+/** Why an order cannot make a change, in the domain's refusals. */
+const refusalOf: Readonly<Record<OrderChangeFailure, (order: Order) => Refusal>> = {
+  "invalid-state-transition": (order) => ({
+    reason: "invalid-state-transition",
+    status: order.status,
+  }),
+  "order-already-paid": () => ({ reason: "order-already-paid" }),
+  "payment-in-progress": () => ({ reason: "payment-in-progress" }),
+  "refund-exceeds-payment": (order) => ({
+    reason: "refund-exceeds-payment",
+    refundable: order.paidAmount - order.refundedAmount,
+  }),
+};
+
+/** The changed order, or the refusal that says why the change is refused. */
+export function changedOrder(order: Order, change: OrderChange): Order {
+  if (!change.ok) return refuse(refusalOf[change.reason](order));
+  return change.order;
 }

@@ -1,26 +1,26 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { problems } from "../shared/http/http-problems";
-import { writePortsOf } from "../shared/write-ports";
-import { createOrderDependencies } from "./order-dependencies";
+import { versionOfEtag } from "../shared/http/responses";
+import { orderAnswers } from "./order-answers";
 import { orderParamsSchema, updateOrderBodySchema } from "./order-schemas";
 import { updateOrder } from "./order-use-cases";
 
-const { orders, idempotency, observability } = createOrderDependencies("updateOrder");
+const { orders, http } = composeRoute("updateOrder");
 
 export const handler = createHttpHandler({
-  route: routeById("updateOrder"),
+  ...http,
   schemas: { params: orderParamsSchema, body: updateOrderBodySchema },
   resourceName: "The order",
   requireIfMatch: true,
-  idempotency,
-  observability,
-  handle: ({ caller, params, body, ifMatch, correlationId }, context) => {
+  handle: ({ caller, params, body, ifMatch }, ports) => {
     // requireIfMatch answers 428 before this runs; this only narrows the type.
     if (!ifMatch) throw problems.preconditionRequired();
+    const expected = "any" in ifMatch ? ifMatch : { version: versionOfEtag(ifMatch.etag) };
     return updateOrder(
-      { caller, orderId: params.orderId, items: body.items, ifMatch },
-      { orders, ...writePortsOf(context, correlationId) },
+      { caller, orderId: params.orderId, items: body.items, expected },
+      { orders, ...ports },
     );
   },
+  respond: orderAnswers.updateOrder,
 });

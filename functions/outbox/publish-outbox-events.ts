@@ -6,7 +6,6 @@ import {
   type IdempotencyStore,
   makeIdempotent,
   type RemainingTime,
-  recordKey,
 } from "../idempotency";
 import type { Logger } from "../shared/observability/logger";
 import { isOutboxInsert, type OutboxEvent } from "../shared/outbox";
@@ -15,11 +14,6 @@ import { outboxEventOf } from "./outbox-stream-record";
 
 /** Whose keys the publisher's records are: apart from every HTTP caller's. */
 export const PUBLICATION_SCOPE = "outbox-publisher";
-
-/** The idempotency record of one event's publication. */
-export function publicationKey(eventId: string): string {
-  return recordKey(["function", PUBLICATION_SCOPE], eventId);
-}
 
 /**
  * How long a publication is remembered: longer than DynamoDB Streams keeps a

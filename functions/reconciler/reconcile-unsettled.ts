@@ -1,18 +1,21 @@
+import { Refused } from "../domain/refusals";
 import {
   beginAttempt,
+  type Commit,
   commitHttpAnswer,
+  type HttpResult,
   type IdempotencyCoreOptions,
   IdempotencyKeyInProgressError,
   type RequestIdentity,
-  type ResolvedCoreOptions,
   resolveCoreOptions,
 } from "../idempotency";
 import { type CardPaymentPorts, payOrderByCard } from "../orders/card-payments";
 import { refundOrderByCard } from "../orders/card-refunds";
+import { orderAnswers } from "../orders/order-answers";
 import type { OrderRepository, Unsettled } from "../orders/order-repository";
 import type { PaymentProcessor } from "../processor/payment-processor";
-import { isProblemLike } from "../shared/http/problem";
 import type { Logger } from "../shared/observability/logger";
+import { commitAsAnswer } from "../shared/write-ports";
 
 /**
  * The completer (rocket-rides-atomic's, here "reconciler"): card payments
@@ -107,28 +110,41 @@ export async function reconcileUnsettled<TWrite>(
 const isProcessing = (item: { id: string; status: string } | undefined, id: string): boolean =>
   item?.id === id && item.status === "processing";
 
+/** The ports of a resumed request, whose answer is committed as its route answers. */
+type ResumedPorts<TWrite> = Omit<CardPaymentPorts<TWrite>, "commit"> & {
+  readonly commitAnswer: Commit<TWrite, HttpResult>;
+};
+
 /** How an unsettled item is resumed once its request's attempt is in hand. */
-type Resume<TWrite> = (caller: string, ports: CardPaymentPorts<TWrite>) => Promise<unknown>;
+type Resume<TWrite> = (caller: string, ports: ResumedPorts<TWrite>) => Promise<unknown>;
 
 function resumePayment<TWrite>(
   unsettled: Unsettled<{ orderId: string; paymentMethod?: string }>,
 ): Resume<TWrite> {
   const { orderId, paymentMethod = "" } = unsettled.item;
-  return (caller, ports) => payOrderByCard({ caller, orderId, paymentMethod }, ports);
+  return (caller, { commitAnswer, ...ports }) =>
+    payOrderByCard(
+      { caller, orderId, paymentMethod },
+      { ...ports, commit: commitAsAnswer(commitAnswer, orderAnswers.payOrder) },
+    );
 }
 
 function resumeRefund<TWrite>(
   unsettled: Unsettled<{ orderId: string; amount: number }>,
 ): Resume<TWrite> {
   const { orderId, amount } = unsettled.item;
-  return (caller, ports) => refundOrderByCard({ caller, orderId, amount }, ports);
+  return (caller, { commitAnswer, ...ports }) =>
+    refundOrderByCard(
+      { caller, orderId, amount },
+      { ...ports, commit: commitAsAnswer(commitAnswer, orderAnswers.refundOrder) },
+    );
 }
 
 async function resumeOne<TWrite>(
   unsettled: Unsettled<{ id: string; orderId: string }>,
   resume: Resume<TWrite>,
   isStillUnsettled: () => Promise<boolean>,
-  idempotency: ResolvedCoreOptions<TWrite>,
+  idempotency: ReturnType<typeof resolveCoreOptions<TWrite>>,
   ports: ReconcilerPorts<TWrite>,
 ): Promise<Outcome> {
   const about = { orderId: unsettled.item.orderId, itemId: unsettled.item.id };
@@ -162,14 +178,14 @@ async function resumeOne<TWrite>(
           recoveryPoint: attempt.recoveryPoint,
           advance: (point, writes) => attempt.advance(point, writes),
         },
-        commit: (writes, answer) => commitHttpAnswer(attempt, writes, answer),
+        commitAnswer: (writes, answer) => commitHttpAnswer(attempt, writes, answer),
         now: ports.now,
         remainingTimeMs: ports.remainingTimeMs,
         correlationId: ports.correlationId,
       });
     } catch (error) {
       await attempt.abandon();
-      if (isProblemLike(error) && error.slug === "payment-processor-unavailable") {
+      if (error instanceof Refused && error.refusal.reason === "processor-outcome-unknown") {
         return "still-unknown";
       }
       throw error;

@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
+import { newId } from "../domain/primitives";
 import type { DataTable, ItemKey } from "./dynamodb/data-table";
-import { newId } from "./ids";
 
 /**
  * The transactional outbox, and THE definition of its item: the kind, the

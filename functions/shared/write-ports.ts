@@ -1,10 +1,22 @@
-import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { type Commit, IdempotencyConfigurationError, type IdempotentContext } from "../idempotency";
+import type { Commit, RequestIdentity } from "../idempotency";
 
-/** What every write use case receives besides its repositories. */
-export interface WritePorts<TWrite> {
-  /** The exactly-once commit: the business writes and the answer in one transaction. */
-  readonly commit: Commit<TWrite>;
+/**
+ * What every write use case receives besides its repositories: the
+ * exactly-once commit of its result, a clock, its time left, and the
+ * correlation id it carries into its events. `TResult` is the domain value
+ * the use case answers with (an account, a payment, a refusal it commits).
+ */
+export interface WritePorts<TWrite, TResult> {
+  /**
+   * The idempotency layer's `Commit` of the use case's result: the business
+   * writes and the answer made of `result`, in one transaction; returns
+   * `result`. When a duplicate committed first, the request answers the
+   * duplicate's stored answer, whatever the use case returns afterwards.
+   */
+  commit<TCommitted extends TResult>(
+    writes: readonly TWrite[],
+    result: TCommitted,
+  ): Promise<TCommitted>;
   readonly now: () => Date;
   /** How long the invocation may still run: it bounds the retries of a lost race. */
   readonly remainingTimeMs: () => number;
@@ -12,19 +24,30 @@ export interface WritePorts<TWrite> {
   readonly correlationId: string;
 }
 
-/** The write ports of one request, from the idempotency middleware's handle. */
-export function writePortsOf(
-  context: IdempotentContext<TransactWriteItem>,
-  correlationId: string,
-): WritePorts<TransactWriteItem> {
-  const handle = context.idempotency;
-  if (!handle) {
-    throw new IdempotencyConfigurationError("The route is not under the idempotency middleware.");
-  }
-  return {
-    commit: handle.commit,
-    now: () => new Date(),
-    remainingTimeMs: () => context.getRemainingTimeInMillis(),
-    correlationId,
+/**
+ * The phases of a request's attempt (lease strategy): where an earlier
+ * attempt stopped, and how to commit the next phase. The idempotency
+ * layer's handle is one; so is the attempt a reconciler resumes.
+ */
+export interface AttemptPhases<TWrite> {
+  /** The request's identity: a processor key and the reconciler derive from it. */
+  readonly identity: RequestIdentity;
+  readonly recoveryPoint: string | undefined;
+  advance(point: string, writes: readonly TWrite[]): Promise<void>;
+}
+
+/**
+ * The use case's commit over a commit of answers: `result` is committed as
+ * the answer `answerOf` makes of it (an HTTP route's, wherever the request
+ * is completed: its own attempt, or the reconciler resuming it).
+ */
+export function commitAsAnswer<TWrite, TResult, TAnswer>(
+  commitAnswer: Commit<TWrite, TAnswer>,
+  answerOf: (result: TResult) => TAnswer,
+): WritePorts<TWrite, TResult>["commit"] {
+  return async (writes, result) => {
+    // A duplicate's committed answer replaces this one (the HTTP face puts it back).
+    await commitAnswer(writes, answerOf(result));
+    return result;
   };
 }

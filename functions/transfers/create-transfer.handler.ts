@@ -1,21 +1,15 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { writePortsOf } from "../shared/write-ports";
-import { createTransferDependencies } from "./transfer-dependencies";
+import { transferAnswers } from "./transfer-answers";
 import { createTransferBodySchema } from "./transfer-schemas";
 import { createTransfer } from "./transfer-use-cases";
 
-const { accounts, transfers, idempotency, observability } =
-  createTransferDependencies("createTransfer");
+const { accounts, transfers, http } = composeRoute("createTransfer");
 
 export const handler = createHttpHandler({
-  route: routeById("createTransfer"),
+  ...http,
   schemas: { body: createTransferBodySchema },
-  idempotency,
-  observability,
-  handle: ({ caller, body, correlationId }, context) =>
-    createTransfer(
-      { caller, ...body },
-      { accounts, transfers, ...writePortsOf(context, correlationId) },
-    ),
+  handle: ({ caller, body }, ports) =>
+    createTransfer({ caller, ...body }, { accounts, transfers, ...ports }),
+  respond: transferAnswers.createTransfer,
 });

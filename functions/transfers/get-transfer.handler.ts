@@ -1,16 +1,16 @@
-import { routeById } from "../routes";
+import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { createTransferDependencies } from "./transfer-dependencies";
+import { transferAnswers } from "./transfer-answers";
 import { transferParamsSchema } from "./transfer-schemas";
 import { getTransfer } from "./transfer-use-cases";
 
-const { transfers, observability } = createTransferDependencies("getTransfer");
+const { transfers, http } = composeRoute("getTransfer");
 
 export const handler = createHttpHandler({
-  route: routeById("getTransfer"),
+  ...http,
   schemas: { params: transferParamsSchema },
   resourceName: "The transfer",
-  observability,
   handle: ({ caller, params }) =>
     getTransfer({ caller, transferId: params.transferId }, { transfers }),
+  respond: transferAnswers.getTransfer,
 });

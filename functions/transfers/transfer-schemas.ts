@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { amountSchema, idSchema } from "../shared/money";
+import { amountSchema, idSchema } from "../domain/primitives";
 
 export const createTransferBodySchema = z
   .strictObject({ fromAccountId: idSchema, toAccountId: idSchema, amount: amountSchema })

@@ -1,16 +1,14 @@
-import type { AccountRepository } from "../accounts/account-repository";
-import { ownAccount, postOrRefuse } from "../accounts/account-use-cases";
-import type { HttpResult } from "../idempotency";
-import { problems } from "../shared/http/http-problems";
-import { created, ok } from "../shared/http/responses";
-import { newId } from "../shared/ids";
+import { postOrRefuse } from "../accounts/account";
+import { type AccountRepository, ownAccount } from "../accounts/account-repository";
+import { newId } from "../domain/primitives";
+import { refuse } from "../domain/refusals";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
 import type { WritePorts } from "../shared/write-ports";
-import { type StoredTransfer, transferView } from "./transfer";
+import { type StoredTransfer, type Transfer, transferView } from "./transfer";
 import type { TransferRepository } from "./transfer-repository";
 
-export interface TransferPorts<TWrite> extends WritePorts<TWrite> {
+export interface TransferPorts<TWrite> extends WritePorts<TWrite, Transfer> {
   readonly accounts: AccountRepository<TWrite>;
   readonly transfers: TransferRepository<TWrite>;
 }
@@ -23,26 +21,28 @@ export interface TransferPorts<TWrite> extends WritePorts<TWrite> {
 export async function createTransfer<TWrite>(
   input: { caller: string; fromAccountId: string; toAccountId: string; amount: number },
   ports: TransferPorts<TWrite>,
-): Promise<HttpResult> {
+): Promise<Transfer> {
   const transferId = newId();
   return retryOnConflict(async () => {
     const from = await ownAccount(ports.accounts, input.caller, input.fromAccountId);
     const to = await ports.accounts.find(input.toAccountId);
-    if (!to) throw problems.notFound("The destination account");
+    if (!to) return refuse({ reason: "not-found", resource: "destination account" });
     if (from.currency !== to.currency) {
-      throw problems.currencyMismatch(
-        `The source account holds ${from.currency} and the destination ${to.currency}.`,
-      );
+      return refuse({
+        reason: "currency-mismatch",
+        between: "source and destination",
+        currencies: [from.currency, to.currency],
+      });
     }
     const at = ports.now().toISOString();
-    const debit = postOrRefuse(from, "the source account", {
+    const debit = postOrRefuse(from, "source account", {
       entryId: newId(),
       type: "transfer_out",
       delta: -input.amount,
       referenceId: transferId,
       at,
     });
-    const credit = postOrRefuse(to, "the destination account", {
+    const credit = postOrRefuse(to, "destination account", {
       entryId: newId(),
       type: "transfer_in",
       delta: input.amount,
@@ -73,7 +73,7 @@ export async function createTransfer<TWrite>(
         ports.transfers.create(transfer),
         ports.accounts.recordEvent(event),
       ],
-      created(`/transfers/${transfer.id}`, view),
+      view,
     );
   }, ports.remainingTimeMs);
 }
@@ -82,8 +82,10 @@ export async function createTransfer<TWrite>(
 export async function getTransfer<TWrite>(
   input: { caller: string; transferId: string },
   ports: Pick<TransferPorts<TWrite>, "transfers">,
-): Promise<HttpResult> {
+): Promise<Transfer> {
   const transfer = await ports.transfers.find(input.transferId);
-  if (!transfer || transfer.ownerId !== input.caller) throw problems.notFound("The transfer");
-  return ok(transferView(transfer));
+  if (!transfer || transfer.ownerId !== input.caller) {
+    return refuse({ reason: "not-found", resource: "transfer" });
+  }
+  return transferView(transfer);
 }

@@ -1,6 +1,5 @@
 import * as z from "zod";
-import { amountSchema, currencySchema, idSchema } from "../shared/money";
-import { timestampSchema } from "../shared/timestamp";
+import { amountSchema, currencySchema, idSchema, timestampSchema } from "../domain/primitives";
 
 /** A move of money between two accounts of one currency. */
 export const transferSchema = z

@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { composeRoute } from "../compose-route";
 import { DynamoDbIdempotencyStore, makeIdempotent } from "../idempotency";
-import { DynamoDbOrderRepository } from "../orders/dynamodb-order-repository";
 import {
   type ProcessorEvent,
   ProcessorEventInvalidError,
@@ -9,7 +9,6 @@ import {
   WebhookSignatureInvalidError,
 } from "../processor/processor-events";
 import { loadWebhookSigningSecret } from "../processor/processor-secret";
-import { createDependencies } from "../shared/dependencies";
 import { headerLines } from "../shared/http/event-headers";
 import { problems } from "../shared/http/http-problems";
 import { createPublicHandler } from "../shared/http/public-handler";
@@ -25,8 +24,7 @@ import { webhookReceiptSchema } from "./webhook-schemas";
  * most once per event id through the idempotency layer's function face.
  */
 
-const { config, observability, dataTable, client } = createDependencies("processorWebhook");
-const orders = new DynamoDbOrderRepository(dataTable);
+const { config, observability, client, orders } = composeRoute("processorWebhook");
 
 /** An event and the invocation it arrived in (its deadline bounds a lost race's rounds). */
 interface Delivery {

@@ -1,24 +1,31 @@
 import type { Scheduler } from "fast-check";
+import { type Refusal, Refused } from "../../functions/domain/refusals";
 import {
-  type Beginning,
   beginAttempt,
-  callerRecordKey,
   commitHttpAnswer,
   type IdempotencyCoreOptions,
   IdempotencyError,
-  type IdempotentAttempt,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   makeIdempotent,
   type RequestIdentity,
 } from "../../functions/idempotency";
+import type { Beginning, IdempotentAttempt } from "../../functions/idempotency/core/attempt";
+import type { Commit } from "../../functions/idempotency/core/commit";
 import { resolveCoreOptions } from "../../functions/idempotency/core/options";
 import { REPLAYED_HEADER } from "../../functions/idempotency/http/constants";
 import { storableAnswer } from "../../functions/idempotency/http/http-commit";
+import { callerRecordKey } from "../../functions/idempotency/http/middleware";
 import { fingerprint } from "../../functions/idempotency/http/request-fingerprint";
-import { type HttpResponse, toReplayResponse } from "../../functions/idempotency/http/response";
+import {
+  type HttpResponse,
+  type HttpResult,
+  normalizeResponse,
+  toReplayResponse,
+} from "../../functions/idempotency/http/response";
 import { type CardPaymentPorts, payOrderByCard } from "../../functions/orders/card-payments";
-import { newOrder, type Order } from "../../functions/orders/order";
+import { newOrder, type Order, type Payment } from "../../functions/orders/order";
+import { orderAnswers } from "../../functions/orders/order-answers";
 import type { PaymentProcessor } from "../../functions/processor/payment-processor";
 import type { ProcessorEvent } from "../../functions/processor/processor-events";
 import {
@@ -26,7 +33,9 @@ import {
   reconcileUnsettled,
 } from "../../functions/reconciler/reconcile-unsettled";
 import { isProblemLike, renderProblem } from "../../functions/shared/http/problem";
+import { problemOfRefusal } from "../../functions/shared/http/refusal-problems";
 import type { Logger } from "../../functions/shared/observability/logger";
+import { commitAsAnswer } from "../../functions/shared/write-ports";
 import {
   applyProcessorEvent,
   type WebhookOutcome,
@@ -252,16 +261,23 @@ export class CardPaymentWorld {
     }
     if (begun.kind === "replay") return answered(toReplayResponse(begun.answer));
     const { attempt } = begun;
+    // What the attempt committed: its own answer, or a duplicate's replay.
+    let committed: HttpResponse | undefined;
+    const commitAnswer: Commit<InMemoryWrite, HttpResult> = async (writes, answer) => {
+      committed = await commitHttpAnswer(attempt, writes, answer);
+      return committed;
+    };
     try {
-      const response = await payOrderByCard(
+      const result = await payOrderByCard(
         { caller, orderId, paymentMethod },
-        this.paymentPorts(attempt, identity, fate, remainingTimeMs),
+        this.paymentPorts(attempt, identity, fate, remainingTimeMs, commitAnswer),
       );
-      return answered(response as HttpResponse);
+      return answered(committed ?? normalizeResponse(orderAnswers.payOrder(result)));
     } catch (error) {
       if (error instanceof AttemptCrashed) return { kind: "crashed" };
-      if (!isProblemLike(error)) throw error;
-      return answered(await this.settleProblem(attempt, renderProblem(error)));
+      const problem = error instanceof Refused ? problemOfRefusal(error.refusal) : error;
+      if (!isProblemLike(problem)) throw error;
+      return answered(await this.settleProblem(attempt, renderProblem(problem)));
     }
   }
 
@@ -289,7 +305,8 @@ export class CardPaymentWorld {
     identity: RequestIdentity,
     fate: AttemptFate,
     remainingTimeMs: () => number,
-  ): CardPaymentPorts<InMemoryWrite> {
+    commitAnswer: Commit<InMemoryWrite, HttpResult>,
+  ): CardPaymentPorts<InMemoryWrite, Payment | Refusal> {
     return {
       orders: this.ordersPort,
       processor: this.processorFor(fate),
@@ -301,7 +318,7 @@ export class CardPaymentWorld {
           if (fate === "crashes-after-start") throw new AttemptCrashed();
         },
       },
-      commit: (writes, answer) => commitHttpAnswer(attempt, writes, answer),
+      commit: commitAsAnswer(commitAnswer, orderAnswers.payOrder),
       now: this.now,
       remainingTimeMs,
       correlationId: "client",

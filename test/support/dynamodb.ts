@@ -1,8 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetItemCommand, PutItemCommand, type TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { DynamoDbIdempotencyStore, type IdempotencyRecord } from "../../functions/idempotency";
-import { idempotencyRecordSchema } from "../../functions/idempotency/core/record";
+import { DynamoDbIdempotencyStore } from "../../functions/idempotency";
+import {
+  type IdempotencyRecord,
+  idempotencyRecordSchema,
+} from "../../functions/idempotency/core/record";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
 import type { DynamoDbProxy } from "./dynamodb-proxy";
 import type { StoreHarness } from "./store-contract";

@@ -1,11 +1,8 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import type { HttpResponse, IdempotencyOptions } from "../../functions/idempotency";
-import {
-  type IdempotentContext,
-  type IdempotentHttpEvent,
-  idempotency,
-} from "../../functions/idempotency";
+import { type IdempotentContext, idempotency } from "../../functions/idempotency";
+import type { IdempotentHttpEvent } from "../../functions/idempotency/http/http-event";
 import type { HttpEvent } from "../../functions/shared/http/http-handler";
 import { renderProblem } from "../../functions/shared/http/problem";
 import { problemErrors } from "../../functions/shared/http/problem-errors-middleware";

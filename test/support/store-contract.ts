@@ -1,14 +1,16 @@
 import {
   BusinessWriteRejectedError,
-  type CompletedRecord,
   IdempotencyLeaseLostError,
-  type IdempotencyRecord,
   type IdempotencyStore,
   IdempotencyStoreUnavailableError,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
-  type InProgressRecord,
 } from "../../functions/idempotency";
+import type {
+  CompletedRecord,
+  IdempotencyRecord,
+  InProgressRecord,
+} from "../../functions/idempotency/core/record";
 
 /** What the contract suite needs of a store adapter and its world. */
 export interface StoreHarness<TWrite> {

@@ -1,12 +1,11 @@
 import fc from "fast-check";
-import {
-  BusinessWriteRejectedError,
-  type CommitResult,
-  type CompletedRecord,
-  IdempotencyLeaseLostError,
-  type IdempotencyRecord,
-  type InProgressRecord,
-} from "../../functions/idempotency";
+import { BusinessWriteRejectedError, IdempotencyLeaseLostError } from "../../functions/idempotency";
+import type {
+  CompletedRecord,
+  IdempotencyRecord,
+  InProgressRecord,
+} from "../../functions/idempotency/core/record";
+import type { CommitResult } from "../../functions/idempotency/core/store";
 import type { StoreHarness } from "./store-contract";
 
 /**

@@ -28,14 +28,7 @@ export interface MakeIdempotentOptions<TPayload, TWrite> extends IdempotencyCore
 /** The handle an idempotent function receives. */
 export interface FunctionIdempotencyHandle<TWrite> {
   readonly key: string;
-  /**
-   * The exactly-once path: commits `writes` and `result` (stored as JSON) in
-   * ONE atomic write, and returns the result to return: `result`, or (commit
-   * strategy) the result a duplicate committed first.
-   *
-   * @throws BusinessWriteRejectedError when a condition of `writes` failed:
-   *   nothing was written; read again, decide again, commit again
-   */
+  /** The exactly-once path: a `Commit` (core/commit.ts) of a result of any type, stored as JSON. */
   commit<TResult>(writes: readonly TWrite[], result: TResult): Promise<TResult>;
   /**
    * Lease strategy: the last phase an earlier run of this payload committed

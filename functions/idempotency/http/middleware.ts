@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from "@middy/core";
 import type { Context } from "aws-lambda";
 import type { IdempotentAttempt } from "../core/attempt";
 import { beginAttempt } from "../core/begin-attempt";
+import type { Commit } from "../core/commit";
 import type { IdempotencyStrategy } from "../core/constants";
 import { describeError } from "../core/describe-error";
 import { IdempotencyConfigurationError, IdempotencyError } from "../core/errors";
@@ -19,23 +20,6 @@ import {
   toReplayResponse,
 } from "./response";
 
-/**
- * The exactly-once path, handed to the handler: commits its business writes
- * and its answer in ONE atomic write. Return what it returns: the answer, or
- * (commit strategy) the answer of a duplicate that committed first, marked
- * as a replay.
- *
- * @throws BusinessWriteRejectedError when a condition of `writes` failed:
- *   nothing was written; read again, decide again, commit again
- * @throws IdempotencyKeyReusedError (commit strategy) when the key holds
- *   another request
- * @throws IdempotencyLeaseLostError (lease strategy) when a retry took the key over
- */
-export type Commit<TWrite> = (
-  writes: readonly TWrite[],
-  answer: HttpResult,
-) => Promise<HttpResponse>;
-
 /** Handed to the handler on `context.idempotency` for a request that carries a key. */
 export interface IdempotencyHandle<TWrite> {
   /** The request's key, as parsed from its header. */
@@ -47,7 +31,12 @@ export interface IdempotencyHandle<TWrite> {
    */
   readonly identity: RequestIdentity;
   readonly strategy: IdempotencyStrategy;
-  readonly commit: Commit<TWrite>;
+  /**
+   * Commits the handler's writes and its HTTP answer in one atomic write;
+   * returns the answer, or (commit strategy) the replay of the answer a
+   * duplicate committed first. See {@link Commit}.
+   */
+  readonly commit: Commit<TWrite, HttpResult>;
   /**
    * Lease strategy: the last phase an earlier attempt of this request
    * committed (see `advance`), where this attempt resumes; `undefined` from

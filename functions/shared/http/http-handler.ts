@@ -6,11 +6,13 @@ import type {
 } from "aws-lambda";
 import * as z from "zod";
 // Types and the principal only: a route without idempotency bundles none of the layer.
-import type { HttpResponse, IdempotentContext } from "../../idempotency";
+import type { Commit, HttpResponse, HttpResult, IdempotentContext } from "../../idempotency";
+import { IdempotencyConfigurationError } from "../../idempotency/core/errors";
 import { principalFromAuthorizer } from "../../idempotency/http/http-event";
 import { isIdempotent, type RouteDefinition } from "../../routes";
 import { correlationIdOf } from "../observability/correlation-id";
 import { type Observability, observeRequests } from "../observability/observe-requests";
+import { type AttemptPhases, commitAsAnswer, type WritePorts } from "../write-ports";
 import { withAnswerHeaders } from "./answer-headers";
 import { corsPolicyFromEnvironment, withCorsHeaders } from "./cors-policy";
 import { headerLines } from "./event-headers";
@@ -49,7 +51,7 @@ function queryOf<S extends RouteSchemas>(event: HttpEvent, schema: S["query"]): 
   return (schema ? query : undefined) as Parsed<S["query"]>;
 }
 
-/** A request after authentication and validation: what a use case receives. */
+/** A request after authentication and validation: what the route reads its use case's input from. */
 export interface HttpRequest<S extends RouteSchemas> {
   /** The caller: the JWT's `sub`, as the authorizer verified it. */
   readonly caller: string;
@@ -80,7 +82,30 @@ export type IdempotencyMiddleware<TWrite> = MiddlewareObj<
   IdempotentContext<TWrite>
 >;
 
-export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
+/**
+ * What a route's use case may do besides reading: commit its result
+ * exactly once, and (lease strategy) advance through its phases.
+ */
+export interface RoutePorts<TWrite, TResult> extends WritePorts<TWrite, TResult> {
+  /** The attempt's phases, for a route under the idempotency layer. */
+  readonly phases: AttemptPhases<TWrite> | undefined;
+}
+
+/** What a request's use case commits through: its answer, and (lease strategy) its phases. */
+export interface RouteAttempt<TWrite> {
+  readonly commit: Commit<TWrite, HttpResult>;
+  readonly phases?: AttemptPhases<TWrite>;
+}
+
+/** The idempotency middleware's handle, as the route's attempt. */
+function layerAttempt<TWrite>(
+  context: IdempotentContext<TWrite>,
+): RouteAttempt<TWrite> | undefined {
+  const handle = context.idempotency;
+  return handle && { commit: handle.commit, phases: handle };
+}
+
+export interface HttpHandlerOptions<S extends RouteSchemas, TWrite, TResult> {
   readonly route: RouteDefinition;
   readonly schemas: S;
   /** Name of the resource the path parameters point at, for 404s. */
@@ -89,16 +114,25 @@ export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
   readonly requireIfMatch?: boolean;
   /**
    * The idempotency layer, required for idempotent routes: this project's
-   * `idempotency()` as the composition root builds it (createDependencies),
+   * `idempotency()` as the composition root builds it (composeRoute),
    * or another Middy middleware (the benchmarks plug Powertools' in here).
    */
   readonly idempotency?: IdempotencyMiddleware<TWrite>;
+  /**
+   * The attempt the use case commits through: the benchmarks plug a
+   * stand-in here for layers that hand none.
+   * @default the idempotency middleware's handle (`context.idempotency`)
+   */
+  readonly attemptOf?: (context: IdempotentContext<TWrite>) => RouteAttempt<TWrite> | undefined;
   /** The function's Powertools Logger and Metrics. */
   readonly observability: Observability;
+  /** Runs the route's use case: a domain value, or a thrown refusal. */
   readonly handle: (
     request: HttpRequest<S>,
-    context: IdempotentContext<TWrite>,
-  ) => Promise<unknown>;
+    ports: RoutePorts<TWrite, TResult>,
+  ) => Promise<TResult>;
+  /** THE place the route's result becomes HTTP: status, `Location`, `ETag`, body. */
+  readonly respond: (result: TResult) => HttpResult;
 }
 
 /**
@@ -107,8 +141,8 @@ export interface HttpHandlerOptions<S extends RouteSchemas, TWrite> {
  * idempotency middleware for idempotent routes, then the problem renderer,
  * registered last so it renders first on error.
  */
-export function createHttpHandler<S extends RouteSchemas, TWrite>(
-  options: HttpHandlerOptions<S, TWrite>,
+export function createHttpHandler<S extends RouteSchemas, TWrite, TResult>(
+  options: HttpHandlerOptions<S, TWrite, TResult>,
 ): LambdaHttpHandler {
   const { route, schemas, observability } = options;
   if (isIdempotent(route) && !options.idempotency) {
@@ -152,11 +186,27 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
     return body;
   };
 
+  /** The request's ports: its result is committed as the route's answer to it. */
+  const portsOf = (
+    request: HttpRequest<S>,
+    context: IdempotentContext<TWrite>,
+  ): RoutePorts<TWrite, TResult> => {
+    const attempt = (options.attemptOf ?? layerAttempt)(context);
+    return {
+      commit: commitAsAnswer(attempt?.commit ?? notIdempotent, options.respond),
+      phases: attempt?.phases,
+      now: () => new Date(),
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      correlationId: request.correlationId,
+    };
+  };
+
   const handler = middy(
     async (event: HttpEvent, context: IdempotentContext<TWrite>) => {
       const request = validated.get(event);
       if (!request) throw new Error("request was not validated");
-      return options.handle(request, context);
+      const result = await options.handle(request, portsOf(request, context));
+      return options.respond(result);
     },
     { timeoutEarlyInMillis: ANSWER_BEFORE_DEADLINE_MS },
   );
@@ -173,3 +223,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite>(
     return withCorsHeaders(withAnswerHeaders(response, answerHeaders), cors, event);
   };
 }
+
+const notIdempotent = async (): Promise<never> => {
+  throw new IdempotencyConfigurationError("The route is not under the idempotency layer.");
+};

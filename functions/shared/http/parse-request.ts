@@ -32,11 +32,6 @@ export type IfMatch = { readonly etag: string } | { readonly any: true };
 /** A strong entity tag (RFC 9110 §8.8.3): quoted, no `W/`. */
 const STRONG_ETAG = /^"[\x21\x23-\x7e\x80-\xff]*"$/;
 
-/** RFC 9110 strong comparison: both tags strong, character for character the same. */
-export function matchesEtag(ifMatch: IfMatch, currentEtag: string): boolean {
-  return "any" in ifMatch || ifMatch.etag === currentEtag;
-}
-
 export function toFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join("."),

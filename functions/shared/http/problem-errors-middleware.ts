@@ -1,8 +1,10 @@
 import type { MiddlewareObj, Request } from "@middy/core";
+import { Refused } from "../../domain/refusals";
 // The classifier only: a route without idempotency bundles none of the rest of the layer.
 import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
 import { problems } from "./http-problems";
 import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem";
+import { problemOfRefusal } from "./refusal-problems";
 
 export interface ProblemErrorsLogger {
   error(message: string, ...attributes: Record<string, unknown>[]): void;
@@ -13,7 +15,8 @@ export interface ProblemErrorsOptions {
 }
 
 /**
- * Renders any error as RFC 9457 problem+json: typed errors with their status;
+ * Renders any error as RFC 9457 problem+json: a use case's refusal as its
+ * problem type; typed errors with their status;
  * a DynamoDB failure a retry can cure (unreachable, timed out, throttled, a
  * race lost past its retries), at whatever step of the route it happened,
  * and an invocation about to run out of time, as 503 with Retry-After;
@@ -40,6 +43,7 @@ export function problemErrors(options: ProblemErrorsOptions): MiddlewareObj {
 }
 
 function problemOf(error: unknown): ProblemLike {
+  if (error instanceof Refused) return problemOfRefusal(error.refusal);
   if (isProblemLike(error)) return error;
   if (classifyDynamoDbFailure(error) === "unavailable" || isInvocationTimeout(error)) {
     return problems.serviceUnavailable();

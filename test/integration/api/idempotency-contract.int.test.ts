@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DeleteTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { callerRecordKey } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { fingerprint } from "../../../functions/idempotency/http/request-fingerprint";
 import { readRecord, seedRecord, testClient, testEnvironment } from "../../support/dynamodb";
 import { type ApiCaller, startTestApi, type TestApi } from "../../support/http-api";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { callerRecordKey } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { findFreePort } from "../../../lib/local/dynamodb-local";
 import { readRecord, testClient, testEnvironment } from "../../support/dynamodb";
 import { type DynamoDbProxy, startDynamoDbProxy } from "../../support/dynamodb-proxy";

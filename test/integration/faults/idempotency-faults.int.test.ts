@@ -1,11 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import {
-  callerRecordKey,
-  DynamoDbIdempotencyStore,
-  type HttpResponse,
-  type IdempotencyRecord,
-} from "../../../functions/idempotency";
+import { DynamoDbIdempotencyStore, type HttpResponse } from "../../../functions/idempotency";
+import type { IdempotencyRecord } from "../../../functions/idempotency/core/record";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
 import { HttpProblem } from "../../../functions/shared/http/problem";
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { accountKey } from "../../../functions/accounts/dynamodb-account-repository";
-import { callerRecordKey } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { MAX_PUT_CONFLICTS } from "../../../functions/idempotency/stores/dynamodb-store";
 import { readRecord, testClient, testEnvironment } from "../../support/dynamodb";
 import { type DynamoDbProxy, startDynamoDbProxy } from "../../support/dynamodb-proxy";

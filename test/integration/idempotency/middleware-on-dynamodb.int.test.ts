@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import {
   BusinessWriteRejectedError,
-  callerRecordKey,
   DynamoDbIdempotencyStore,
 } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
 import { HttpProblem } from "../../../functions/shared/http/problem";
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
-import { callerRecordKey } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { fingerprint } from "../../../functions/idempotency/http/request-fingerprint";
 import { findFreePort } from "../../../lib/local/dynamodb-local";
 import { seedRecord, testClient, testEnvironment } from "../../support/dynamodb";

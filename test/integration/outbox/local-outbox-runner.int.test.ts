@@ -2,8 +2,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteTableCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { newId } from "../../../functions/domain/primitives";
 import { DataTable } from "../../../functions/shared/dynamodb/data-table";
-import { newId } from "../../../functions/shared/ids";
 import { outboxEvent, writeOutboxEvent } from "../../../functions/shared/outbox";
 import { ensureTable } from "../../../lib/local/create-tables";
 import {

@@ -1,11 +1,11 @@
 import {
   BusinessWriteRejectedError,
-  callerRecordKey,
   type IdempotencyStore,
   IdempotencyStoreUnavailableError,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
 } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { HttpProblem, renderProblem } from "../../../functions/shared/http/problem";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import {

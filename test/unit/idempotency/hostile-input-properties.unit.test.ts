@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import * as z from "zod";
 import {
-  callerRecordKey,
   type HttpResponse,
   type IdempotencyStore,
   IdempotencyStrategy,
@@ -9,6 +8,7 @@ import {
   type InMemoryWrite,
   idempotency,
 } from "../../../functions/idempotency";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { routeById } from "../../../functions/routes";
 import { createHttpHandler } from "../../../functions/shared/http/http-handler";
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../../functions/shared/http/parse-request";
@@ -374,10 +374,8 @@ function validatedRoute(strategy: IdempotencyStrategy) {
       logger: silentLogger,
       renderError: renderProblem,
     }),
-    handle: async (_request, context) => {
-      const answer = created({ id: "thing-1" });
-      return context.idempotency ? context.idempotency.commit([effect], answer) : answer;
-    },
+    handle: async (_request, ports) => ports.commit([effect], { id: "thing-1" }),
+    respond: (thing: { id: string }) => created(thing),
   });
   const send = (key: string, body: string) =>
     handler(restApiEvent({ route: route.path, idempotencyKey: key, body }), lambdaContext());

@@ -4,8 +4,8 @@ import {
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   makeIdempotent,
-  recordKey,
 } from "../../../functions/idempotency";
+import { recordKey } from "../../../functions/idempotency/core/record";
 import { deferred } from "../../support/lambda-fixtures";
 
 const NOW_MS = Date.UTC(2026, 10, 23, 12, 0, 0);

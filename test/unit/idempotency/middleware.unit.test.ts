@@ -1,10 +1,10 @@
 import {
   BusinessWriteRejectedError,
-  callerRecordKey,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
-  type InProgressRecord,
 } from "../../../functions/idempotency";
+import type { InProgressRecord } from "../../../functions/idempotency/core/record";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { HttpProblem } from "../../../functions/shared/http/problem";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import {

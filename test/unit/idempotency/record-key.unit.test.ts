@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { callerRecordKey, recordKey } from "../../../functions/idempotency";
+import { recordKey } from "../../../functions/idempotency/core/record";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 
 const anyString = fc.string({ unit: "binary", maxLength: 400 });
 

@@ -1,5 +1,4 @@
 import {
-  callerRecordKey,
   IdempotencyConfigurationError,
   IdempotencyLeaseLostError,
   type IdempotencyStore,
@@ -7,8 +6,9 @@ import {
   InMemoryIdempotencyStore,
   type InMemoryWrite,
   makeIdempotent,
-  recordKey,
 } from "../../../functions/idempotency";
+import { recordKey } from "../../../functions/idempotency/core/record";
+import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 

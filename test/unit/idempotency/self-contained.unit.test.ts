@@ -36,7 +36,7 @@ describe("functions/idempotency imports nothing else of the project (the lint ru
       "functions/idempotency/core/probe.ts",
       'export { problems } from "../../shared/http/http-problems";',
     ],
-    ["functions/idempotency/http/probe.ts", 'export { newId } from "../../shared/ids";'],
+    ["functions/idempotency/http/probe.ts", 'export { newId } from "../../domain/primitives";'],
   ])("fails a file at %s that imports from outside the folder", (path, source) => {
     const linted = lintAs(path, source);
 

@@ -36,8 +36,8 @@ describe("a route's request and its log lines", () => {
       handle: async (request) => {
         seen.request = request.correlationId;
         seen.logger = observability.logger.getCorrelationId();
-        return json(200, {});
       },
+      respond: () => json(200, {}),
     });
     const event = restApiEvent({ method: "POST", route: "/idempotency-keys" });
     const answer = await handler(

@@ -1,17 +1,20 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { InMemoryIdempotencyStore } from "../../../functions/idempotency";
 import { fingerprintOf } from "../../../functions/idempotency/core/fingerprint";
+import { recordKey } from "../../../functions/idempotency/core/record";
 import type { EventPublisher } from "../../../functions/outbox/event-publisher";
 import {
   PUBLICATION_RETENTION_SECONDS,
+  PUBLICATION_SCOPE,
   type PublishOutboxEventsPorts,
-  publicationKey,
   publishOutboxEvents,
 } from "../../../functions/outbox/publish-outbox-events";
 import type { OutboxEvent } from "../../../functions/shared/outbox";
 import { silentLogger } from "../../support/lambda-fixtures";
 
 const NOW_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
+/** The idempotency record of one event's publication, as the function face keys it. */
+const publicationKey = (eventId: string) => recordKey(["function", PUBLICATION_SCOPE], eventId);
 const LEASE_MS = 30_000;
 
 /** Records what was published; can be told to fail an event's next publications. */

@@ -1,13 +1,13 @@
 import { isUtf8 } from "node:buffer";
 import fc from "fast-check";
 import * as z from "zod";
+import { amountSchema } from "../../../functions/domain/primitives";
 import {
   MAX_BODY_BYTES,
   MAX_JSON_DEPTH,
   parseJsonBody,
 } from "../../../functions/shared/http/parse-request";
 import { HttpProblem } from "../../../functions/shared/http/problem";
-import { amountSchema } from "../../../functions/shared/money";
 
 const NUM_RUNS = 500;
 const json = { "content-type": "application/json" };

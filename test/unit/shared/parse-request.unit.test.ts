@@ -1,13 +1,13 @@
 import * as z from "zod";
+import { amountSchema } from "../../../functions/domain/primitives";
 import {
   MAX_JSON_DEPTH,
-  matchesEtag,
   parseIfMatch,
   parseJsonBody,
   parseQuery,
 } from "../../../functions/shared/http/parse-request";
 import type { HttpProblem } from "../../../functions/shared/http/problem";
-import { amountSchema } from "../../../functions/shared/money";
+import { etagOf, versionOfEtag } from "../../../functions/shared/http/responses";
 
 const json = { "content-type": "application/json" };
 const depositSchema = z.strictObject({ amount: amountSchema, name: z.string().optional() });
@@ -215,13 +215,21 @@ describe("parseQuery", () => {
 describe("If-Match", () => {
   const ifMatch = (value: string) => parseIfMatch({ headers: { "if-match": value } });
 
+  /** Strong comparison (RFC 9110): the tag must be the one `etagOf(version)` gives. */
+  const matches = (value: string, version: number) => {
+    const parsed = ifMatch(value);
+    return "any" in parsed || versionOfEtag(parsed.etag) === version;
+  };
+
   it.each([
-    ['"1"', '"1"', true],
-    ['"01"', '"1"', false],
-    ['"1a"', '"1"', false],
-    ["*", '"7"', true],
-  ])("%s against ETag %s matches: %s", (value, etag, expected) => {
-    expect(matchesEtag(ifMatch(value), etag)).toBe(expected);
+    ['"1"', 1, true],
+    ['"01"', 1, false],
+    ['"1a"', 1, false],
+    ['"2"', 1, false],
+    ["*", 7, true],
+  ])("%s against version %s matches: %s", (value, version, expected) => {
+    expect(matches(value, version)).toBe(expected);
+    if (expected && value !== "*") expect(etagOf(version)).toBe(value);
   });
 
   it.each([['W/"1"'], ["1"], ['"1'], ['"a" , "b"']])(

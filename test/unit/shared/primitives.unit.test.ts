@@ -1,5 +1,5 @@
 import { decodeTime } from "ulid";
-import { newId } from "../../../functions/shared/ids";
+import { newId } from "../../../functions/domain/primitives";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

@@ -1,0 +1,70 @@
+/**
+ * Why the API refuses a request it understood: the rules of money and of
+ * the resources' states, in the domain's words. Use cases throw them
+ * (`refuse`) or, when the refusal is the stored outcome of effects already
+ * made (a declined card), commit them as their result. The HTTP layer maps
+ * each to its problem type in one table (shared/http/refusal-problems.ts).
+ */
+
+/** A resource a caller names; another caller's looks exactly like a missing one. */
+export type Resource =
+  | "account"
+  | "destination account"
+  | "deposit"
+  | "order"
+  | "payment"
+  | "refund"
+  | "transfer";
+
+/** Which account of a movement a refusal is about. */
+export type AccountRole = "account" | "source account" | "destination account" | "paying account";
+
+export type Refusal =
+  | { readonly reason: "not-found"; readonly resource: Resource }
+  /** A cursor this API did not hand out. */
+  | { readonly reason: "invalid-cursor" }
+  | {
+      readonly reason: "insufficient-funds";
+      readonly account: AccountRole;
+      readonly balance: number;
+      readonly needed: number;
+    }
+  | { readonly reason: "balance-limit-exceeded"; readonly account: AccountRole }
+  | {
+      readonly reason: "currency-mismatch";
+      readonly between: "order and account" | "source and destination";
+      readonly currencies: readonly [string, string];
+    }
+  | { readonly reason: "invalid-state-transition"; readonly status: string }
+  | { readonly reason: "order-already-paid" }
+  | { readonly reason: "payment-in-progress" }
+  | { readonly reason: "refund-exceeds-payment"; readonly refundable: number }
+  /** The version the caller read is not the current one (a stale `If-Match`). */
+  | { readonly reason: "version-mismatch" }
+  | { readonly reason: "card-declined"; readonly declineCode: string }
+  /**
+   * The processor's outcome is unknown (timed out, failed, dropped the
+   * connection, or its circuit is open): nothing is decided, the same
+   * request resumes.
+   */
+  | { readonly reason: "processor-outcome-unknown" };
+
+export type RefusalReason = Refusal["reason"];
+
+/** A refusal thrown out of a use case: nothing it wrote stands. */
+export class Refused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(`Refused: ${refusal.reason}`);
+    this.name = "Refused";
+  }
+}
+
+/** Ends the use case with a refusal. */
+export function refuse(refusal: Refusal): never {
+  throw new Refused(refusal);
+}
+
+/** Whether a committed result is a refusal rather than the resource. */
+export function isRefusal(result: object): result is Refusal {
+  return "reason" in result && typeof result.reason === "string";
+}
