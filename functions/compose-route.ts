@@ -1,7 +1,5 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { DynamoDbAccountRepository } from "./accounts/dynamodb-account-repository";
 import { DynamoDbIdempotencyStore, idempotency } from "./idempotency";
-import { DynamoDbOrderRepository } from "./orders/dynamodb-order-repository";
 import { type RouteId, routeById } from "./routes";
 import { createDynamoDbClient } from "./shared/aws/dynamodb-client";
 import { loadHandlerConfig } from "./shared/config";
@@ -10,19 +8,25 @@ import { renderProblem } from "./shared/http/problem";
 import { createObservability } from "./shared/observability/create-observability";
 import { idempotencyMetricsOf } from "./shared/observability/metrics";
 import { traced } from "./shared/observability/tracer";
-import { DynamoDbTransferRepository } from "./transfers/dynamodb-transfer-repository";
+
+/** A repository over the data table, by its constructor. */
+type RepositoryClass = new (table: DataTable) => object;
 
 /**
  * THE composition of a route's function, built once per cold start from its
  * row in the route table: config from the environment, one DynamoDB client,
- * the repositories over the data table and, for a write route, the
- * idempotency middleware with the strategy the table gives it.
+ * the repositories it names over the data table (only those are bundled)
+ * and, for a write route, the idempotency middleware with the strategy the
+ * table gives it.
  *
  * @example
- * const { accounts, http } = composeRoute("createDeposit");
+ * const { accounts, http } = composeRoute("createDeposit", { accounts: DynamoDbAccountRepository });
  * export const handler = createHttpHandler({ ...http, schemas, handle, respond });
  */
-export function composeRoute(routeId: RouteId) {
+export function composeRoute<R extends Record<string, RepositoryClass>>(
+  routeId: RouteId,
+  repositories: R,
+) {
   const route = routeById(routeId);
   const config = loadHandlerConfig();
   const client = traced(createDynamoDbClient({ endpoint: config.dynamoDbEndpoint }));
@@ -39,13 +43,14 @@ export function composeRoute(routeId: RouteId) {
         renderError: renderProblem,
       })
     : undefined;
+  const built = Object.fromEntries(
+    Object.entries(repositories).map(([name, Repository]) => [name, new Repository(dataTable)]),
+  ) as { [K in keyof R]: InstanceType<R[K]> };
   return {
+    ...built,
     config,
     client,
     observability,
-    accounts: new DynamoDbAccountRepository(dataTable),
-    orders: new DynamoDbOrderRepository(dataTable),
-    transfers: new DynamoDbTransferRepository(dataTable),
     /** What `createHttpHandler` takes from the composition. */
     http: {
       route,

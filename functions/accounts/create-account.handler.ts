@@ -3,8 +3,9 @@ import { createHttpHandler } from "../shared/http/http-handler";
 import { accountAnswers } from "./account-answers";
 import { createAccountBodySchema } from "./account-schemas";
 import { createAccount } from "./account-use-cases";
+import { DynamoDbAccountRepository } from "./dynamodb-account-repository";
 
-const { accounts, http } = composeRoute("createAccount");
+const { accounts, http } = composeRoute("createAccount", { accounts: DynamoDbAccountRepository });
 
 export const handler = createHttpHandler({
   ...http,

@@ -3,8 +3,9 @@ import { createHttpHandler } from "../shared/http/http-handler";
 import { accountAnswers } from "./account-answers";
 import { accountParamsSchema, depositBodySchema } from "./account-schemas";
 import { createDeposit } from "./account-use-cases";
+import { DynamoDbAccountRepository } from "./dynamodb-account-repository";
 
-const { accounts, http } = composeRoute("createDeposit");
+const { accounts, http } = composeRoute("createDeposit", { accounts: DynamoDbAccountRepository });
 
 export const handler = createHttpHandler({
   ...http,

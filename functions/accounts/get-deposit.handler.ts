@@ -3,8 +3,9 @@ import { createHttpHandler } from "../shared/http/http-handler";
 import { accountAnswers } from "./account-answers";
 import { depositParamsSchema } from "./account-schemas";
 import { getDeposit } from "./account-use-cases";
+import { DynamoDbAccountRepository } from "./dynamodb-account-repository";
 
-const { accounts, http } = composeRoute("getDeposit");
+const { accounts, http } = composeRoute("getDeposit", { accounts: DynamoDbAccountRepository });
 
 export const handler = createHttpHandler({
   ...http,

@@ -3,8 +3,9 @@ import { createHttpHandler } from "../shared/http/http-handler";
 import { accountAnswers } from "./account-answers";
 import { accountParamsSchema, entriesQuerySchema } from "./account-schemas";
 import { listEntries } from "./account-use-cases";
+import { DynamoDbAccountRepository } from "./dynamodb-account-repository";
 
-const { accounts, http } = composeRoute("listEntries");
+const { accounts, http } = composeRoute("listEntries", { accounts: DynamoDbAccountRepository });
 
 export const handler = createHttpHandler({
   ...http,

@@ -14,6 +14,7 @@
 // The HTTP face: a Middy middleware
 export { type IdempotencyHandle, type IdempotentContext, idempotency } from "./http/middleware";
 export type { IdempotencyOptions } from "./http/options";
+export type { IdempotentHttpEvent } from "./http/http-event";
 export type { HttpResponse, HttpResult } from "./http/response";
 
 // The function face

@@ -1,10 +1,11 @@
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { createOrderBodySchema } from "./order-schemas";
 import { createOrder } from "./order-use-cases";
 
-const { orders, http } = composeRoute("createOrder");
+const { orders, http } = composeRoute("createOrder", { orders: DynamoDbOrderRepository });
 
 export const handler = createHttpHandler({
   ...http,

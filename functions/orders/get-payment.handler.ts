@@ -1,10 +1,11 @@
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { orderParamsSchema } from "./order-schemas";
 import { getPayment } from "./order-use-cases";
 
-const { orders, http } = composeRoute("getPayment");
+const { orders, http } = composeRoute("getPayment", { orders: DynamoDbOrderRepository });
 
 export const handler = createHttpHandler({
   ...http,

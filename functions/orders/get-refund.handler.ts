@@ -1,10 +1,11 @@
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { refundParamsSchema } from "./order-schemas";
 import { getRefund } from "./order-use-cases";
 
-const { orders, http } = composeRoute("getRefund");
+const { orders, http } = composeRoute("getRefund", { orders: DynamoDbOrderRepository });
 
 export const handler = createHttpHandler({
   ...http,

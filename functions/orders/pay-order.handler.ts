@@ -1,14 +1,19 @@
+import { DynamoDbAccountRepository } from "../accounts/dynamodb-account-repository";
 import { composeRoute } from "../compose-route";
 import { IdempotencyConfigurationError } from "../idempotency";
 import { loadProcessorCredentials } from "../processor/processor-secret";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { payOrderByCard } from "./card-payments";
 import { lazyPaymentProcessor } from "./card-processor";
+import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { orderParamsSchema, payOrderBodySchema } from "./order-schemas";
 import { payOrder } from "./order-use-cases";
 
-const { accounts, orders, observability, http } = composeRoute("payOrder");
+const { accounts, orders, observability, http } = composeRoute("payOrder", {
+  accounts: DynamoDbAccountRepository,
+  orders: DynamoDbOrderRepository,
+});
 // The key is read on the first card call (from Secrets Manager on AWS), not at cold start.
 const processor = lazyPaymentProcessor(observability, loadProcessorCredentials);
 

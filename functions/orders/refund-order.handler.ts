@@ -1,14 +1,19 @@
+import { DynamoDbAccountRepository } from "../accounts/dynamodb-account-repository";
 import { composeRoute } from "../compose-route";
 import { IdempotencyConfigurationError } from "../idempotency";
 import { loadProcessorCredentials } from "../processor/processor-secret";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { lazyPaymentProcessor } from "./card-processor";
 import { refundOrderByCard } from "./card-refunds";
+import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { orderParamsSchema, refundOrderBodySchema } from "./order-schemas";
 import { refundOrder } from "./order-use-cases";
 
-const { accounts, orders, observability, http } = composeRoute("refundOrder");
+const { accounts, orders, observability, http } = composeRoute("refundOrder", {
+  accounts: DynamoDbAccountRepository,
+  orders: DynamoDbOrderRepository,
+});
 // The key is read on the first card call (from Secrets Manager on AWS), not at cold start.
 const processor = lazyPaymentProcessor(observability, loadProcessorCredentials);
 

@@ -2,11 +2,12 @@ import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
 import { problems } from "../shared/http/http-problems";
 import { versionOfEtag } from "../shared/http/responses";
+import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { orderParamsSchema, updateOrderBodySchema } from "./order-schemas";
 import { updateOrder } from "./order-use-cases";
 
-const { orders, http } = composeRoute("updateOrder");
+const { orders, http } = composeRoute("updateOrder", { orders: DynamoDbOrderRepository });
 
 export const handler = createHttpHandler({
   ...http,

@@ -1,10 +1,15 @@
+import { DynamoDbAccountRepository } from "../accounts/dynamodb-account-repository";
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { DynamoDbTransferRepository } from "./dynamodb-transfer-repository";
 import { transferAnswers } from "./transfer-answers";
 import { createTransferBodySchema } from "./transfer-schemas";
 import { createTransfer } from "./transfer-use-cases";
 
-const { accounts, transfers, http } = composeRoute("createTransfer");
+const { accounts, transfers, http } = composeRoute("createTransfer", {
+  accounts: DynamoDbAccountRepository,
+  transfers: DynamoDbTransferRepository,
+});
 
 export const handler = createHttpHandler({
   ...http,

@@ -1,10 +1,11 @@
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { DynamoDbTransferRepository } from "./dynamodb-transfer-repository";
 import { transferAnswers } from "./transfer-answers";
 import { transferParamsSchema } from "./transfer-schemas";
 import { getTransfer } from "./transfer-use-cases";
 
-const { transfers, http } = composeRoute("getTransfer");
+const { transfers, http } = composeRoute("getTransfer", { transfers: DynamoDbTransferRepository });
 
 export const handler = createHttpHandler({
   ...http,

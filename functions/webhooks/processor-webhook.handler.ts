@@ -2,6 +2,7 @@ import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { composeRoute } from "../compose-route";
 import { DynamoDbIdempotencyStore, makeIdempotent } from "../idempotency";
+import { DynamoDbOrderRepository } from "../orders/dynamodb-order-repository";
 import {
   type ProcessorEvent,
   ProcessorEventInvalidError,
@@ -24,7 +25,9 @@ import { webhookReceiptSchema } from "./webhook-schemas";
  * most once per event id through the idempotency layer's function face.
  */
 
-const { config, observability, client, orders } = composeRoute("processorWebhook");
+const { config, observability, client, orders } = composeRoute("processorWebhook", {
+  orders: DynamoDbOrderRepository,
+});
 
 /** An event and the invocation it arrived in (its deadline bounds a lost race's rounds). */
 interface Delivery {
