@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { parseEnvironment } from "../functions/shared/environment";
 import { isPortFree, localAwsEnvironment, startDynamoDbLocal } from "../lib/local/dynamodb-local";
 import { stopOnSignals } from "../lib/local/stop-on-signals";
 
@@ -8,17 +9,20 @@ import { stopOnSignals } from "../lib/local/stop-on-signals";
  * database). In memory: its data goes when it stops.
  */
 
-const portSchema = z.preprocess(
-  (value) => (value === "" ? undefined : value),
-  z.coerce.number().int().min(1).max(65_535).default(8000),
-);
+const environmentSchema = z.object({
+  // `DYNAMODB_PORT=` means "unset", as for the variables of `npm start`.
+  DYNAMODB_PORT: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.coerce.number().int().min(1).max(65_535).default(8000),
+  ),
+});
 
 async function main(): Promise<void> {
-  const parsed = portSchema.safeParse(process.env.DYNAMODB_PORT);
-  if (!parsed.success) {
-    throw new Error(`DYNAMODB_PORT: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  }
-  const port = parsed.data;
+  const { DYNAMODB_PORT: port } = parseEnvironment(
+    environmentSchema,
+    process.env,
+    "Invalid environment for npm run db",
+  );
   // DynamoDB Local's start-up check only sees that *something* listens: look first.
   if (!(await isPortFree(port))) {
     throw new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another one.`);

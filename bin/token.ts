@@ -1,3 +1,4 @@
+import { parseEnvironment } from "../functions/shared/environment";
 import { signLocalToken } from "../lib/local/jwt";
 import { localEnvironmentSchema } from "../lib/local/local-environment";
 
@@ -18,16 +19,12 @@ async function main(): Promise<number> {
     return sub === "--help" || sub === "-h" ? 0 : 1;
   }
   // Only what the token carries matters here: a bad PORT must not stop you getting one.
-  const parsed = localEnvironmentSchema
-    .pick({ JWT_SECRET: true, JWT_ISSUER: true, JWT_AUDIENCE: true })
-    .safeParse(process.env);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      process.stderr.write(`${issue.path.join(".")}: ${issue.message}\n`);
-    }
-    return 1;
-  }
-  const { JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE } = parsed.data;
+  // A bad value throws, naming the variable: main's caller prints it and exits 1.
+  const { JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE } = parseEnvironment(
+    localEnvironmentSchema.pick({ JWT_SECRET: true, JWT_ISSUER: true, JWT_AUDIENCE: true }),
+    process.env,
+    "Invalid environment for npm run token",
+  );
   const token = await signLocalToken(sub, JWT_SECRET, {
     issuer: JWT_ISSUER,
     audience: JWT_AUDIENCE,

@@ -199,7 +199,7 @@ export const routes = [
     id: "issueIdempotencyKey",
     method: "POST",
     path: "/idempotency-keys",
-    entry: "idempotency-keys/issue-key.handler.ts",
+    entry: "key-issuer/issue-key.handler.ts",
     idempotency: null,
     authenticated: true,
     access: { idempotency: "none", data: "none" },

@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import type { JWTVerifyGetKey } from "jose";
 import * as z from "zod";
+import { parseEnvironment } from "../shared/environment";
 import { authorizeToken } from "./authorize-token";
 import { discoverIssuerKeys } from "./issuer-keys";
 
@@ -11,13 +12,17 @@ import { discoverIssuerKeys } from "./issuer-keys";
  * per cold start.
  */
 
-const environment = z
-  .object({
-    JWT_ISSUER: z.url(),
-    /** Comma-separated: a token must carry one of them. */
-    JWT_AUDIENCE: z.string().min(1),
-  })
-  .parse(process.env);
+const environmentSchema = z.object({
+  JWT_ISSUER: z.url(),
+  /** Comma-separated: a token must carry one of them. */
+  JWT_AUDIENCE: z.string().min(1),
+});
+
+const environment = parseEnvironment(
+  environmentSchema,
+  process.env,
+  "Invalid environment for the JWT authorizer",
+);
 
 /** Asymmetric algorithms only: an issuer's public keys never verify an HMAC. */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"];

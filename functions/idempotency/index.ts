@@ -29,6 +29,8 @@ export type { RemainingTime } from "./core/options";
 export type { Commit } from "./core/commit";
 export { IdempotencyStrategy } from "./core/constants";
 export type { IdempotencyLogger } from "./core/logger";
+// Error details safe to log: the project logs its own errors with it too.
+export { describeError } from "./core/describe-error";
 export type { IdempotencyMetrics, IdempotencyOutcome } from "./core/metrics";
 export type { RequestIdentity } from "./core/record";
 

@@ -8,7 +8,7 @@ import {
   depositParamsSchema,
   entriesQuerySchema,
 } from "../accounts/account-schemas";
-import { issuedKeySchema } from "../idempotency-keys/issue-key";
+import { issuedKeySchema } from "../key-issuer/issue-key";
 import { type RouteId, routes } from "../routes";
 import { transferSchema } from "../transfers/transfer";
 import { createTransferBodySchema, transferParamsSchema } from "../transfers/transfer-schemas";

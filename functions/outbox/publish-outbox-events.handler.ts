@@ -7,7 +7,9 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-la
 import * as z from "zod";
 import { DynamoDbIdempotencyStore } from "../idempotency";
 import { createDynamoDbClient } from "../shared/aws/dynamodb-client";
-import { handlerEnvironmentSchema, parseEnvironment } from "../shared/config";
+import { sdkClientConfig } from "../shared/aws/sdk-client-config";
+import { handlerEnvironmentSchema } from "../shared/config";
+import { parseEnvironment } from "../shared/environment";
 import { createObservability } from "../shared/observability/create-observability";
 import { idempotencyMetricsOf, OUTBOX_SERVICE } from "../shared/observability/metrics";
 import { traced, tracer } from "../shared/observability/tracer";
@@ -34,11 +36,8 @@ const store = new DynamoDbIdempotencyStore({
 });
 const publisher = new EventBridgePublisher({
   client: traced(
-    new EventBridgeClient({
-      maxAttempts: 3,
-      // Fail fast on a stuck call: the record is retried by Lambda, not waited for.
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
-    }),
+    // Fail fast on a stuck call: the record is retried by Lambda, not waited for.
+    new EventBridgeClient(sdkClientConfig()),
   ),
   eventBusName: config.EVENT_BUS_NAME,
 });

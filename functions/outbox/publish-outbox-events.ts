@@ -1,16 +1,16 @@
 import type { DynamoDBBatchItemFailure, DynamoDBRecord } from "aws-lambda";
 import {
+  describeError,
   IdempotencyKeyInProgressError,
   type IdempotencyMetrics,
   type IdempotencyStore,
   makeIdempotent,
   type RemainingTime,
 } from "../idempotency";
-import { describeError } from "../shared/observability/describe-error";
 import type { Logger } from "../shared/observability/logger";
-import type { OutboxEvent } from "../shared/outbox";
+import { isOutboxInsert, type OutboxEvent } from "../shared/outbox";
 import type { EventPublisher } from "./event-publisher";
-import { isOutboxInsert, outboxEventOf } from "./outbox-item";
+import { outboxEventOf } from "./outbox-stream-record";
 
 /** Whose keys the publisher's records are: apart from every HTTP caller's. */
 export const PUBLICATION_SCOPE = "outbox-publisher";

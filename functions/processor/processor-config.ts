@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { parseEnvironment } from "../shared/config";
+import { parseEnvironment } from "../shared/environment";
 
 /**
  * The payment processor's environment, parsed where it is used: the routes

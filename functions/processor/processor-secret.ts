@@ -1,6 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import * as z from "zod";
-import { parseEnvironment } from "../shared/config";
+import { parseEnvironment } from "../shared/environment";
 import {
   loadProcessorConfig,
   loadWebhookSecret,

@@ -10,8 +10,9 @@ import { lazyPaymentProcessor } from "../orders/card-processor";
 import { DynamoDbOrderRepository } from "../orders/dynamodb-order-repository";
 import { loadProcessorCredentials } from "../processor/processor-secret";
 import { createDynamoDbClient } from "../shared/aws/dynamodb-client";
-import { loadHandlerConfig, parseEnvironment } from "../shared/config";
+import { loadHandlerConfig } from "../shared/config";
 import { DataTable } from "../shared/dynamodb/data-table";
+import { parseEnvironment } from "../shared/environment";
 import { createObservability } from "../shared/observability/create-observability";
 import {
   idempotencyMetricsOf,

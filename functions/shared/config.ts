@@ -1,4 +1,7 @@
 import * as z from "zod";
+// The constant's own module, not the layer's index: a route without idempotency bundles none of it.
+import { DEFAULT_RETENTION_SECONDS } from "../idempotency/core/constants";
+import { parseEnvironment } from "./environment";
 
 /**
  * The environment every handler reads, validated once at cold start: a
@@ -10,13 +13,13 @@ export const handlerEnvironmentSchema = z.object({
   DATA_TABLE_NAME: z.string().min(1),
   /** DynamoDB Local (or another endpoint); unset on AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
-  /** How long a key is bound to its request and its answer replayed. */
-  IDEMPOTENCY_TTL_SECONDS: z.coerce
+  /** How long a key is bound to its request and its answer replayed: a minute to 30 days. */
+  IDEMPOTENCY_RETENTION_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
     .max(30 * 86_400)
-    .default(86_400),
+    .default(DEFAULT_RETENTION_SECONDS),
 });
 
 export type HandlerConfig = {
@@ -26,32 +29,12 @@ export type HandlerConfig = {
   readonly idempotencyRetentionSeconds: number;
 };
 
-/**
- * The one way the project reads an environment: parsed with `schema`, or
- * one error naming every bad variable, so a typo stops the process at start
- * with the variable's name instead of failing on the first request.
- */
-export function parseEnvironment<T extends z.ZodType>(
-  schema: T,
-  environment: NodeJS.ProcessEnv = process.env,
-  what = "Invalid environment",
-): z.output<T> {
-  const parsed = schema.safeParse(environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`${what}: ${problems}`);
-  }
-  return parsed.data;
-}
-
 export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env): HandlerConfig {
   const parsed = parseEnvironment(handlerEnvironmentSchema, environment);
   return {
     idempotencyTableName: parsed.IDEMPOTENCY_TABLE_NAME,
     dataTableName: parsed.DATA_TABLE_NAME,
     dynamoDbEndpoint: parsed.DYNAMODB_ENDPOINT,
-    idempotencyRetentionSeconds: parsed.IDEMPOTENCY_TTL_SECONDS,
+    idempotencyRetentionSeconds: parsed.IDEMPOTENCY_RETENTION_SECONDS,
   };
 }

@@ -5,7 +5,7 @@ import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
 import type { CorsPolicy } from "../../functions/shared/http/cors-policy";
 import { gatewayProblems } from "../../functions/shared/http/http-problems";
-import { renderEdgeProblem } from "../api/gateway-responses";
+import { renderEdgeProblem } from "../api/edge-problems";
 import { canonicalHeaderName } from "./header-mappings";
 
 /** The evaluation windows WAF's rate-based rules allow, in seconds. */

@@ -2,10 +2,11 @@ import { join } from "node:path";
 import { Duration, Stack, Validations } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { type Archive, EventBus } from "aws-cdk-lib/aws-events";
-import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { outboxStreamFilterPattern } from "../../functions/shared/outbox";
 import { OUTBOX_SERVICE } from "../api/emf-metrics";
 import { idempotencyTableDefinition } from "../tables/table-definitions";
 import { ApiFunction } from "./api-function";
@@ -74,12 +75,7 @@ export class OutboxPublisher extends Construct {
         retryAttempts: 10,
         maxRecordAge: Duration.days(1),
         onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual("INSERT"),
-            dynamodb: { NewImage: { kind: { S: FilterRule.isEqual("outbox") } } },
-          }),
-        ],
+        filters: [FilterCriteria.filter(outboxStreamFilterPattern)],
       }),
     );
   }

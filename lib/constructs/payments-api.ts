@@ -15,6 +15,7 @@ import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import { type RouteDefinition, routes, type TableAccess } from "../../functions/routes";
 import {
   CORS_ALLOW_ORIGINS_ENV,
@@ -26,8 +27,8 @@ import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table
 import { accessLogFormat } from "./access-log-format";
 import type { ApiFunction } from "./api-function";
 import { addCorsPreflight } from "./cors-preflight";
-import { addProblemGatewayResponses } from "./gateway-responses";
 import { addMethodNotAllowed } from "./method-not-allowed";
+import { addProblemGatewayResponses } from "./problem-gateway-responses";
 import type { ProcessorSecret } from "./processor-secret";
 import { createRouteFunction } from "./route-function";
 import { acknowledgeIndexGrant } from "./tables";
@@ -41,8 +42,11 @@ export interface PaymentsApiProps {
   /** Scopes an authenticated method requires of the token (Cognito access tokens). */
   readonly authorizationScopes: readonly string[];
   readonly cors: CorsPolicy;
-  /** Retention of idempotency keys, in seconds. @default 86_400 */
-  readonly idempotencyTtlSeconds?: number;
+  /**
+   * Retention of idempotency keys, in seconds.
+   * @default the layer's DEFAULT_RETENTION_SECONDS (24 h)
+   */
+  readonly idempotencyRetentionSeconds?: number;
   /** Steady requests per second across the API before 429. @default 50 */
   readonly throttleRateLimit?: number;
   /** Burst above the steady rate before 429. @default 100 */
@@ -99,7 +103,9 @@ export class PaymentsApi extends Construct {
     const environment = {
       [idempotencyTableDefinition.tableNameEnv]: props.idempotencyTable.tableName,
       [dataTableDefinition.tableNameEnv]: props.dataTable.tableName,
-      IDEMPOTENCY_TTL_SECONDS: String(props.idempotencyTtlSeconds ?? 86_400),
+      IDEMPOTENCY_RETENTION_SECONDS: String(
+        props.idempotencyRetentionSeconds ?? DEFAULT_RETENTION_SECONDS,
+      ),
       [CORS_ALLOW_ORIGINS_ENV]: props.cors.allowOrigins.join(","),
     };
     const functions = new Map<string, ApiFunction>();

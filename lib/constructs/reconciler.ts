@@ -6,6 +6,7 @@ import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { Schedule, ScheduleExpression, TimeWindow } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Construct } from "constructs";
+import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import { RECONCILER_SERVICE } from "../api/emf-metrics";
 import { dataTableDefinition, idempotencyTableDefinition } from "../tables/table-definitions";
 import { ApiFunction } from "./api-function";
@@ -22,8 +23,11 @@ export interface ReconcilerProps {
    * @default 60
    */
   readonly reconcileAfterSeconds?: number;
-  /** Retention of the idempotency records it completes; the API's own. @default 86_400 */
-  readonly idempotencyTtlSeconds?: number;
+  /**
+   * Retention of the idempotency records it completes; the API's own.
+   * @default the layer's DEFAULT_RETENTION_SECONDS (24 h)
+   */
+  readonly idempotencyRetentionSeconds?: number;
 }
 
 /** How often the reconciler runs. */
@@ -52,7 +56,9 @@ export class Reconciler extends Construct {
       environment: {
         [idempotencyTableDefinition.tableNameEnv]: props.idempotencyTable.tableName,
         [dataTableDefinition.tableNameEnv]: props.dataTable.tableName,
-        IDEMPOTENCY_TTL_SECONDS: String(props.idempotencyTtlSeconds ?? 86_400),
+        IDEMPOTENCY_RETENTION_SECONDS: String(
+          props.idempotencyRetentionSeconds ?? DEFAULT_RETENTION_SECONDS,
+        ),
         RECONCILE_AFTER_SECONDS: String(props.reconcileAfterSeconds ?? 60),
         POWERTOOLS_SERVICE_NAME: RECONCILER_SERVICE,
       },

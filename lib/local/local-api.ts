@@ -94,7 +94,7 @@ export async function startLocalApi(
       [idempotencyTableDefinition.tableNameEnv]: settings.IDEMPOTENCY_TABLE_NAME,
       [dataTableDefinition.tableNameEnv]: settings.DATA_TABLE_NAME,
       DYNAMODB_ENDPOINT: database.endpoint,
-      IDEMPOTENCY_TTL_SECONDS: String(settings.IDEMPOTENCY_TTL_SECONDS),
+      IDEMPOTENCY_RETENTION_SECONDS: String(settings.IDEMPOTENCY_RETENTION_SECONDS),
       [CORS_ALLOW_ORIGINS_ENV]: settings.CORS_ALLOW_ORIGINS,
       PAYMENT_PROCESSOR_URL: processor.url,
       PAYMENT_PROCESSOR_API_KEY: settings.PAYMENT_PROCESSOR_API_KEY,

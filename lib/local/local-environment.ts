@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { processorEnvironmentSchema } from "../../functions/processor/processor-config";
-import { handlerEnvironmentSchema, parseEnvironment } from "../../functions/shared/config";
+import { handlerEnvironmentSchema } from "../../functions/shared/config";
+import { parseEnvironment } from "../../functions/shared/environment";
 import { DEFAULT_CORS_ALLOW_ORIGINS } from "../../functions/shared/http/cors-policy";
 import {
   DEFAULT_LOCAL_JWT_AUDIENCE,
@@ -34,7 +35,9 @@ export const localEnvironmentSchema = z.object({
   /** The `aud` the gateway requires (a token's `aud` may list others besides). */
   JWT_AUDIENCE: optional(z.string().trim().min(1).default(DEFAULT_LOCAL_JWT_AUDIENCE)),
   // The handlers' own rule, so the runner refuses what they would refuse at import.
-  IDEMPOTENCY_TTL_SECONDS: optional(handlerEnvironmentSchema.shape.IDEMPOTENCY_TTL_SECONDS),
+  IDEMPOTENCY_RETENTION_SECONDS: optional(
+    handlerEnvironmentSchema.shape.IDEMPOTENCY_RETENTION_SECONDS,
+  ),
   /** Browser origins CORS allows, comma-separated, as the stack's `corsAllowOrigins`. */
   CORS_ALLOW_ORIGINS: optional(
     z.string().trim().min(1).default(DEFAULT_CORS_ALLOW_ORIGINS.join(",")),

@@ -10,7 +10,7 @@ import {
   type Shard,
 } from "@aws-sdk/client-dynamodb-streams";
 import * as z from "zod";
-import { DynamoDbIdempotencyStore } from "../../functions/idempotency";
+import { DynamoDbIdempotencyStore, describeError } from "../../functions/idempotency";
 import type { EventPublisher } from "../../functions/outbox/event-publisher";
 import { JsonLinesSinkPublisher } from "../../functions/outbox/json-lines-sink";
 import {
@@ -18,16 +18,19 @@ import {
   publishOutboxEvents,
 } from "../../functions/outbox/publish-outbox-events";
 import { createDynamoDbClient } from "../../functions/shared/aws/dynamodb-client";
-import { describeError } from "../../functions/shared/observability/describe-error";
+import { sdkClientConfig } from "../../functions/shared/aws/sdk-client-config";
+import { parseEnvironment } from "../../functions/shared/environment";
 import { createLogger, type Logger } from "../../functions/shared/observability/logger";
+import { isOutboxInsert } from "../../functions/shared/outbox";
 import { toLambdaRecord } from "./lambda-stream-record";
 
 /**
  * The local stand-in for Lambda's event source mapping on the data table's
- * stream: it polls DynamoDB Local's stream, hands each batch to the same use
- * case the Lambda runs (with a JSON-lines file as the bus) and, like Lambda
- * with ReportBatchItemFailures, reads a batch again from its first failed
- * record.
+ * stream: it polls DynamoDB Local's stream, filters each batch as the
+ * stack's event filter does (functions/shared/outbox.ts), hands it to the
+ * same use case the Lambda runs (with a JSON-lines file as the bus) and, like
+ * Lambda with ReportBatchItemFailures, reads a batch again from its first
+ * failed record.
  */
 
 /** Relative to the working directory; `.local/` is git-ignored. */
@@ -63,7 +66,12 @@ export function outboxSinkFile(
   environment: NodeJS.ProcessEnv = process.env,
   workingDirectory: string = process.cwd(),
 ): string {
-  return resolve(workingDirectory, sinkEnvironmentSchema.parse(environment).OUTBOX_SINK_FILE);
+  const { OUTBOX_SINK_FILE } = parseEnvironment(
+    sinkEnvironmentSchema,
+    environment,
+    "Invalid environment for the local outbox publisher",
+  );
+  return resolve(workingDirectory, OUTBOX_SINK_FILE);
 }
 
 export type StartingPosition = "LATEST" | "TRIM_HORIZON";
@@ -161,8 +169,7 @@ class StreamRunner {
     this.dynamoDb = createDynamoDbClient({ endpoint: options.endpoint });
     this.streams = new DynamoDBStreamsClient({
       endpoint: options.endpoint,
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+      ...sdkClientConfig(),
     });
     this.ports = {
       store: new DynamoDbIdempotencyStore({
@@ -318,10 +325,11 @@ class StreamRunner {
 
   /** Hands a batch to the use case; false when it must be read again. */
   private async deliver(shard: ShardState, records: readonly _Record[]): Promise<boolean> {
-    const result = await publishOutboxEvents(
-      records.map((record) => toLambdaRecord(record, this.streamArn)),
-      this.ports,
-    );
+    // The stack's event filter, as Lambda applies it: only new outbox items reach the use case.
+    const outboxInserts = records
+      .map((record) => toLambdaRecord(record, this.streamArn))
+      .filter(isOutboxInsert);
+    const result = await publishOutboxEvents(outboxInserts, this.ports);
     // The first failure is the lowest sequence number: where Lambda resumes.
     const failed = result.batchItemFailures[0];
     if (failed === undefined) {

@@ -1,7 +1,8 @@
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { describeError } from "../../functions/shared/observability/describe-error";
+import { describeError } from "../../functions/idempotency";
 import type { Logger } from "../../functions/shared/observability/logger";
 import { lambdaContext } from "./gateway/lambda-context";
+import { localRegion } from "./gateway/local-deployment";
 
 /**
  * The local stand-in for the stack's EventBridge Scheduler rule: it invokes
@@ -70,7 +71,7 @@ function scheduledEvent(): ScheduledEvent {
     source: "aws.scheduler",
     account: "000000000000",
     time: new Date().toISOString(),
-    region: process.env.AWS_REGION ?? "eu-west-1",
+    region: localRegion(),
     resources: [],
     detail: {},
   };

@@ -223,7 +223,7 @@ describe("the reconciler", () => {
         Variables: {
           IDEMPOTENCY_TABLE_NAME: { Ref: idempotencyTableId },
           DATA_TABLE_NAME: { Ref: dataTableId },
-          IDEMPOTENCY_TTL_SECONDS: "86400",
+          IDEMPOTENCY_RETENTION_SECONDS: "86400",
           RECONCILE_AFTER_SECONDS: "60",
           POWERTOOLS_SERVICE_NAME: "reconciler",
           NODE_OPTIONS: "--enable-source-maps",

@@ -1,7 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { type RouteDefinition, routes } from "../../functions/routes";
 import { corsPolicy } from "../../functions/shared/http/cors-policy";
-import { gatewayResponseProblems } from "../../lib/api/gateway-responses";
+import { gatewayResponseProblems } from "../../lib/api/edge-problems";
 import { ACCESS_LOG_FIELDS } from "../../lib/constructs/access-log-format";
 import { synthStack } from "./synth";
 

@@ -1,9 +1,9 @@
 import type { Beginning, IdempotentAttempt, Settlement } from "./attempt";
 import { CommitStrategyAttempt } from "./commit-strategy";
 import { IdempotencyStrategy } from "./constants";
+import { describeError } from "./describe-error";
 import { IdempotencyError } from "./errors";
 import { claimLease } from "./lease-strategy";
-import { describeError } from "./logger";
 import { type IdempotencyOutcome, outcomeOfError } from "./metrics";
 import { leaseDurationMs, type RemainingTime, type ResolvedCoreOptions } from "./options";
 import type { RequestIdentity } from "./record";

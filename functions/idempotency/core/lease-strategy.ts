@@ -7,6 +7,7 @@ import {
   STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from "./constants";
 import { answerFromRecord } from "./decide";
+import { describeError } from "./describe-error";
 import {
   BusinessWriteRejectedError,
   IdempotencyConfigurationError,
@@ -15,7 +16,6 @@ import {
   IdempotencyLeaseLostError,
   IdempotencyStoreUnavailableError,
 } from "./errors";
-import { describeError } from "./logger";
 import { type Lease, type RequestIdentity, toEpochSeconds } from "./record";
 
 export type LeaseClaim<TWrite> =

@@ -14,10 +14,3 @@ export const silentLogger: IdempotencyLogger = {
   warn: () => undefined,
   error: () => undefined,
 };
-
-/** Error details that are safe to log: no stack of the caller's data, no items. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  const cause = error.cause instanceof Error ? { cause: error.cause.name } : {};
-  return { error: error.name, errorMessage: error.message, ...cause };
-}

@@ -1,7 +1,7 @@
 import { beginAttempt } from "../core/begin-attempt";
+import { describeError } from "../core/describe-error";
 import { IdempotencyConfigurationError, IdempotencyResponseTooLargeError } from "../core/errors";
 import { fingerprintOf } from "../core/fingerprint";
-import { describeError } from "../core/logger";
 import {
   type IdempotencyCoreOptions,
   type RemainingTime,

@@ -10,6 +10,7 @@ import type { Commit, HttpResponse, HttpResult, IdempotentContext } from "../../
 import { IdempotencyConfigurationError } from "../../idempotency/core/errors";
 import { principalFromAuthorizer } from "../../idempotency/http/http-event";
 import { isIdempotent, type RouteDefinition } from "../../routes";
+import { correlationIdOf } from "../observability/correlation-id";
 import { type Observability, observeRequests } from "../observability/observe-requests";
 import { type AttemptPhases, commitAsAnswer, type WritePorts } from "../write-ports";
 import { withAnswerHeaders } from "./answer-headers";
@@ -161,7 +162,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite, TResult>(
       const parsed = {
         caller,
         // API Gateway always sends one; the Lambda request id stands in otherwise.
-        correlationId: event.requestContext?.requestId || request.context.awsRequestId,
+        correlationId: correlationIdOf(event, request.context),
         params: (schemas.params
           ? parsePathParameters(event, schemas.params, options.resourceName ?? "The resource")
           : undefined) as Parsed<S["params"]>,

@@ -3,6 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { MiddlewareObj, Request } from "@middy/core";
+import { type CorrelatedEvent, correlationIdOf } from "./correlation-id";
 import type { PowertoolsLogger } from "./logger";
 import { MetricName, type Metrics, MetricUnit } from "./metrics";
 import { tracer } from "./tracer";
@@ -11,10 +12,6 @@ import { tracer } from "./tracer";
 export interface Observability {
   readonly logger: PowertoolsLogger;
   readonly metrics: Metrics;
-}
-
-interface ObservedEvent {
-  readonly requestContext?: { readonly requestId?: string };
 }
 
 const answerMetric = (statusCode: number) =>
@@ -55,9 +52,8 @@ export function observeRequests(observability: Observability): MiddlewareObj[] {
   const answerMetrics: MiddlewareObj = {
     before: async (request) => {
       startedAt.set(request, performance.now());
-      const event = request.event as ObservedEvent | undefined;
-      const correlationId = event?.requestContext?.requestId ?? request.context.awsRequestId;
-      logger.setCorrelationId(correlationId);
+      const event = request.event as CorrelatedEvent | undefined;
+      logger.setCorrelationId(correlationIdOf(event, request.context));
     },
     after: answer,
     onError: answer,

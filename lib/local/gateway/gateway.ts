@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { TokenRules } from "../../../functions/authorizer/token-verifier";
+import { describeError } from "../../../functions/idempotency";
 import {
   type CorsPolicy,
   corsPolicy,
@@ -14,7 +15,6 @@ import {
   gatewayProblems,
 } from "../../../functions/shared/http/http-problems";
 import { internalError, type ProblemLike } from "../../../functions/shared/http/problem";
-import { describeError } from "../../../functions/shared/observability/describe-error";
 import { createLogger, type Logger } from "../../../functions/shared/observability/logger";
 import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
-import { ACCOUNT_ID } from "./local-deployment";
+import { ACCOUNT_ID, localRegion } from "./local-deployment";
 
 /**
  * The `context` Lambda passes to a handler, for one invocation: names and ARN
@@ -8,7 +8,7 @@ import { ACCOUNT_ID } from "./local-deployment";
  */
 export function lambdaContext(functionName: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
-  const region = process.env.AWS_REGION ?? "eu-west-1";
+  const region = localRegion();
   const today = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
   return {
     callbackWaitsForEmptyEventLoop: true,

@@ -9,7 +9,7 @@ export function answerFromProblem(
   const rendered = renderProblem(problem);
   return {
     statusCode: rendered.statusCode,
-    // No cache may keep an error the gateway gave, as on AWS (gateway-responses.ts).
+    // No cache may keep an error the gateway gave, as on AWS (lib/api/edge-problems.ts).
     headers: { ...headers, ...rendered.headers, "cache-control": "no-store" },
     body: Buffer.from(rendered.body, "utf8"),
   };

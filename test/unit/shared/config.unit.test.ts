@@ -15,7 +15,7 @@ describe("handler configuration", () => {
   it("reads the retention and a local endpoint", () => {
     const config = loadHandlerConfig({
       ...tables,
-      IDEMPOTENCY_TTL_SECONDS: "3600",
+      IDEMPOTENCY_RETENTION_SECONDS: "3600",
       DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
     });
 
@@ -27,13 +27,13 @@ describe("handler configuration", () => {
     ["a missing table name", { DATA_TABLE_NAME: "data" }, /IDEMPOTENCY_TABLE_NAME/],
     [
       "a retention that is not a number",
-      { ...tables, IDEMPOTENCY_TTL_SECONDS: "a day" },
-      /IDEMPOTENCY_TTL_SECONDS/,
+      { ...tables, IDEMPOTENCY_RETENTION_SECONDS: "a day" },
+      /IDEMPOTENCY_RETENTION_SECONDS/,
     ],
     [
       "a retention under a minute",
-      { ...tables, IDEMPOTENCY_TTL_SECONDS: "5" },
-      /IDEMPOTENCY_TTL_SECONDS/,
+      { ...tables, IDEMPOTENCY_RETENTION_SECONDS: "5" },
+      /IDEMPOTENCY_RETENTION_SECONDS/,
     ],
     [
       "an endpoint that is not a URL",

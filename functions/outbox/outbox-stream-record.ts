@@ -2,27 +2,16 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from "aws-lambda";
 import * as z from "zod";
-import type { OutboxEvent } from "../shared/outbox";
-
-/** The `kind` of outbox items (see `writeOutboxEvent` in functions/shared/outbox.ts). */
-export const OUTBOX_KIND = "outbox";
+import { OUTBOX_KIND, type OutboxEvent, outboxItemKey } from "../shared/outbox";
 
 /**
- * The Lambda event filter that lets only new outbox items through. Outbox
- * items are only ever created (the write requires a new key), so INSERT is
- * the one event that matters; the publisher checks the same rule itself,
- * because the local stream runner has no filter.
+ * The outbox item (see functions/shared/outbox.ts) as it arrives in a stream
+ * record's NewImage, unmarshalled.
  */
-export const outboxStreamFilterPattern = {
-  eventName: ["INSERT"],
-  dynamodb: { NewImage: { kind: { S: [OUTBOX_KIND] } } },
-} as const;
-
-/** The outbox item as it arrives in a stream record's NewImage, unmarshalled. */
 export const outboxItemSchema = z
   .object({
-    pk: z.string().startsWith("EVENT#"),
-    sk: z.literal("EVENT"),
+    pk: z.string(),
+    sk: z.string(),
     kind: z.literal(OUTBOX_KIND),
     id: z.string().min(1),
     type: z.string().min(1),
@@ -32,16 +21,14 @@ export const outboxItemSchema = z
     /** Absent on events written before correlation ids were carried. */
     correlationId: z.string().min(1).optional(),
   })
-  .refine((item) => item.pk === `EVENT#${item.id}`, {
-    message: "pk does not match the event id",
-    path: ["pk"],
-  });
+  .refine(
+    (item) => {
+      const key = outboxItemKey(item.id);
+      return item.pk === key.pk && item.sk === key.sk;
+    },
+    { message: "the key is not the outbox item key of the event id", path: ["pk"] },
+  );
 export type OutboxItem = z.infer<typeof outboxItemSchema>;
-
-/** A new outbox item: the only stream records the publisher acts on. */
-export function isOutboxInsert(record: DynamoDBRecord): boolean {
-  return record.eventName === "INSERT" && record.dynamodb?.NewImage?.kind?.S === OUTBOX_KIND;
-}
 
 /**
  * The event an outbox insert carries.

@@ -1,6 +1,6 @@
 import { ResponseType, type RestApi } from "aws-cdk-lib/aws-apigateway";
 import type { CorsPolicy } from "../../functions/shared/http/cors-policy";
-import { gatewayResponseDefinitions } from "../api/gateway-responses";
+import { gatewayResponseDefinitions } from "../api/edge-problems";
 import { staticHeaderMappings } from "./header-mappings";
 
 /**
