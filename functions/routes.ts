@@ -244,8 +244,17 @@ export const routes = [
   {
     id: "docsScript",
     method: "GET",
-    path: "/docs/scalar.js",
+    path: "/docs/swagger-ui.js",
     entry: "operations/docs-script.handler.ts",
+    idempotency: null,
+    authenticated: false,
+    access: { idempotency: "none", data: "none" },
+  },
+  {
+    id: "docsStyle",
+    method: "GET",
+    path: "/docs/swagger-ui.css",
+    entry: "operations/docs-style.handler.ts",
     idempotency: null,
     authenticated: false,
     access: { idempotency: "none", data: "none" },

@@ -20,13 +20,14 @@ import { orderOperations } from "./order-operations";
 
 /**
  * The routes the document describes: every route but the reference page's
- * own (the page that renders this document, and its script), which a
- * client never calls.
+ * own (the page that renders this document, its script and its
+ * stylesheet), which a client never calls.
  */
+const REFERENCE_PAGE_ROUTES = ["docs", "docsScript", "docsStyle"] as const;
+type DocumentedRouteId = Exclude<RouteId, (typeof REFERENCE_PAGE_ROUTES)[number]>;
 export const documentedRoutes = routes.filter(
-  (route) => route.id !== "docs" && route.id !== "docsScript",
+  (route) => !(REFERENCE_PAGE_ROUTES as readonly string[]).includes(route.id),
 );
-type DocumentedRouteId = Exclude<RouteId, "docs" | "docsScript">;
 
 const operations: Record<DocumentedRouteId, OperationSpec> = {
   createAccount: {
