@@ -4,7 +4,7 @@ import {
   RENDERER_SCRIPT,
   RENDERER_STYLESHEET,
   rendererBundledFile,
-} from "../../functions/operations/docs-renderer";
+} from "../../functions/api-docs/docs-renderer";
 import type { RouteDefinition } from "../../functions/routes";
 import { ApiFunction, type BundledFile } from "./api-function";
 

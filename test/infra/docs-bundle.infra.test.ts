@@ -2,13 +2,13 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Stack } from "aws-cdk-lib";
-import { DOCS_INITIALIZER } from "../../functions/operations/docs-initializer";
+import { DOCS_INITIALIZER } from "../../functions/api-docs/docs-initializer";
 import {
   RENDERER_SCRIPT,
   RENDERER_STYLESHEET,
   type RendererFile,
   rendererSourcePath,
-} from "../../functions/operations/docs-renderer";
+} from "../../functions/api-docs/docs-renderer";
 import { type RouteId, routeById } from "../../functions/routes";
 import { createRouteFunction } from "../../lib/constructs/route-function";
 

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
-import { DOCS_INITIALIZER } from "../../../functions/operations/docs-initializer";
-import { DOCS_PAGE_CSP } from "../../../functions/operations/docs-page";
+import { DOCS_INITIALIZER } from "../../../functions/api-docs/docs-initializer";
+import { DOCS_PAGE_CSP } from "../../../functions/api-docs/docs-page";
 import {
   RENDERER_SCRIPT,
   RENDERER_STYLESHEET,
   rendererSourcePath,
-} from "../../../functions/operations/docs-renderer";
+} from "../../../functions/api-docs/docs-renderer";
 import { startTestApi, type TestApi } from "../../support/http-api";
 
 /** A GET with no Accept-Encoding at all (fetch always sends one): status, headers, raw bytes. */

@@ -8,12 +8,12 @@ import {
   depositParamsSchema,
   entriesQuerySchema,
 } from "../accounts/account-schemas";
+import { healthSchema } from "../health/health";
 import { issuedKeySchema } from "../idempotency-keys/issue-key";
 import { type RouteId, routes } from "../routes";
 import { transferSchema } from "../transfers/transfer";
 import { createTransferBodySchema, transferParamsSchema } from "../transfers/transfer-schemas";
 import { processorEventSchema, webhookReceiptSchema } from "../webhooks/webhook-schemas";
-import { healthSchema } from "./health";
 import { type OperationSpec, operationOf } from "./openapi-operation";
 import { answer, jsonBody } from "./openapi-parts";
 import { orderOperations } from "./order-operations";

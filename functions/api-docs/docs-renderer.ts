@@ -34,7 +34,7 @@ export function rendererBundledFile(file: RendererFile): {
 }
 
 export function readRendererFile(file: RendererFile): string {
-  // `__dirname` is the bundle's folder when deployed, this source folder locally.
+  // `__dirname` is the bundle's folder when deployed, functions/api-docs/ locally.
   const bundled = join(__dirname, file);
   return readFileSync(existsSync(bundled) ? bundled : rendererSourcePath(file), "utf8");
 }
