@@ -4,20 +4,15 @@
 // against `npm start`; skipped, with one line on stderr, without Chromium).
 // `npm test` runs all four.
 
-// swc compiles TypeScript and the ESM-only @middy/* and jose packages to CommonJS.
-// Node 24 can require() ESM, but jest's own module loader still cannot (jest
-// 30.5 does only with --experimental-vm-modules): without the transform,
-// "Must use import to load ES Module". @aws/lambda-invoke-store is CommonJS but
-// loads node:async_hooks with a dynamic import(), which jest's VM refuses
-// without that flag too (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG).
+// esbuild (test/support/esbuild-jest-transform.js) compiles TypeScript and
+// the ESM-only @middy/* and jose packages to CommonJS. Node 24 can require()
+// ESM, but jest's own module loader still cannot (jest 30.5 does only with
+// --experimental-vm-modules): without the transform, "Must use import to load
+// ES Module". @aws/lambda-invoke-store is CommonJS but loads node:async_hooks
+// with a dynamic import(), which jest's VM refuses without that flag too
+// (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG).
 const transform = {
-  "^.+\\.(t|j)sx?$": [
-    "@swc/jest",
-    {
-      jsc: { parser: { syntax: "typescript" }, target: "es2022" },
-      module: { type: "commonjs" },
-    },
-  ],
+  "^.+\\.(t|j)sx?$": "<rootDir>/test/support/esbuild-jest-transform.js",
 };
 const transformIgnorePatterns = ["/node_modules/(?!(@middy|jose|@aws/lambda-invoke-store)/)"];
 const setupFiles = ["<rootDir>/test/support/quiet-test-environment.ts"];

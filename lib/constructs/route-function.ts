@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import type { Construct } from "constructs";
-import { rendererBundledFile } from "../../functions/operations/docs-renderer";
+import {
+  RENDERER_SCRIPT,
+  RENDERER_STYLESHEET,
+  rendererBundledFile,
+} from "../../functions/api-docs/docs-renderer";
 import type { RouteDefinition } from "../../functions/routes";
 import { ApiFunction, type BundledFile } from "./api-function";
 
@@ -12,7 +16,14 @@ export const constructNameOf = (route: RouteDefinition) =>
 
 /** Files that a route's handler reads next to its bundle, at cold start. */
 function bundledFilesOf(route: RouteDefinition): readonly BundledFile[] {
-  return route.id === "docsScript" ? [rendererBundledFile()] : [];
+  switch (route.id) {
+    case "docsScript":
+      return [rendererBundledFile(RENDERER_SCRIPT)];
+    case "docsStyle":
+      return [rendererBundledFile(RENDERER_STYLESHEET)];
+    default:
+      return [];
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
-export const OPENAPI_DOCUMENT = join(ROOT, "functions", "operations", "openapi.json");
+export const OPENAPI_DOCUMENT = join(ROOT, "functions", "api-docs", "openapi.json");
 export const SCHEMA_FILE = join(ROOT, "sdk", "schema.d.ts");
 
 /**

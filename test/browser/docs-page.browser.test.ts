@@ -28,24 +28,45 @@ const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
-/** The bit of the page's DOM the check reads (the project's TypeScript has no DOM types). */
+/** The bits of the page's DOM the check reads (the project's TypeScript has no DOM types). */
+interface PageElement {
+  readonly textContent: string | null;
+  querySelector(selector: string): PageElement | null;
+}
 interface PageGlobals {
-  readonly document: { readonly body: { readonly innerText: string } };
+  readonly document: { querySelectorAll(selector: string): Iterable<PageElement> };
+}
+
+/** One operation: as the document declares it, or as the page shows it. */
+interface OperationRow {
+  readonly method: string;
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
 }
 
 interface Operation {
+  readonly operationId: string;
   readonly summary?: string;
 }
 
-/** What the renderer names each operation: its summary, or its path when it has none. */
-async function operationTitles(url: string): Promise<string[]> {
+/** Every operation of the document the API serves. */
+async function documentedOperations(url: string): Promise<OperationRow[]> {
   const document = (await (await fetch(`${url}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, Operation>>;
   };
   return Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.values(item).map((operation) => operation.summary ?? path),
+    Object.entries(item).map(([method, operation]) => ({
+      method,
+      path,
+      operationId: operation.operationId,
+      summary: operation.summary ?? "",
+    })),
   );
 }
+
+const byKey = (rows: readonly OperationRow[]) =>
+  rows.map((row) => JSON.stringify(row)).sort((a, b) => a.localeCompare(b));
 
 (hasChromium ? describe : describe.skip)("the API reference page in Chromium", () => {
   let api: LocalApiProcess;
@@ -61,8 +82,8 @@ async function operationTitles(url: string): Promise<string[]> {
     await api?.kill();
   });
 
-  it("lists every operation of the document, loading nothing from elsewhere, with no CSP violation", async () => {
-    const titles = await operationTitles(api.url);
+  it("shows every operation of the document, loading nothing from elsewhere, with no CSP violation", async () => {
+    const expected = await documentedOperations(api.url);
     const page = await browser.newPage();
     const requested: string[] = [];
     const errors: string[] = [];
@@ -74,26 +95,42 @@ async function operationTitles(url: string): Promise<string[]> {
     page.on("pageerror", (error) => errors.push(error.message));
 
     const answer = await page.goto(`${api.url}/docs`);
+    // Swagger UI renders each operation as an .opblock, once the document is in.
     await page.waitForFunction(
-      (expected) => {
+      (count) => {
         const { document } = globalThis as unknown as PageGlobals;
-        return expected.every((title) => document.body.innerText.includes(title));
+        return [...document.querySelectorAll(".opblock")].length >= count;
       },
-      titles,
+      expected.length,
       { timeout: 60_000 },
     );
+    const rendered = await page.evaluate((): OperationRow[] => {
+      const { document } = globalThis as unknown as PageGlobals;
+      // Swagger UI puts zero-width spaces in paths, to break long ones.
+      const text = (block: PageElement, selector: string) =>
+        (block.querySelector(selector)?.textContent ?? "").replaceAll("\u200b", "").trim();
+      return [...document.querySelectorAll(".opblock")].map((block) => ({
+        method: text(block, ".opblock-summary-method").toLowerCase(),
+        path: text(block, ".opblock-summary-path"),
+        operationId: text(block, ".opblock-summary-operation-id"),
+        summary: text(block, ".opblock-summary-description"),
+      }));
+    });
 
     expect(answer?.status()).toBe(200);
-    expect(titles.length).toBeGreaterThan(10);
-    expect(titles).toEqual(
+    expect(expected.length).toBeGreaterThan(10);
+    expect(expected.map((row) => row.summary)).toEqual(
       expect.arrayContaining(["Deposit money into an account", "Create a pending order"]),
     );
+    // Each operation once, with its method, path, id and summary.
+    expect(byKey(rendered)).toEqual(byKey(expected));
     expect(errors).toEqual([]);
     expect(requested.filter((url) => !url.startsWith(`${api.url}/`))).toEqual([]);
     expect(requested).toEqual(
       expect.arrayContaining([
         `${api.url}/docs`,
-        `${api.url}/docs/scalar.js`,
+        `${api.url}/docs/swagger-ui.css`,
+        `${api.url}/docs/swagger-ui.js`,
         `${api.url}/openapi.json`,
       ]),
     );

@@ -2,22 +2,28 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Stack } from "aws-cdk-lib";
-import { rendererSourcePath } from "../../functions/operations/docs-renderer";
-import { routeById } from "../../functions/routes";
+import { DOCS_INITIALIZER } from "../../functions/api-docs/docs-initializer";
+import {
+  RENDERER_SCRIPT,
+  RENDERER_STYLESHEET,
+  type RendererFile,
+  rendererSourcePath,
+} from "../../functions/api-docs/docs-renderer";
+import { type RouteId, routeById } from "../../functions/routes";
 import { createRouteFunction } from "../../lib/constructs/route-function";
 
-// The docs script's function bundled for real (esbuild, as `cdk deploy`
-// does), then its bundle run by plain Node from its own folder: what Lambda
-// gets must serve Scalar's script with nothing else installed.
+// The docs script's and stylesheet's functions bundled for real (esbuild, as
+// `cdk deploy` does), then each bundle run by plain Node from its own folder:
+// what Lambda gets must serve Swagger UI's file with nothing else installed.
 
 jest.setTimeout(60_000);
 
-function bundleDocsScriptFunction(): string {
+function bundleRouteFunction(id: RouteId): string {
   const app = new App();
   const stack = new Stack(app, "DocsBundle", {
     env: { account: "123456789012", region: "eu-west-1" },
   });
-  createRouteFunction(stack, routeById("docsScript"), {});
+  createRouteFunction(stack, routeById(id), {});
   const { directory } = app.synth();
   const assets = readdirSync(directory).filter((name) => name.startsWith("asset."));
   expect(assets).toHaveLength(1);
@@ -41,20 +47,37 @@ function invokeBundle(bundleDir: string, headers: Record<string, string>): unkno
   );
 }
 
-describe("the docs script function's bundle", () => {
-  const bundleDir = bundleDocsScriptFunction();
-  const expected = readFileSync(rendererSourcePath());
+const cases: ReadonlyArray<{
+  readonly id: RouteId;
+  readonly file: RendererFile;
+  readonly contentType: string;
+  /** What the function answers after the file, if anything. */
+  readonly appended: string;
+}> = [
+  {
+    id: "docsScript",
+    file: RENDERER_SCRIPT,
+    contentType: "text/javascript; charset=utf-8",
+    appended: DOCS_INITIALIZER,
+  },
+  {
+    id: "docsStyle",
+    file: RENDERER_STYLESHEET,
+    contentType: "text/css; charset=utf-8",
+    appended: "",
+  },
+];
 
-  it("carries Scalar's standalone script next to the handler", () => {
-    expect(readdirSync(bundleDir).sort()).toEqual([
-      "index.js",
-      "index.js.map",
-      "scalar-api-reference.js",
-    ]);
-    expect(readFileSync(join(bundleDir, "scalar-api-reference.js")).equals(expected)).toBe(true);
+describe.each(cases)("the $id function's bundle", ({ id, file, contentType, appended }) => {
+  const bundleDir = bundleRouteFunction(id);
+  const source = readFileSync(rendererSourcePath(file));
+
+  it(`carries Swagger UI's ${file} next to the handler`, () => {
+    expect(readdirSync(bundleDir).sort()).toEqual(["index.js", "index.js.map", file].sort());
+    expect(readFileSync(join(bundleDir, file)).equals(source)).toBe(true);
   });
 
-  it("answers that script, as it is or gzipped, when required by plain Node", () => {
+  it("answers that file, as it is or gzipped, when required by plain Node", () => {
     const plain = invokeBundle(bundleDir, {}) as { statusCode: number; body: string };
     const gzipped = invokeBundle(bundleDir, { "accept-encoding": "gzip, br" }) as {
       headers: Record<string, string>;
@@ -62,11 +85,13 @@ describe("the docs script function's bundle", () => {
     };
 
     expect(plain.statusCode).toBe(200);
-    expect(Buffer.from(plain.body).equals(expected)).toBe(true);
+    expect(Buffer.from(plain.body).equals(Buffer.concat([source, Buffer.from(appended)]))).toBe(
+      true,
+    );
     expect(gzipped).toMatchObject({
       statusCode: 200,
       isBase64Encoded: true,
-      headers: { "content-encoding": "gzip", "content-type": "text/javascript; charset=utf-8" },
+      headers: { "content-encoding": "gzip", "content-type": contentType },
     });
   });
 });

@@ -149,6 +149,7 @@ describe("the stack", () => {
       "openApi",
       "docs",
       "docsScript",
+      "docsStyle",
     ]);
     template.resourceCountIs("AWS::ApiGateway::Authorizer", 1);
     template.hasResourceProperties("AWS::ApiGateway::Authorizer", {
@@ -158,9 +159,9 @@ describe("the stack", () => {
     });
   });
 
-  it("serves the API reference page and its script without a token, from functions without table access", () => {
+  it("serves the API reference page, its script and its stylesheet without a token, from functions without table access", () => {
     const byKey = methods();
-    for (const routeKey of ["GET /docs", "GET /docs/scalar.js"]) {
+    for (const routeKey of ["GET /docs", "GET /docs/swagger-ui.js", "GET /docs/swagger-ui.css"]) {
       expect([routeKey, byKey.get(routeKey)?.AuthorizationType ?? "NONE"]).toEqual([
         routeKey,
         "NONE",
@@ -170,7 +171,7 @@ describe("the stack", () => {
         Runtime: "nodejs24.x",
       });
     }
-    for (const id of ["docs", "docsScript"] as const) {
+    for (const id of ["docs", "docsScript", "docsStyle"] as const) {
       const route = routes.find((candidate) => candidate.id === id);
       expect(route && tableActionsOf(route)).toEqual(new Map());
     }

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
-import { DOCS_PAGE_CSP } from "../../../functions/operations/docs-page";
-import { rendererSourcePath } from "../../../functions/operations/docs-renderer";
+import { DOCS_INITIALIZER } from "../../../functions/api-docs/docs-initializer";
+import { DOCS_PAGE_CSP } from "../../../functions/api-docs/docs-page";
+import {
+  RENDERER_SCRIPT,
+  RENDERER_STYLESHEET,
+  rendererSourcePath,
+} from "../../../functions/api-docs/docs-renderer";
 import { startTestApi, type TestApi } from "../../support/http-api";
 
 /** A GET with no Accept-Encoding at all (fetch always sends one): status, headers, raw bytes. */
@@ -71,30 +76,48 @@ describe("operations over HTTP", () => {
     expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
     expect(answer.headers.get("cache-control")).toBe("no-cache");
     // Everything it loads, it loads from the API itself.
-    expect(html).toContain('<script src="docs/scalar.js"></script>');
-    expect(html).toContain('data-url="openapi.json"');
+    expect(html).toContain('<link rel="stylesheet" href="docs/swagger-ui.css" />');
+    expect(html).toContain('<script src="docs/swagger-ui.js"></script>');
+    expect(html).not.toMatch(/<script>/);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 
-  it("serves the renderer's script from its npm package, gzipped or as it is", async () => {
-    const expected = readFileSync(rendererSourcePath());
+  it.each([
+    {
+      path: "/docs/swagger-ui.js",
+      contentType: "text/javascript; charset=utf-8",
+      // The renderer from its npm package, then what starts it on the page.
+      expected: () =>
+        Buffer.concat([
+          readFileSync(rendererSourcePath(RENDERER_SCRIPT)),
+          Buffer.from(DOCS_INITIALIZER),
+        ]),
+    },
+    {
+      path: "/docs/swagger-ui.css",
+      contentType: "text/css; charset=utf-8",
+      expected: () => readFileSync(rendererSourcePath(RENDERER_STYLESHEET)),
+    },
+  ])(
+    "serves the renderer's $path, gzipped or as it is",
+    async ({ path, contentType, expected }) => {
+      const gzipped = await fetch(`${api.url}${path}`);
+      const plain = await rawGet(`${api.url}${path}`);
 
-    const gzipped = await fetch(`${api.url}/docs/scalar.js`);
-    const plain = await rawGet(`${api.url}/docs/scalar.js`);
-
-    expect(gzipped.status).toBe(200);
-    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
-    expect(Buffer.from(await gzipped.arrayBuffer()).equals(expected)).toBe(true);
-    expect(plain.status).toBe(200);
-    expect(plain.headers).toMatchObject({
-      "content-type": "text/javascript; charset=utf-8",
-      "cache-control": "public, max-age=86400",
-      "x-content-type-options": "nosniff",
-      vary: "accept-encoding",
-    });
-    expect(plain.headers["content-encoding"]).toBeUndefined();
-    expect(plain.body.equals(expected)).toBe(true);
-  });
+      expect(gzipped.status).toBe(200);
+      expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+      expect(Buffer.from(await gzipped.arrayBuffer()).equals(expected())).toBe(true);
+      expect(plain.status).toBe(200);
+      expect(plain.headers).toMatchObject({
+        "content-type": contentType,
+        "cache-control": "public, max-age=86400",
+        "x-content-type-options": "nosniff",
+        vary: "accept-encoding",
+      });
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.body.equals(expected())).toBe(true);
+    },
+  );
 
   it("mints a fresh key for the caller, which then works like any other key", async () => {
     const alice = api.caller();

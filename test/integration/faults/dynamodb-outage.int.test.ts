@@ -156,7 +156,8 @@ function routeCases(f: Fixture): Record<RouteId, RouteCase> {
     liveness: { send: anonymous("/health/live"), servedWith: 200, touchesNoTable: true },
     openApi: { send: anonymous("/openapi.json"), servedWith: 200, touchesNoTable: true },
     docs: { send: anonymous("/docs"), servedWith: 200, touchesNoTable: true },
-    docsScript: { send: anonymous("/docs/scalar.js"), servedWith: 200, touchesNoTable: true },
+    docsScript: { send: anonymous("/docs/swagger-ui.js"), servedWith: 200, touchesNoTable: true },
+    docsStyle: { send: anonymous("/docs/swagger-ui.css"), servedWith: 200, touchesNoTable: true },
   };
 }
 

@@ -18,12 +18,6 @@ const SNIPPETS = join(ROOT, "test", ".snippets");
 const OUT = join(SNIPPETS, String(process.pid));
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
-/**
- * Linked from the docs but written on another branch: a missing file here is
- * not a broken link until that branch is merged (then delete the entry).
- */
-const WRITTEN_ELSEWHERE = new Set(["docs/dependencies.md"]);
-
 /** The Markdown files checked, relative to the root. */
 function documents(): string[] {
   const docs = readdirSync(join(ROOT, "docs"))
@@ -312,9 +306,7 @@ describe("the documentation's relative links", () => {
         path === "" ? from : relative(ROOT, resolve(dirname(join(ROOT, from)), decodeURI(path)));
       const written = file.split(sep).join("/");
       if (written.startsWith("../")) return [`${where} ${target}: outside the project`];
-      if (!existsSync(join(ROOT, file))) {
-        return WRITTEN_ELSEWHERE.has(written) ? [] : [`${where} ${target}: no ${written}`];
-      }
+      if (!existsSync(join(ROOT, file))) return [`${where} ${target}: no ${written}`];
       if (anchor === undefined || anchor === "" || !written.endsWith(".md")) return [];
       return anchorsOf(file).has(anchor) ? [] : [`${where} ${target}: no heading #${anchor}`];
     });

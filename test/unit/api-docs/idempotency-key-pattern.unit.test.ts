@@ -1,6 +1,6 @@
 import fc from "fast-check";
+import { IDEMPOTENCY_KEY_PATTERN } from "../../../functions/api-docs/openapi-idempotency-key";
 import { parseIdempotencyKey } from "../../../functions/idempotency/http/key";
-import { IDEMPOTENCY_KEY_PATTERN } from "../../../functions/operations/openapi-idempotency-key";
 
 /** What the API does with a header value: accepts it as a key, or answers 400. */
 function accepted(value: string): boolean {

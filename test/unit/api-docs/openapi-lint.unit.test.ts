@@ -8,7 +8,7 @@ describe("the committed OpenAPI document", () => {
     // redocly.yaml at the root: the recommended rules, telemetry off.
     const lint = spawnSync(
       join(ROOT, "node_modules", ".bin", "redocly"),
-      ["lint", "functions/operations/openapi.json", "--format", "stylish"],
+      ["lint", "functions/api-docs/openapi.json", "--format", "stylish"],
       {
         cwd: ROOT,
         encoding: "utf8",

@@ -8,25 +8,26 @@ import {
   depositParamsSchema,
   entriesQuerySchema,
 } from "../accounts/account-schemas";
+import { healthSchema } from "../health/health";
 import { issuedKeySchema } from "../key-issuer/issue-key";
 import { type RouteId, routes } from "../routes";
 import { transferSchema } from "../transfers/transfer";
 import { createTransferBodySchema, transferParamsSchema } from "../transfers/transfer-schemas";
 import { processorEventSchema, webhookReceiptSchema } from "../webhooks/webhook-schemas";
-import { healthSchema } from "./health";
 import { type OperationSpec, operationOf } from "./openapi-operation";
 import { answer, jsonBody } from "./openapi-parts";
 import { orderOperations } from "./order-operations";
 
 /**
  * The routes the document describes: every route but the reference page's
- * own (the page that renders this document, and its script), which a
- * client never calls.
+ * own (the page that renders this document, its script and its
+ * stylesheet), which a client never calls.
  */
+const REFERENCE_PAGE_ROUTES = ["docs", "docsScript", "docsStyle"] as const;
+type DocumentedRouteId = Exclude<RouteId, (typeof REFERENCE_PAGE_ROUTES)[number]>;
 export const documentedRoutes = routes.filter(
-  (route) => route.id !== "docs" && route.id !== "docsScript",
+  (route) => !(REFERENCE_PAGE_ROUTES as readonly string[]).includes(route.id),
 );
-type DocumentedRouteId = Exclude<RouteId, "docs" | "docsScript">;
 
 const operations: Record<DocumentedRouteId, OperationSpec> = {
   createAccount: {
