@@ -1,16 +1,5 @@
 import { BusinessWriteRejectedError } from "../idempotency";
-
-/**
- * Every round of a read-decide-commit lost its race until the invocation
- * ran short of time: nothing was written, and a retry (later, with less
- * contention) can succeed. The HTTP layer answers it 503 with Retry-After.
- */
-export class RacesLostError extends Error {
-  constructor(options?: ErrorOptions) {
-    super("Every round lost its race before the deadline", options);
-    this.name = "RacesLostError";
-  }
-}
+import { RacesLostError } from "./races-lost-error";
 
 /**
  * Kept back from the invocation's deadline when deciding on another round:

@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from "@middy/core";
 import { Refused } from "../../domain/refusals";
 // The classifier only: a route without idempotency bundles none of the rest of the layer.
 import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
-import { RacesLostError } from "../optimistic-retry";
+import { RacesLostError } from "../races-lost-error";
 import { problems } from "./http-problems";
 import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem";
 import { problemOfRefusal } from "./refusal-problems";
