@@ -4,7 +4,7 @@ import { type RouteId, routeById } from "./routes";
 import { createDynamoDbClient } from "./shared/aws/dynamodb-client";
 import { loadHandlerConfig } from "./shared/config";
 import { DataTable } from "./shared/dynamodb/data-table";
-import { renderProblem } from "./shared/http/problem";
+import { renderProblem } from "./shared/http/problem-details";
 import { createObservability } from "./shared/observability/create-observability";
 import { idempotencyMetricsOf } from "./shared/observability/metrics";
 import { traced } from "./shared/observability/tracer";

@@ -4,7 +4,7 @@ import { DynamoDbIdempotencyStore, idempotency } from "../../functions/idempoten
 import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import { payOrderByCard } from "../../functions/orders/card-payments";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
-import { renderProblem } from "../../functions/shared/http/problem";
+import { renderProblem } from "../../functions/shared/http/problem-details";
 import { silentLogger } from "../../test/support/lambda-fixtures";
 import { transactionCommit } from "../deposit/transaction-commit";
 import { powertoolsIdempotency } from "../powertools/powertools-idempotency";

@@ -5,7 +5,7 @@ import {
 } from "../../functions/idempotency";
 import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
-import { renderProblem } from "../../functions/shared/http/problem";
+import { renderProblem } from "../../functions/shared/http/problem-details";
 import { type DepositHandlerOptions, depositHandler, depositRoute } from "./deposit-handler";
 
 /**

@@ -13,7 +13,7 @@ import {
 } from "../../functions/idempotency";
 import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
 import type { IdempotencyMiddleware } from "../../functions/shared/http/http-handler";
-import { renderProblem } from "../../functions/shared/http/problem";
+import { renderProblem } from "../../functions/shared/http/problem-details";
 
 /**
  * Powertools' Middy middleware set up as its documentation advises for an

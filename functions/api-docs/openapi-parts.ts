@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { ZodOpenApiResponseObject } from "zod-openapi";
-import { PROBLEM_TYPE_BASE } from "../shared/http/problem";
+import { PROBLEM_TYPE_BASE } from "../shared/http/problem-details";
 
 /** Building blocks of the OpenAPI document shared by every group of operations. */
 

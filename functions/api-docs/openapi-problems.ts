@@ -7,7 +7,6 @@ import {
   IdempotencyKeyReusedError,
   IdempotencyStoreUnavailableError,
 } from "../idempotency";
-import { gatewayProblems, problems } from "../shared/http/http-problems";
 import { MAX_BODY_BYTES } from "../shared/http/parse-request";
 import {
   HttpProblem,
@@ -15,7 +14,8 @@ import {
   PROBLEM_CONTENT_TYPE,
   type ProblemLike,
   renderProblem,
-} from "../shared/http/problem";
+} from "../shared/http/problem-details";
+import { gatewayProblems, problems } from "../shared/http/problem-types";
 import { type AnswerHeaders, problemSchema, responseHeaders } from "./openapi-parts";
 
 /**

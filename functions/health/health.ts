@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { problems } from "../shared/http/http-problems";
+import { problems } from "../shared/http/problem-types";
 import { ok } from "../shared/http/responses";
 import type { Logger } from "../shared/observability/logger";
 

@@ -1,6 +1,6 @@
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
-import { problems } from "../shared/http/http-problems";
+import { problems } from "../shared/http/problem-types";
 import { versionOfEtag } from "../shared/http/responses";
 import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";

@@ -11,7 +11,7 @@ import {
 } from "../processor/processor-events";
 import { loadWebhookSigningSecret } from "../processor/processor-secret";
 import { headerLines } from "../shared/http/event-headers";
-import { problems } from "../shared/http/http-problems";
+import { problems } from "../shared/http/problem-types";
 import { createPublicHandler } from "../shared/http/public-handler";
 import { ok } from "../shared/http/responses";
 import { idempotencyMetricsOf } from "../shared/observability/metrics";

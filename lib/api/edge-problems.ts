@@ -1,10 +1,10 @@
 import { type CorsPolicy, staticCorsAnswerHeaders } from "../../functions/shared/http/cors-policy";
-import { gatewayProblems } from "../../functions/shared/http/http-problems";
 import {
   internalError,
   type ProblemLike,
   renderProblem,
-} from "../../functions/shared/http/problem";
+} from "../../functions/shared/http/problem-details";
+import { gatewayProblems } from "../../functions/shared/http/problem-types";
 
 /**
  * What the REST API answers itself, response type by response type (see

@@ -4,7 +4,7 @@ import { Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
 import type { CorsPolicy } from "../../functions/shared/http/cors-policy";
-import { gatewayProblems } from "../../functions/shared/http/http-problems";
+import { gatewayProblems } from "../../functions/shared/http/problem-types";
 import { renderEdgeProblem } from "../api/edge-problems";
 import { canonicalHeaderName } from "./header-mappings";
 

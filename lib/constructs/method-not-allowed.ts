@@ -4,8 +4,8 @@ import {
   type Method,
   MockIntegration,
 } from "aws-cdk-lib/aws-apigateway";
-import { gatewayProblems } from "../../functions/shared/http/http-problems";
-import { renderProblem } from "../../functions/shared/http/problem";
+import { renderProblem } from "../../functions/shared/http/problem-details";
+import { gatewayProblems } from "../../functions/shared/http/problem-types";
 import { declaredHeaders, staticHeaderMappings } from "./header-mappings";
 
 const PREFIX = "method.response.header.";

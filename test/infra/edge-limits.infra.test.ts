@@ -1,7 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { routes } from "../../functions/routes";
-import { gatewayProblems } from "../../functions/shared/http/http-problems";
-import { renderProblem } from "../../functions/shared/http/problem";
+import { renderProblem } from "../../functions/shared/http/problem-details";
+import { gatewayProblems } from "../../functions/shared/http/problem-types";
 import { synthStack } from "./synth";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

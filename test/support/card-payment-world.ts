@@ -32,7 +32,7 @@ import {
   type ReconcileReport,
   reconcileUnsettled,
 } from "../../functions/reconciler/reconcile-unsettled";
-import { isProblemLike, renderProblem } from "../../functions/shared/http/problem";
+import { isProblemLike, renderProblem } from "../../functions/shared/http/problem-details";
 import { problemOfRefusal } from "../../functions/shared/http/refusal-problems";
 import type { Logger } from "../../functions/shared/observability/logger";
 import { commitAsAnswer } from "../../functions/shared/write-ports";

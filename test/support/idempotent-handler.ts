@@ -4,7 +4,7 @@ import type { HttpResponse, IdempotencyOptions } from "../../functions/idempoten
 import { type IdempotentContext, idempotency } from "../../functions/idempotency";
 import type { IdempotentHttpEvent } from "../../functions/idempotency/http/http-event";
 import type { HttpEvent } from "../../functions/shared/http/http-handler";
-import { renderProblem } from "../../functions/shared/http/problem";
+import { renderProblem } from "../../functions/shared/http/problem-details";
 import { problemErrors } from "../../functions/shared/http/problem-errors-middleware";
 import { silentLogger } from "./lambda-fixtures";
 

@@ -16,7 +16,6 @@ import { type AttemptPhases, commitAsAnswer, type WritePorts } from "../write-po
 import { withAnswerHeaders } from "./answer-headers";
 import { corsPolicyFromEnvironment, withCorsHeaders } from "./cors-policy";
 import { headerLines } from "./event-headers";
-import { problems } from "./http-problems";
 import {
   assertBodySize,
   type IfMatch,
@@ -27,6 +26,7 @@ import {
   validateBody,
 } from "./parse-request";
 import { problemErrors } from "./problem-errors-middleware";
+import { problems } from "./problem-types";
 
 /**
  * A handler still waiting this close to the invocation's deadline (DynamoDB

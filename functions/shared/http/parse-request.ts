@@ -1,7 +1,7 @@
 import type * as z from "zod";
-import { problems } from "./http-problems";
 import { inspectJsonText } from "./inspect-json-text";
-import type { FieldError } from "./problem";
+import type { FieldError } from "./problem-details";
+import { problems } from "./problem-types";
 
 /** Bodies over this many bytes are refused with 413 (the contract's 64 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;

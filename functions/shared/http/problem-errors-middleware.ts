@@ -3,8 +3,8 @@ import { Refused } from "../../domain/refusals";
 // The classifier only: a route without idempotency bundles none of the rest of the layer.
 import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
 import { RacesLostError } from "../races-lost-error";
-import { problems } from "./http-problems";
-import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem";
+import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem-details";
+import { problems } from "./problem-types";
 import { problemOfRefusal } from "./refusal-problems";
 
 export interface ProblemErrorsLogger {

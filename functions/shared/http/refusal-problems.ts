@@ -1,6 +1,6 @@
 import type { Refusal, RefusalReason } from "../../domain/refusals";
-import { problems } from "./http-problems";
-import { type HttpProblem, renderProblem } from "./problem";
+import { type HttpProblem, renderProblem } from "./problem-details";
+import { problems } from "./problem-types";
 
 type RefusalOf<R extends RefusalReason> = Extract<Refusal, { reason: R }>;
 

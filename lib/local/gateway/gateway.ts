@@ -10,11 +10,11 @@ import {
   corsPreflightHeaders,
   staticCorsAnswerHeaders,
 } from "../../../functions/shared/http/cors-policy";
+import { internalError, type ProblemLike } from "../../../functions/shared/http/problem-details";
 import {
   API_GATEWAY_MAX_BODY_BYTES,
   gatewayProblems,
-} from "../../../functions/shared/http/http-problems";
-import { internalError, type ProblemLike } from "../../../functions/shared/http/problem";
+} from "../../../functions/shared/http/problem-types";
 import { createLogger, type Logger } from "../../../functions/shared/observability/logger";
 import { DEFAULT_LOCAL_JWT_AUDIENCE, DEFAULT_LOCAL_JWT_ISSUER, localJwtKey } from "../jwt";
 import { buildEvent, newRequestId, splitUrl } from "./api-gateway-event";

@@ -1,4 +1,4 @@
-import { type ProblemLike, renderProblem } from "../../../functions/shared/http/problem";
+import { type ProblemLike, renderProblem } from "../../../functions/shared/http/problem-details";
 import type { GatewayAnswer } from "./gateway-answer";
 
 /** A problem as the local gateway sends it, with `headers` besides its own. */

@@ -4,7 +4,7 @@ import { DynamoDbIdempotencyStore, type HttpResponse } from "../../../functions/
 import type { IdempotencyRecord } from "../../../functions/idempotency/core/record";
 import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
-import { HttpProblem } from "../../../functions/shared/http/problem";
+import { HttpProblem } from "../../../functions/shared/http/problem-details";
 import {
   counterIncrement,
   counterValue,

@@ -6,7 +6,7 @@ import {
 } from "../../../functions/idempotency";
 import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
 import { createDynamoDbClient } from "../../../functions/shared/aws/dynamodb-client";
-import { HttpProblem } from "../../../functions/shared/http/problem";
+import { HttpProblem } from "../../../functions/shared/http/problem-details";
 import {
   counterIncrement,
   counterValue,

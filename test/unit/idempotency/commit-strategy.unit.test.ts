@@ -6,7 +6,7 @@ import {
   type InMemoryWrite,
 } from "../../../functions/idempotency";
 import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
-import { HttpProblem, renderProblem } from "../../../functions/shared/http/problem";
+import { HttpProblem, renderProblem } from "../../../functions/shared/http/problem-details";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import {
   deferred,

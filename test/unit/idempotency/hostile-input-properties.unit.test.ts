@@ -16,7 +16,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_BASE,
   renderProblem,
-} from "../../../functions/shared/http/problem";
+} from "../../../functions/shared/http/problem-details";
 import { createObservability } from "../../../functions/shared/observability/create-observability";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import { lambdaContext, restApiEvent, silentLogger } from "../../support/lambda-fixtures";

@@ -5,7 +5,7 @@ import {
 } from "../../../functions/idempotency";
 import type { InProgressRecord } from "../../../functions/idempotency/core/record";
 import { callerRecordKey } from "../../../functions/idempotency/http/middleware";
-import { HttpProblem } from "../../../functions/shared/http/problem";
+import { HttpProblem } from "../../../functions/shared/http/problem-details";
 import { created, idempotentHandler } from "../../support/idempotent-handler";
 import {
   deferred,

@@ -34,7 +34,7 @@ describe("functions/idempotency imports nothing else of the project (the lint ru
     ["functions/idempotency/index.ts", 'export { routes } from "../routes";'],
     [
       "functions/idempotency/core/probe.ts",
-      'export { problems } from "../../shared/http/http-problems";',
+      'export { problems } from "../../shared/http/problem-types";',
     ],
     ["functions/idempotency/http/probe.ts", 'export { newId } from "../../domain/primitives";'],
   ])("fails a file at %s that imports from outside the folder", (path, source) => {

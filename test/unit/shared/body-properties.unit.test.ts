@@ -7,7 +7,7 @@ import {
   MAX_JSON_DEPTH,
   parseJsonBody,
 } from "../../../functions/shared/http/parse-request";
-import { HttpProblem } from "../../../functions/shared/http/problem";
+import { HttpProblem } from "../../../functions/shared/http/problem-details";
 
 const NUM_RUNS = 500;
 const json = { "content-type": "application/json" };

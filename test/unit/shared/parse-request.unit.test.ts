@@ -6,7 +6,7 @@ import {
   parseJsonBody,
   parseQuery,
 } from "../../../functions/shared/http/parse-request";
-import type { HttpProblem } from "../../../functions/shared/http/problem";
+import type { HttpProblem } from "../../../functions/shared/http/problem-details";
 import { etagOf, versionOfEtag } from "../../../functions/shared/http/responses";
 
 const json = { "content-type": "application/json" };

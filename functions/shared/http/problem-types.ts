@@ -1,4 +1,4 @@
-import { type FieldError, HttpProblem } from "./problem";
+import { type FieldError, HttpProblem } from "./problem-details";
 
 /**
  * The API's problem types (see the contract), one constructor each: every
