@@ -8,7 +8,7 @@ import { OUTBOX_KIND, type OutboxEvent, outboxItemKey } from "../shared/outbox";
  * The outbox item (see functions/shared/outbox.ts) as it arrives in a stream
  * record's NewImage, unmarshalled.
  */
-export const outboxItemSchema = z
+const outboxItemSchema = z
   .object({
     pk: z.string(),
     sk: z.string(),
@@ -28,7 +28,6 @@ export const outboxItemSchema = z
     },
     { message: "the key is not the outbox item key of the event id", path: ["pk"] },
   );
-export type OutboxItem = z.infer<typeof outboxItemSchema>;
 
 /**
  * The event an outbox insert carries.
@@ -52,7 +51,7 @@ export function outboxEventOf(record: DynamoDBRecord): OutboxEvent {
  * Stream images (aws-lambda's type: binaries as base64 strings) into the
  * SDK's AttributeValue (binaries as bytes), which `unmarshall` expects.
  */
-export function toSdkImage(
+function toSdkImage(
   image: Readonly<Record<string, StreamAttributeValue>>,
 ): Record<string, AttributeValue> {
   return Object.fromEntries(

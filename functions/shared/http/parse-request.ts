@@ -49,11 +49,6 @@ function header(request: RawHttpRequest, name: string): string | undefined {
 /** Refuses bytes that are not UTF-8 instead of turning them into U+FFFD; keeps a BOM, as JSON.parse refuses it. */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** 413, 415, 400 malformed or rounded, then the schema: the body, parsed and validated. */
-export function parseJsonBody<T>(request: RawHttpRequest, schema: z.ZodType<T>): T {
-  return validateBody(readJsonBody(request), schema);
-}
-
 /** The body's JSON value against its schema: 400 `validation-error` naming every bad field. */
 export function validateBody<T>(value: unknown, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(value);

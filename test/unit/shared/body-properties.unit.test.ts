@@ -5,9 +5,15 @@ import { amountSchema } from "../../../functions/domain/primitives";
 import {
   MAX_BODY_BYTES,
   MAX_JSON_DEPTH,
-  parseJsonBody,
+  type RawHttpRequest,
+  readJsonBody,
+  validateBody,
 } from "../../../functions/shared/http/parse-request";
 import { HttpProblem } from "../../../functions/shared/http/problem-details";
+
+/** The body as a route reads it (createHttpHandler): 413, 415, 400 malformed or rounded, then the schema. */
+const parseJsonBody = <T>(request: RawHttpRequest, schema: z.ZodType<T>): T =>
+  validateBody(readJsonBody(request), schema);
 
 const NUM_RUNS = 500;
 const json = { "content-type": "application/json" };

@@ -3,11 +3,17 @@ import { amountSchema } from "../../../functions/domain/primitives";
 import {
   MAX_JSON_DEPTH,
   parseIfMatch,
-  parseJsonBody,
   parseQuery,
+  type RawHttpRequest,
+  readJsonBody,
+  validateBody,
 } from "../../../functions/shared/http/parse-request";
 import type { HttpProblem } from "../../../functions/shared/http/problem-details";
 import { etagOf, versionOfEtag } from "../../../functions/shared/http/responses";
+
+/** The body as a route reads it (createHttpHandler): 413, 415, 400 malformed or rounded, then the schema. */
+const parseJsonBody = <T>(request: RawHttpRequest, schema: z.ZodType<T>): T =>
+  validateBody(readJsonBody(request), schema);
 
 const json = { "content-type": "application/json" };
 const depositSchema = z.strictObject({ amount: amountSchema, name: z.string().optional() });
