@@ -1,3 +1,6 @@
+// zod/mini: the docs and health functions bundle this too, and need no more of zod.
+import * as z from "zod/mini";
+import { parseEnvironment } from "../environment";
 import { type EventHeaders, headerLines } from "./event-headers";
 
 /**
@@ -37,12 +40,36 @@ export function corsPolicy(
   };
 }
 
-/** The policy from `CORS_ALLOW_ORIGINS` (comma-separated), or the default when unset. */
-export function corsPolicyFromEnvironment(environment: NodeJS.ProcessEnv): CorsPolicy {
-  const origins = (environment[CORS_ALLOW_ORIGINS_ENV] ?? "")
+/**
+ * An origin as a browser sends it in `Origin`: scheme, host and port, no
+ * path (`https://app.example.com`), or `*`. Anything else (a trailing slash,
+ * a path) would never match a request: refused at start instead.
+ */
+const ORIGIN = /^(\*|https?:\/\/[^/\s?#]+)$/;
+
+const originsOf = (list: string) =>
+  list
     .split(",")
     .map((origin) => origin.trim())
     .filter((origin) => origin !== "");
+
+const corsEnvironmentSchema = z.object({
+  [CORS_ALLOW_ORIGINS_ENV]: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (list) => originsOf(list).every((origin) => ORIGIN.test(origin)),
+          "each origin must be * or scheme://host[:port], without a path",
+        ),
+      ),
+  ),
+});
+
+/** The policy from `CORS_ALLOW_ORIGINS` (comma-separated), or the default when unset. */
+export function corsPolicyFromEnvironment(environment: NodeJS.ProcessEnv): CorsPolicy {
+  const settings = parseEnvironment(corsEnvironmentSchema, environment, "Invalid CORS settings");
+  const origins = originsOf(settings[CORS_ALLOW_ORIGINS_ENV] ?? "");
   return corsPolicy(origins.length > 0 ? origins : DEFAULT_CORS_ALLOW_ORIGINS);
 }
 
