@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { CORS_ORIGIN_RULE, isCorsOrigin } from "../functions/shared/http/cors-policy";
 import { MIN_CALLER_RATE_LIMIT, RATE_LIMIT_WINDOWS_SECONDS } from "./constructs/caller-rate-limit";
 import type { PaymentsSettings } from "./payments-stack";
 
@@ -52,7 +53,9 @@ export const stackContextSchema = z
     throttleRateLimit: z.coerce.number().positive().optional(),
     throttleBurstLimit: z.coerce.number().int().positive().optional(),
     /** Browser origins, comma-separated, or `*`. */
-    corsAllowOrigins: commaList.optional(),
+    corsAllowOrigins: commaList
+      .refine((origins) => origins.every(isCorsOrigin), CORS_ORIGIN_RULE)
+      .optional(),
     mfa: z.enum(["off", "optional", "required"]).optional(),
     threatProtection: z.enum(["off", "audit", "enforced"]).optional(),
     alarmEmail: z.email().optional(),

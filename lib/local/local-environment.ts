@@ -2,7 +2,12 @@ import * as z from "zod";
 import { processorEnvironmentSchema } from "../../functions/processor/processor-config";
 import { handlerEnvironmentSchema } from "../../functions/shared/config";
 import { parseEnvironment } from "../../functions/shared/environment";
-import { DEFAULT_CORS_ALLOW_ORIGINS } from "../../functions/shared/http/cors-policy";
+import {
+  CORS_ORIGIN_RULE,
+  corsOriginsOf,
+  DEFAULT_CORS_ALLOW_ORIGINS,
+  isCorsOrigin,
+} from "../../functions/shared/http/cors-policy";
 import {
   DEFAULT_LOCAL_JWT_AUDIENCE,
   DEFAULT_LOCAL_JWT_ISSUER,
@@ -40,7 +45,12 @@ export const localEnvironmentSchema = z.object({
   ),
   /** Browser origins CORS allows, comma-separated, as the stack's `corsAllowOrigins`. */
   CORS_ALLOW_ORIGINS: optional(
-    z.string().trim().min(1).default(DEFAULT_CORS_ALLOW_ORIGINS.join(",")),
+    z
+      .string()
+      .trim()
+      .min(1)
+      .refine((list) => corsOriginsOf(list).every(isCorsOrigin), CORS_ORIGIN_RULE)
+      .default(DEFAULT_CORS_ALLOW_ORIGINS.join(",")),
   ),
   /** Lambda's timeout for every function: 900 s at most, as on AWS. */
   FUNCTION_TIMEOUT_SECONDS: optional(z.coerce.number().positive().max(900).default(10)),

@@ -1,6 +1,3 @@
-// zod/mini: the docs and health functions bundle this too, and need no more of zod.
-import * as z from "zod/mini";
-import { parseEnvironment } from "../environment";
 import { type EventHeaders, headerLines } from "./event-headers";
 
 /**
@@ -41,35 +38,26 @@ export function corsPolicy(
 }
 
 /**
- * An origin as a browser sends it in `Origin`: scheme, host and port, no
- * path (`https://app.example.com`), or `*`. Anything else (a trailing slash,
- * a path) would never match a request: refused at start instead.
+ * Whether `origin` can ever match a browser's `Origin`: scheme, host and
+ * port, no path (`https://app.example.com`), or `*`. The stack and `npm
+ * start` refuse any other at synth and start; a function does not, since a
+ * bad origin must not take its route down for every other client.
  */
-const ORIGIN = /^(\*|https?:\/\/[^/\s?#]+)$/;
+export const isCorsOrigin = (origin: string): boolean => /^(\*|https?:\/\/[^/\s?#]+)$/.test(origin);
 
-const originsOf = (list: string) =>
+/** What `isCorsOrigin` asks, as the stack's and `npm start`'s refusal says it. */
+export const CORS_ORIGIN_RULE = "each origin must be * or scheme://host[:port], without a path";
+
+/** The origins of a comma-separated list. */
+export const corsOriginsOf = (list: string): string[] =>
   list
     .split(",")
     .map((origin) => origin.trim())
     .filter((origin) => origin !== "");
 
-const corsEnvironmentSchema = z.object({
-  [CORS_ALLOW_ORIGINS_ENV]: z.optional(
-    z
-      .string()
-      .check(
-        z.refine(
-          (list) => originsOf(list).every((origin) => ORIGIN.test(origin)),
-          "each origin must be * or scheme://host[:port], without a path",
-        ),
-      ),
-  ),
-});
-
 /** The policy from `CORS_ALLOW_ORIGINS` (comma-separated), or the default when unset. */
 export function corsPolicyFromEnvironment(environment: NodeJS.ProcessEnv): CorsPolicy {
-  const settings = parseEnvironment(corsEnvironmentSchema, environment, "Invalid CORS settings");
-  const origins = originsOf(settings[CORS_ALLOW_ORIGINS_ENV] ?? "");
+  const origins = corsOriginsOf(environment[CORS_ALLOW_ORIGINS_ENV] ?? "");
   return corsPolicy(origins.length > 0 ? origins : DEFAULT_CORS_ALLOW_ORIGINS);
 }
 

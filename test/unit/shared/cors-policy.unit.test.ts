@@ -3,17 +3,23 @@ import {
   corsPolicyFromEnvironment,
   DEFAULT_CORS_ALLOW_ORIGINS,
 } from "../../../functions/shared/http/cors-policy";
+import { parseLocalEnvironment } from "../../../lib/local/local-environment";
+import { stackPropsFromContext } from "../../../lib/stack-context";
 
 const withOrigins = (value: string | undefined) =>
   corsPolicyFromEnvironment(value === undefined ? {} : { [CORS_ALLOW_ORIGINS_ENV]: value });
 
-describe("CORS_ALLOW_ORIGINS", () => {
-  it("defaults to any origin when unset or empty", () => {
+/** Origins that could never match a browser's `Origin` header. */
+const unmatchable = ["https://app.example.com/", "https://app.example.com/path", "app.example.com"];
+const RULE = /each origin must be \* or scheme:\/\/host\[:port\], without a path/;
+
+describe("CORS origins", () => {
+  it("default to any origin when unset or empty", () => {
     expect(withOrigins(undefined).allowOrigins).toEqual(DEFAULT_CORS_ALLOW_ORIGINS);
     expect(withOrigins(" , ").allowOrigins).toEqual(DEFAULT_CORS_ALLOW_ORIGINS);
   });
 
-  it("takes origins as a browser sends them, comma-separated", () => {
+  it("are read as a browser sends them, comma-separated", () => {
     expect(withOrigins("https://app.example.com, http://localhost:5173").allowOrigins).toEqual([
       "https://app.example.com",
       "http://localhost:5173",
@@ -21,12 +27,21 @@ describe("CORS_ALLOW_ORIGINS", () => {
     expect(withOrigins("*").allowOrigins).toEqual(["*"]);
   });
 
-  it.each(["https://app.example.com/", "https://app.example.com/path", "app.example.com"])(
-    "refuses %s at start, naming the variable: it could never match an Origin header",
-    (value) => {
-      expect(() => withOrigins(value)).toThrow(
-        /^Invalid CORS settings: CORS_ALLOW_ORIGINS: each origin must be \* or scheme:\/\/host\[:port\], without a path$/,
-      );
+  it.each(unmatchable)("%s is refused by the stack at synth, naming the setting", (origin) => {
+    const context: Record<string, unknown> = {
+      corsAllowOrigins: `https://ok.example.com,${origin}`,
+    };
+    expect(() => stackPropsFromContext((key) => context[key])).toThrow(RULE);
+  });
+
+  it.each(unmatchable)("%s is refused by npm start at start", (origin) => {
+    expect(() => parseLocalEnvironment({ CORS_ALLOW_ORIGINS: origin })).toThrow(RULE);
+  });
+
+  it.each(unmatchable)(
+    "%s does not take a function down: every other client is still served",
+    (origin) => {
+      expect(withOrigins(origin).allowOrigins).toEqual([origin]);
     },
   );
 });
