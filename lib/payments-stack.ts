@@ -47,7 +47,7 @@ export interface PaymentsSettings {
    * with a password. @default true
    */
   readonly syntheticCheck?: boolean;
-  /** Minutes between two runs of the synthetic check (every run costs, see README). @default 1 */
+  /** Minutes between two runs of the synthetic check (every run costs, see docs/operating.md). @default 1 */
   readonly syntheticCheckRateMinutes?: number;
   /**
    * Requests per window that one bearer token (or one IP address, for

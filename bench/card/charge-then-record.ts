@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import { newId } from "../../functions/domain/primitives";
-import { type Refusal, refuse } from "../../functions/domain/refusals";
+import type { Refusal } from "../../functions/domain/refusals";
 import {
   type CardPaymentInput,
   type CardPaymentPorts,
@@ -11,6 +11,7 @@ import {
 } from "../../functions/orders/card-payments";
 import { changedOrder, type Payment, startCardPayment } from "../../functions/orders/order";
 import { ownOrder } from "../../functions/orders/order-repository";
+import { ProcessorOutcomeUnknownError } from "../../functions/processor/processor-outcome-unknown-error";
 import { outboxEvent } from "../../functions/shared/outbox";
 import type { PayByCard } from "./card-payment-handler";
 
@@ -72,7 +73,7 @@ async function pay(
     metadata: { orderId: order.id, paymentId: payment.id },
     timeoutMs: ports.remainingTimeMs() - FINISH_RESERVE_MS,
   });
-  if (outcome.status === "unknown") return refuse({ reason: "processor-outcome-unknown" });
+  if (outcome.status === "unknown") throw new ProcessorOutcomeUnknownError("charge");
   const settlement = cardPaymentSettlement(pending, payment, outcome, at);
   return ports.commit(
     [

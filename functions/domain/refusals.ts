@@ -41,20 +41,15 @@ export type Refusal =
   | { readonly reason: "refund-exceeds-payment"; readonly refundable: number }
   /** The version the caller read is not the current one (a stale `If-Match`). */
   | { readonly reason: "version-mismatch" }
-  | { readonly reason: "card-declined"; readonly declineCode: string }
-  /**
-   * The processor's outcome is unknown (timed out, failed, dropped the
-   * connection, or its circuit is open): nothing is decided, the same
-   * request resumes.
-   */
-  | { readonly reason: "processor-outcome-unknown" };
+  | { readonly reason: "card-declined"; readonly declineCode: string };
 
 export type RefusalReason = Refusal["reason"];
 
 /** A refusal thrown out of a use case: nothing it wrote stands. */
 export class Refused extends Error {
   constructor(readonly refusal: Refusal) {
-    super(`Refused: ${refusal.reason}`);
+    // The whole refusal: a log line of it says why, not only that.
+    super(`Refused: ${JSON.stringify(refusal)}`);
     this.name = "Refused";
   }
 }
@@ -64,7 +59,24 @@ export function refuse(refusal: Refusal): never {
   throw new Refused(refusal);
 }
 
+/** Every reason, once: a result is a refusal only with one of these (not any `reason`). */
+const REASONS: Readonly<Record<RefusalReason, true>> = {
+  "not-found": true,
+  "invalid-cursor": true,
+  "insufficient-funds": true,
+  "balance-limit-exceeded": true,
+  "currency-mismatch": true,
+  "invalid-state-transition": true,
+  "order-already-paid": true,
+  "payment-in-progress": true,
+  "refund-exceeds-payment": true,
+  "version-mismatch": true,
+  "card-declined": true,
+};
+
 /** Whether a committed result is a refusal rather than the resource. */
 export function isRefusal(result: object): result is Refusal {
-  return "reason" in result && typeof result.reason === "string";
+  return (
+    "reason" in result && typeof result.reason === "string" && Object.hasOwn(REASONS, result.reason)
+  );
 }

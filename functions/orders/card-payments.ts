@@ -1,8 +1,9 @@
 import { newId } from "../domain/primitives";
-import { type Refusal, refuse } from "../domain/refusals";
+import type { Refusal } from "../domain/refusals";
 import { BusinessWriteRejectedError, type RequestIdentity } from "../idempotency";
 import type { ChargeOutcome, PaymentProcessor } from "../processor/payment-processor";
 import { processorIdempotencyKey } from "../processor/processor-key";
+import { ProcessorOutcomeUnknownError } from "../processor/processor-outcome-unknown-error";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
 import type { AttemptPhases, WritePorts } from "../shared/write-ports";
@@ -26,11 +27,13 @@ import { type OrderRepository, ownOrder } from "./order-repository";
  *   2. the processor call (no DynamoDB write), always with the same
  *      processor key, so repeating it never charges twice;
  *   3. finished: the outcome (payment `succeeded`/`failed`, order
- *      `paid`/`pending`, an outbox event) and the record completed with the
- *      answer (201, or 402 `card-declined`), in one transaction.
+ *      `paid`/`pending`, an outbox event) committed with the result the
+ *      record keeps as its answer (the payment, or the `card-declined`
+ *      refusal), in one transaction.
  *
- * An attempt that does not learn the outcome answers 503 and keeps its
- * point; its retry (or the reconciler) resumes at step 2.
+ * An attempt that does not learn the outcome throws
+ * ProcessorOutcomeUnknownError (nothing stored) and keeps its point; its
+ * retry (or the reconciler) resumes at step 2.
  */
 
 /**
@@ -68,7 +71,7 @@ export interface CardPaymentInput {
  * request that started it.
  *
  * @returns the settled payment, or the `card-declined` refusal (both committed)
- * @throws Refused `processor-outcome-unknown` when the outcome is not known:
+ * @throws ProcessorOutcomeUnknownError when the outcome is not known:
  *   nothing is stored, the same key resumes
  */
 export async function payOrderByCard<TWrite>(
@@ -84,7 +87,7 @@ export async function payOrderByCard<TWrite>(
   }
   // Bounded by the invocation: an answer the processor gives after it would be lost.
   const timeoutMs = ports.remainingTimeMs() - FINISH_RESERVE_MS;
-  if (timeoutMs <= 0) return refuse({ reason: "processor-outcome-unknown" });
+  if (timeoutMs <= 0) throw new ProcessorOutcomeUnknownError("charge");
   const outcome = await ports.processor.charge({
     idempotencyKey: chargeKeyOf(ports.phases.identity, order.id),
     amount: payment.amount,
@@ -93,7 +96,7 @@ export async function payOrderByCard<TWrite>(
     metadata: { orderId: order.id, paymentId: payment.id },
     timeoutMs,
   });
-  if (outcome.status === "unknown") return refuse({ reason: "processor-outcome-unknown" });
+  if (outcome.status === "unknown") throw new ProcessorOutcomeUnknownError("charge");
   return finish(order, payment, outcome, ports);
 }
 

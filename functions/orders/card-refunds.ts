@@ -1,8 +1,9 @@
 import { newId } from "../domain/primitives";
-import { type Refusal, refuse } from "../domain/refusals";
+import type { Refusal } from "../domain/refusals";
 import type { RequestIdentity } from "../idempotency";
 import type { RefundOutcome } from "../processor/payment-processor";
 import { processorIdempotencyKey } from "../processor/processor-key";
+import { ProcessorOutcomeUnknownError } from "../processor/processor-outcome-unknown-error";
 import { retryOnConflict } from "../shared/optimistic-retry";
 import { outboxEvent } from "../shared/outbox";
 import type { CardPaymentPorts } from "./card-payments";
@@ -39,7 +40,7 @@ export interface CardRefundInput {
 /**
  * @returns the settled refund, or the `refund-exceeds-payment` refusal when
  *   the processor refused it (both committed)
- * @throws Refused `processor-outcome-unknown` when the outcome is not known:
+ * @throws ProcessorOutcomeUnknownError when the outcome is not known:
  *   nothing is stored, the same key resumes
  */
 export async function refundOrderByCard<TWrite>(
@@ -56,7 +57,7 @@ export async function refundOrderByCard<TWrite>(
     throw new Error(`Order ${order.id} has a card refund but no charge at the processor`);
   }
   const timeoutMs = ports.remainingTimeMs() - FINISH_RESERVE_MS;
-  if (timeoutMs <= 0) return refuse({ reason: "processor-outcome-unknown" });
+  if (timeoutMs <= 0) throw new ProcessorOutcomeUnknownError("refund");
   const outcome = await ports.processor.refund({
     idempotencyKey: refundKeyOf(ports.phases.identity, order.id),
     processorPaymentId: payment.processorPaymentId,
@@ -64,7 +65,7 @@ export async function refundOrderByCard<TWrite>(
     metadata: { orderId: order.id, refundId: refund.id },
     timeoutMs,
   });
-  if (outcome.status === "unknown") return refuse({ reason: "processor-outcome-unknown" });
+  if (outcome.status === "unknown") throw new ProcessorOutcomeUnknownError("refund");
   return finish(order, refund, outcome, ports);
 }
 

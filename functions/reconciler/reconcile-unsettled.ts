@@ -1,4 +1,3 @@
-import { Refused } from "../domain/refusals";
 import {
   beginAttempt,
   type Commit,
@@ -14,6 +13,7 @@ import { refundOrderByCard } from "../orders/card-refunds";
 import { orderAnswers } from "../orders/order-answers";
 import type { OrderRepository, Unsettled } from "../orders/order-repository";
 import type { PaymentProcessor } from "../processor/payment-processor";
+import { ProcessorOutcomeUnknownError } from "../processor/processor-outcome-unknown-error";
 import type { Logger } from "../shared/observability/logger";
 import { commitAsAnswer } from "../shared/write-ports";
 
@@ -185,7 +185,7 @@ async function resumeOne<TWrite>(
       });
     } catch (error) {
       await attempt.abandon();
-      if (error instanceof Refused && error.refusal.reason === "processor-outcome-unknown") {
+      if (error instanceof ProcessorOutcomeUnknownError) {
         return "still-unknown";
       }
       throw error;

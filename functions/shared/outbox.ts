@@ -5,8 +5,8 @@ import type { DataTable, ItemKey } from "./dynamodb/data-table";
 
 /**
  * The transactional outbox, and THE definition of its item: the kind, the
- * key and the stream filter live here alone. The use cases write items with
- * `writeOutboxEvent`; the CDK builds the publisher's event filter from
+ * key and the stream filter live here alone. The repositories write items
+ * with `writeOutboxEvent` (a use case calls their `recordEvent`); the CDK builds the publisher's event filter from
  * `outboxStreamFilterPattern`; the local stream runner and the publisher
  * pick records with `isOutboxInsert`; the publisher reads items with the
  * schema in functions/outbox/outbox-stream-record.ts, built on `outboxItemKey`.

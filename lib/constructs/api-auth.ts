@@ -35,7 +35,7 @@ export type ThreatProtectionSetting = "off" | "audit" | "enforced";
 export interface ApiAuthProps {
   /** @default a Cognito user pool and app client created by the stack */
   readonly externalIssuer?: ExternalIssuer;
-  /** @default "optional" (TOTP), so that the README's CLI password flow works */
+  /** @default "optional" (TOTP), so that the CLI password flow of docs/deploying.md works */
   readonly mfa?: MfaSetting;
   /** @default "off": the Plus plan costs money per active user */
   readonly threatProtection?: ThreatProtectionSetting;
@@ -44,7 +44,7 @@ export interface ApiAuthProps {
 /**
  * Scope every Cognito access token of a signed-in user carries. Naming it on
  * a method makes the REST API's Cognito authorizer accept access tokens (the
- * README's, the canary's) and refuse ID tokens, as the HTTP API's JWT
+ * docs/deploying.md's, the canary's) and refuse ID tokens, as the HTTP API's JWT
  * authorizer did with the app client as audience.
  */
 export const COGNITO_USER_SCOPE = "aws.cognito.signin.user.admin";
@@ -119,7 +119,7 @@ export class ApiAuth extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const userPoolClient = userPool.addClient("ApiClient", {
-      // The password flow lets the README get a token with the AWS CLI alone.
+      // The password flow gets a token with the AWS CLI alone (docs/deploying.md).
       authFlows: { userPassword: true, userSrp: true },
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
@@ -129,7 +129,7 @@ export class ApiAuth extends Construct {
       Validations.of(userPool).acknowledge({
         id: "AwsSolutions::AwsSolutions-COG2",
         reason:
-          "MFA is configurable (mfa: off, optional, required); optional by default so that the README's CLI password flow and the canary's caller work. Set it to required for real users.",
+          "MFA is configurable (mfa: off, optional, required); optional by default so that the documented CLI password flow and the canary's caller work. Set it to required for real users.",
       });
     }
     if (threatProtection === "off") {

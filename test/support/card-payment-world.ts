@@ -1,5 +1,5 @@
 import type { Scheduler } from "fast-check";
-import { type Refusal, Refused } from "../../functions/domain/refusals";
+import type { Refusal } from "../../functions/domain/refusals";
 import {
   beginAttempt,
   commitHttpAnswer,
@@ -32,8 +32,8 @@ import {
   type ReconcileReport,
   reconcileUnsettled,
 } from "../../functions/reconciler/reconcile-unsettled";
-import { isProblemLike, renderProblem } from "../../functions/shared/http/problem-details";
-import { problemOfRefusal } from "../../functions/shared/http/refusal-problems";
+import { renderProblem } from "../../functions/shared/http/problem-details";
+import { problemOf } from "../../functions/shared/http/problem-errors-middleware";
 import type { Logger } from "../../functions/shared/observability/logger";
 import { commitAsAnswer } from "../../functions/shared/write-ports";
 import {
@@ -275,8 +275,8 @@ export class CardPaymentWorld {
       return answered(committed ?? normalizeResponse(orderAnswers.payOrder(result)));
     } catch (error) {
       if (error instanceof AttemptCrashed) return { kind: "crashed" };
-      const problem = error instanceof Refused ? problemOfRefusal(error.refusal) : error;
-      if (!isProblemLike(problem)) throw error;
+      const problem = problemOf(error);
+      if (problem.statusCode === 500) throw error;
       return answered(await this.settleProblem(attempt, renderProblem(problem)));
     }
   }

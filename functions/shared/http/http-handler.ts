@@ -5,7 +5,8 @@ import type {
   Context,
 } from "aws-lambda";
 import * as z from "zod";
-// Types and the principal only: a route without idempotency bundles none of the layer.
+// Types, the principal reader and one error, from their modules: a route
+// without idempotency bundles none of the rest of the layer (its store).
 import type { Commit, HttpResponse, HttpResult, IdempotentContext } from "../../idempotency";
 import { IdempotencyConfigurationError } from "../../idempotency/core/errors";
 import { principalFromAuthorizer } from "../../idempotency/http/http-event";

@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from "@middy/core";
 import { Refused } from "../../domain/refusals";
 // The classifier only: a route without idempotency bundles none of the rest of the layer.
 import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
+import { ProcessorOutcomeUnknownError } from "../../processor/processor-outcome-unknown-error";
 import { RacesLostError } from "../races-lost-error";
 import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem-details";
 import { problems } from "./problem-types";
@@ -43,8 +44,10 @@ export function problemErrors(options: ProblemErrorsOptions): MiddlewareObj {
   return { onError };
 }
 
-function problemOf(error: unknown): ProblemLike {
+/** The problem an error is answered with: the one mapping, for the middleware and its doubles. */
+export function problemOf(error: unknown): ProblemLike {
   if (error instanceof Refused) return problemOfRefusal(error.refusal);
+  if (error instanceof ProcessorOutcomeUnknownError) return problems.paymentProcessorUnavailable();
   if (isProblemLike(error)) return error;
   if (
     error instanceof RacesLostError ||

@@ -26,7 +26,6 @@ const problemOfReason: { readonly [R in RefusalReason]: (refusal: RefusalOf<R>) 
   "refund-exceeds-payment": ({ refundable }) => problems.refundExceedsPayment(refundable),
   "version-mismatch": () => problems.preconditionFailed(),
   "card-declined": ({ declineCode }) => problems.cardDeclined(declineCode),
-  "processor-outcome-unknown": () => problems.paymentProcessorUnavailable(),
 };
 
 /** The problem a refusal is answered with. */

@@ -8,7 +8,7 @@ import { startTestApi, type TestApi } from "../../support/http-api";
  * ways between three accounts, wallet payments of two orders and their
  * refunds, each sent one to three times under one Idempotency-Key, all of a
  * batch at once, against the real handlers on DynamoDB Local. After each
- * batch, from the answers alone (api-contract.md):
+ * batch, from the answers alone (the API contract, docs/api.md):
  * - the balances add up to the deposits, less the wallet payments, plus the
  *   refunds that answered 201 (a transfer moves money, it makes none);
  * - no balance is negative, and every account's entries add up to its

@@ -24,7 +24,7 @@ function documents(): string[] {
     .filter((name) => name.endsWith(".md"))
     .sort()
     .map((name) => `docs/${name}`);
-  return ["README.md", ...docs, "functions/idempotency/README.md"];
+  return ["README.md", ...docs, "functions/idempotency/README.md", "sdk/README.md"];
 }
 
 interface Fence {
