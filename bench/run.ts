@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { bill } from "./sections/bill";
 import { cardPayments } from "./sections/card-payments";
 import { coldStart } from "./sections/cold-start";
 import { duplicateSafety } from "./sections/duplicate-safety";
@@ -31,6 +32,7 @@ const allSections: Readonly<Record<string, BenchSection>> = {
   "middleware-cpu": middlewareCpu,
   "cold-start": coldStart,
   "card-payments": cardPayments,
+  bill,
 };
 const selected = process.argv.slice(2);
 const unknown = selected.filter((name) => !(name in allSections));

@@ -1,13 +1,6 @@
-import { variants } from "../deposit/variants";
-import {
-  benchDepositHandler,
-  depositEvent,
-  invokeDeposit,
-  openAccounts,
-} from "../support/deposit-requests";
 import { goalTable } from "../support/goals";
 import { firstExecutionGoals, replayGoals } from "../support/latency-goals";
-import { runLatencyMatrix, type VariantUnderLoad } from "../support/latency-matrix";
+import { inProcessDepositors, runLatencyMatrix } from "../support/latency-matrix";
 import { latencyTables } from "../support/latency-report";
 import type { BenchSection } from "./section";
 
@@ -21,16 +14,7 @@ const CONCURRENCY = 16;
 export const inProcessLatency: BenchSection = {
   title: "Latency and throughput, handlers invoked in-process",
   async run(database) {
-    const underLoad: VariantUnderLoad[] = [];
-    for (const variant of variants) {
-      const client = database.client().dynamoDb;
-      const handler = benchDepositHandler(variant, client);
-      underLoad.push({
-        variant,
-        targets: await openAccounts(client, CONCURRENCY),
-        send: (target, key, amount) => invokeDeposit(handler, depositEvent(target, key, amount)),
-      });
-    }
+    const underLoad = await inProcessDepositors(database, CONCURRENCY);
     const results = await runLatencyMatrix(
       {
         name: "in-process",

@@ -7,9 +7,14 @@ import {
   invokeDeposit,
   openAccounts,
 } from "../support/deposit-requests";
-import { markdownTable, ratio, spread } from "../support/markdown";
+import { constantOrSpread, markdownTable, ratio } from "../support/markdown";
 import { progress } from "../support/progress";
-import { type MeteredWrites, WriteUnitMeter } from "../support/write-unit-meter";
+import {
+  type MeteredWrites,
+  reportedUnitsOf,
+  unitsOf,
+  WriteUnitMeter,
+} from "../support/write-unit-meter";
 import type { BenchSection } from "./section";
 
 /** First executions measured per variant, each with a fresh key. */
@@ -124,17 +129,12 @@ export const writeUnits: BenchSection = {
 };
 
 function sampleOf(writes: MeteredWrites): Sample {
-  const sum = (matches: (table: string) => boolean) =>
-    writes.items
-      .filter((write) => matches(write.table))
-      .reduce((total, write) => total + write.units, 0);
   return {
-    data: sum((table) => !isIdempotencyTable(table)),
-    idempotency: sum(isIdempotencyTable),
-    reported: writes.reported.reduce((total, report) => total + report.units, 0),
+    data: unitsOf(writes, (write) => !isIdempotencyTable(write.table)),
+    idempotency: unitsOf(writes, (write) => isIdempotencyTable(write.table)),
+    reported: reportedUnitsOf(writes),
     writes,
   };
 }
 
-const units = (values: readonly number[]) =>
-  Math.min(...values) === Math.max(...values) ? String(values[0] ?? "n/a") : spread(values, 0);
+const units = (values: readonly number[]) => constantOrSpread(values, 0);

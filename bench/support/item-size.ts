@@ -18,6 +18,15 @@ export function writeUnitsOf(bytes: number, transactional: boolean): number {
   return Math.max(1, Math.ceil(bytes / 1024)) * (transactional ? 2 : 1);
 }
 
+/** How a read is billed: a strongly consistent read is the unit, the others half and twice that. */
+export type ReadKind = "eventual" | "strong" | "transactional";
+
+/** Units of one item's read: 1 per started 4 KB (at least 1) if strongly consistent. */
+export function readUnitsOf(bytes: number, kind: ReadKind): number {
+  const strong = Math.max(1, Math.ceil(bytes / 4096));
+  return kind === "eventual" ? strong / 2 : kind === "transactional" ? strong * 2 : strong;
+}
+
 function valueBytes(value: AttributeValue): number {
   if (value.S !== undefined) return utf8(value.S);
   if (value.N !== undefined) return numberBytes(value.N);

@@ -1,7 +1,14 @@
 import { performance } from "node:perf_hooks";
 import { newId } from "../../functions/domain/primitives";
-import { type Variant, variantLabels } from "../deposit/variants";
-import type { DepositTarget } from "./deposit-requests";
+import { type Variant, variantLabels, variants } from "../deposit/variants";
+import type { BenchDatabase } from "./bench-database";
+import {
+  benchDepositHandler,
+  type DepositTarget,
+  depositEvent,
+  invokeDeposit,
+  openAccounts,
+} from "./deposit-requests";
 import { type LoadResult, runLoad, type StatusTally, tally } from "./load";
 import { progress } from "./progress";
 import { summarize } from "./statistics";
@@ -20,6 +27,7 @@ export interface LatencyPlan {
   readonly name: string;
   readonly sequentialRequests: number;
   readonly concurrency: number;
+  /** 0: the sequential mode alone. */
   readonly concurrentRequests: number;
   /**
    * Each round runs every cell once, the variants in an order rotated by one
@@ -79,20 +87,27 @@ export async function runLatencyMatrix(
     replayKeys.set(variant, keys);
     // Sequential, then concurrent: JIT and every connection of the pool warm.
     await runLoad(plan.warmupRequests, 1, () => send(at(targets, 0), newId(), 1));
-    await runLoad(plan.warmupRequests, plan.concurrency, (worker) =>
-      send(at(targets, worker), newId(), 1),
-    );
+    if (plan.concurrentRequests > 0) {
+      await runLoad(plan.warmupRequests, plan.concurrency, (worker) =>
+        send(at(targets, worker), newId(), 1),
+      );
+    }
   }
 
   const modes: readonly LatencyMode[] = [
-    { id: "sequential", label: "sequential", concurrency: 1, requests: plan.sequentialRequests },
     {
-      id: "concurrent",
+      id: "sequential" as const,
+      label: "sequential",
+      concurrency: 1,
+      requests: plan.sequentialRequests,
+    },
+    {
+      id: "concurrent" as const,
       label: `${plan.concurrency} concurrent`,
       concurrency: plan.concurrency,
       requests: plan.concurrentRequests,
     },
-  ];
+  ].filter((mode) => mode.requests > 0);
   const cells = new Map<string, LatencyCell>();
   const cell = (mode: LatencyMode["id"], scenario: Scenario, variant: Variant): LatencyCell => {
     const id = `${mode}/${scenario}/${variant}`;
@@ -172,6 +187,27 @@ async function interleaved(
       return [variant, result];
     }),
   );
+}
+
+/**
+ * Every variant's handler called in-process, as Lambda calls it, each on a
+ * client of its own, with one account per worker.
+ */
+export async function inProcessDepositors(
+  database: BenchDatabase,
+  workers: number,
+): Promise<VariantUnderLoad[]> {
+  const underLoad: VariantUnderLoad[] = [];
+  for (const variant of variants) {
+    const client = database.client().dynamoDb;
+    const handler = benchDepositHandler(variant, client);
+    underLoad.push({
+      variant,
+      targets: await openAccounts(client, workers),
+      send: (target, key, amount) => invokeDeposit(handler, depositEvent(target, key, amount)),
+    });
+  }
+  return underLoad;
 }
 
 /** Requests per second over every round of a cell. */

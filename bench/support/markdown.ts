@@ -25,3 +25,10 @@ export function spread(values: readonly number[], digits = 1): string {
   if (values.length === 0) return "n/a";
   return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 }
+
+/** The value when every measurement agrees, else their spread: `8` or `8–10`. */
+export function constantOrSpread(values: readonly number[], digits = 1): string {
+  if (values.length === 0) return "n/a";
+  const [first = Number.NaN] = values;
+  return values.every((value) => value === first) ? String(first) : spread(values, digits);
+}
