@@ -518,7 +518,8 @@ function whereTransactionsWent(hot: CaseSummary): string {
     `${hot.path.label}, one account: ${perSecond(transactions)} TransactWriteItems/s sent, ` +
     `${perSecond(cancelled)}/s cancelled (TransactionConflict) before DynamoDB Local saw them, ` +
     `${perSecond(reached)}/s reached it: ${hot.perSecond.toFixed(1)}/s committed, ` +
-    `${perSecond(reached - 1)}/s failed their version condition.`
+    `${perSecond(reached - 1)}/s failed their version condition. ` +
+    `${((100 * cancelled) / Math.max(transactions, Number.MIN_VALUE)).toFixed(0)} % of the transactions sent found the account held by another in flight.`
   );
 }
 
@@ -627,7 +628,7 @@ function report(
       ms(result.p99),
       result.retries === 0
         ? "none"
-        : `${result.retries} (${result.retriedTransfers} transfers, at most ${result.mostRetries} each, ${result.passes} passes)` +
+        : `${result.retries} (${result.retriedTransfers} transfers, at most ${result.mostRetries} each, ${result.passes} ${result.passes === 1 ? "pass" : "passes"})` +
           (result.unfinished > 0 ? `; **${result.unfinished} never 201**` : ""),
       `${result.perCommitted.transactions.toFixed(2)} (${result.perCommitted.cancelled.toFixed(2)} cancelled)`,
       result.money.exact ? "exact" : `**${result.money.measured}**`,
