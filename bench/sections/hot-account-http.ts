@@ -120,11 +120,19 @@ export const hotAccountHttp: BenchSection = {
     try {
       for (const path of writePaths) {
         progress(`hot account over HTTP: starting the API twice (${path.label})`);
-        const [standard, short] = await Promise.all([
+        const [standard, short] = await Promise.allSettled([
           startApiOverHttp(proxy.url, DEFAULT_FUNCTION_TIMEOUT_SECONDS, path.environment),
           startApiOverHttp(proxy.url, SHORT_FUNCTION_TIMEOUT_SECONDS, path.environment),
         ]);
-        servers.push({ path, standard, short });
+        if (standard.status === "rejected" || short.status === "rejected") {
+          // Neither process may outlive the bench: stop the one that did start.
+          for (const started of [standard, short]) {
+            if (started.status === "fulfilled") await started.value.close();
+          }
+          const failed = [standard, short].find((each) => each.status === "rejected");
+          throw failed?.reason;
+        }
+        servers.push({ path, standard: standard.value, short: short.value });
       }
       const aws = await hotAccountPhase(servers, proxy, "aws", ROUNDS);
       const local = await hotAccountPhase(servers, proxy, "local", COMPARISON_ROUNDS);
