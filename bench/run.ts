@@ -6,6 +6,7 @@ import { cardPayments } from "./sections/card-payments";
 import { coldStart } from "./sections/cold-start";
 import { duplicateSafety } from "./sections/duplicate-safety";
 import { hotAccount } from "./sections/hot-account";
+import { hotAccountHttp } from "./sections/hot-account-http";
 import { httpLatency } from "./sections/http-latency";
 import { inProcessLatency } from "./sections/in-process-latency";
 import { middlewareCpu } from "./sections/middleware-cpu";
@@ -28,6 +29,7 @@ const allSections: Readonly<Record<string, BenchSection>> = {
   "in-process-latency": inProcessLatency,
   "http-latency": httpLatency,
   "hot-account": hotAccount,
+  "hot-account-http": hotAccountHttp,
   "duplicate-safety": duplicateSafety,
   "middleware-cpu": middlewareCpu,
   "cold-start": coldStart,
