@@ -12,7 +12,7 @@
 // with a dynamic import(), which jest's VM refuses without that flag too
 // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG).
 const transform = {
-  "^.+\\.(t|j)sx?$": "<rootDir>/test/support/esbuild-jest-transform.js",
+  "^.+\\.(t|j)s$": "<rootDir>/test/support/esbuild-jest-transform.js",
 };
 const transformIgnorePatterns = ["/node_modules/(?!(@middy|jose|@aws/lambda-invoke-store)/)"];
 const setupFiles = ["<rootDir>/test/support/quiet-test-environment.ts"];

@@ -12,6 +12,14 @@ import { traced } from "./shared/observability/tracer";
 /** A repository over the data table, by its constructor. */
 type RepositoryClass = new (table: DataTable) => object;
 
+/** Repositories by name; the composition's own names are not theirs to take. */
+type Repositories = Record<string, RepositoryClass> & {
+  readonly config?: never;
+  readonly client?: never;
+  readonly observability?: never;
+  readonly http?: never;
+};
+
 /**
  * THE composition of a route's function, built once per cold start from its
  * row in the route table: config from the environment, one DynamoDB client,
@@ -23,10 +31,7 @@ type RepositoryClass = new (table: DataTable) => object;
  * const { accounts, http } = composeRoute("createDeposit", { accounts: DynamoDbAccountRepository });
  * export const handler = createHttpHandler({ ...http, schemas, handle, respond });
  */
-export function composeRoute<R extends Record<string, RepositoryClass>>(
-  routeId: RouteId,
-  repositories: R,
-) {
+export function composeRoute<R extends Repositories>(routeId: RouteId, repositories: R) {
   const route = routeById(routeId);
   const config = loadHandlerConfig();
   const client = traced(createDynamoDbClient({ endpoint: config.dynamoDbEndpoint }));

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { describeIssues } from "../functions/shared/environment";
 import { CORS_ORIGIN_RULE, isCorsOrigin } from "../functions/shared/http/cors-policy";
 import { MIN_CALLER_RATE_LIMIT, RATE_LIMIT_WINDOWS_SECONDS } from "./constructs/caller-rate-limit";
 import type { PaymentsSettings } from "./payments-stack";
@@ -105,10 +106,7 @@ export function stackPropsFromContext(read: (key: string) => unknown): PaymentsS
   );
   const parsed = stackContextSchema.safeParse(values);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".") || "context"}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`Invalid CDK context: ${problems}`);
+    throw new Error(`Invalid CDK context: ${describeIssues(parsed.error, "context")}`);
   }
   const context = parsed.data;
   return {

@@ -15,6 +15,7 @@ import {
   type HttpHandlerOptions,
   type IdempotencyMiddleware,
   type LambdaHttpHandler,
+  type RouteAttempt,
 } from "../../functions/shared/http/http-handler";
 import type { DepositTables } from "../deposit/deposit-handler";
 import { silentObservability } from "../support/silent-observability";
@@ -54,7 +55,7 @@ export interface CardIdempotencyLayer {
   readonly attemptOf?: (
     context: IdempotentContext<TransactWriteItem>,
     event: HttpEvent,
-  ) => ReturnType<NonNullable<CardHandlerOptions["attemptOf"]>>;
+  ) => RouteAttempt<TransactWriteItem> | undefined;
 }
 
 export function cardPaymentHandler(

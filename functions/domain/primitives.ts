@@ -41,6 +41,12 @@ export const timestampSchema = z.iso
   .datetime()
   .meta({ description: "ISO 8601, UTC.", example: "2026-01-31T09:30:00.000Z" });
 
+/**
+ * The versions a conditional change accepts: any, or the one the caller
+ * read (`undefined`: a version that cannot exist, so none matches).
+ */
+export type ExpectedVersion = { readonly any: true } | { readonly version: number | undefined };
+
 /** A versioned resource's version: its strong ETag, and the condition of every write to it. */
 export const versionSchema = z
   .number()

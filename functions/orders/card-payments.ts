@@ -50,7 +50,7 @@ const FINISH_RESERVE_MS = 1_500;
  * What a card payment or refund commits as its answer: the payment or
  * refund, or the refusal its outcome is (a declined card).
  */
-export type CardResult = Payment | Refund | Refusal;
+type CardResult = Payment | Refund | Refusal;
 
 export interface CardPaymentPorts<TWrite, TResult extends CardResult = CardResult>
   extends WritePorts<TWrite, TResult> {

@@ -1,6 +1,6 @@
 import { postOrRefuse } from "../accounts/account";
 import { type AccountRepository, ownAccount } from "../accounts/account-repository";
-import { newId } from "../domain/primitives";
+import { type ExpectedVersion, newId } from "../domain/primitives";
 import { refuse } from "../domain/refusals";
 import { BusinessWriteRejectedError } from "../idempotency";
 import { retryOnConflict } from "../shared/optimistic-retry";
@@ -31,12 +31,6 @@ export type OrderWritePorts<TWrite, TResult> = Omit<OrderPorts<TWrite, TResult>,
 export interface OrderReadPorts<TWrite> {
   readonly orders: OrderRepository<TWrite>;
 }
-
-/**
- * The versions an `If-Match` accepts: any (`*`), or the one it names (an
- * ETag of this API is its version; any other matches none).
- */
-export type ExpectedVersion = { readonly any: true } | { readonly version: number | undefined };
 
 export async function createOrder<TWrite>(
   input: { caller: string; currency: string; items: readonly OrderItem[] },

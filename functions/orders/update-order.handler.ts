@@ -1,7 +1,7 @@
 import { composeRoute } from "../compose-route";
 import { createHttpHandler } from "../shared/http/http-handler";
+import { expectedVersionOf } from "../shared/http/parse-request";
 import { problems } from "../shared/http/problem-types";
-import { versionOfEtag } from "../shared/http/responses";
 import { DynamoDbOrderRepository } from "./dynamodb-order-repository";
 import { orderAnswers } from "./order-answers";
 import { orderParamsSchema, updateOrderBodySchema } from "./order-schemas";
@@ -17,9 +17,8 @@ export const handler = createHttpHandler({
   handle: ({ caller, params, body, ifMatch }, ports) => {
     // requireIfMatch answers 428 before this runs; this only narrows the type.
     if (!ifMatch) throw problems.preconditionRequired();
-    const expected = "any" in ifMatch ? ifMatch : { version: versionOfEtag(ifMatch.etag) };
     return updateOrder(
-      { caller, orderId: params.orderId, items: body.items, expected },
+      { caller, orderId: params.orderId, items: body.items, expected: expectedVersionOf(ifMatch) },
       { orders, ...ports },
     );
   },

@@ -2,6 +2,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from "aws-lambda";
 import * as z from "zod";
+import { describeIssues } from "../shared/environment";
 import { OUTBOX_KIND, type OutboxEvent, outboxItemKey } from "../shared/outbox";
 
 /**
@@ -37,12 +38,7 @@ export function outboxEventOf(record: DynamoDBRecord): OutboxEvent {
   const image = record.dynamodb?.NewImage;
   if (image === undefined) throw new Error("The stream record has no NewImage.");
   const parsed = outboxItemSchema.safeParse(unmarshall(toSdkImage(image)));
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`Invalid outbox item: ${problems}`);
-  }
+  if (!parsed.success) throw new Error(`Invalid outbox item: ${describeIssues(parsed.error)}`);
   const { id, type, occurredAt, subject, data, correlationId } = parsed.data;
   return { id, type, occurredAt, subject, data, ...(correlationId ? { correlationId } : {}) };
 }

@@ -1,6 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import * as z from "zod";
-import { parseEnvironment } from "../shared/environment";
+import { describeIssues, parseEnvironment } from "../shared/environment";
 import {
   loadProcessorConfig,
   loadWebhookSecret,
@@ -65,10 +65,9 @@ export function parseProcessorSecret(value: unknown): ProcessorSecret {
   }
   const parsed = processorSecretSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".") || "(the value)"}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`Invalid payment processor secret: ${problems}`);
+    throw new Error(
+      `Invalid payment processor secret: ${describeIssues(parsed.error, "(the value)")}`,
+    );
   }
   return parsed.data;
 }

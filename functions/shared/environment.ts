@@ -14,11 +14,19 @@ export function parseEnvironment<T extends $ZodType>(
   what = "Invalid environment",
 ): output<T> {
   const parsed = safeParse(schema, environment);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-      .join("; ");
-    throw new Error(`${what}: ${problems}`);
-  }
+  if (!parsed.success) throw new Error(`${what}: ${describeIssues(parsed.error)}`);
   return parsed.data;
+}
+
+/**
+ * Every issue of a failed parse as `path: message`, in one line: what an
+ * error at start (or about one bad item) names. `root` stands for an empty path.
+ */
+export function describeIssues(
+  error: { readonly issues: readonly { path: readonly PropertyKey[]; message: string }[] },
+  root = "(root)",
+): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join(".") || root}: ${issue.message}`)
+    .join("; ");
 }

@@ -21,10 +21,9 @@ import {
   assertBodySize,
   type IfMatch,
   parseIfMatch,
+  parseJsonBody,
   parsePathParameters,
   parseQuery,
-  readJsonBody,
-  validateBody,
 } from "./parse-request";
 import { problemErrors } from "./problem-errors-middleware";
 import { problems } from "./problem-types";
@@ -181,8 +180,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite, TResult>(
    * fingerprints it without parsing the body a second time.
    */
   const parseBody = (event: HttpEvent, schema: z.ZodType) => {
-    const json = readJsonBody(event);
-    const body = validateBody(json, schema);
+    const { json, body } = parseJsonBody(event, schema);
     Object.assign(event, { body: json, rawBody: event.body });
     return body;
   };

@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import type { ExpectedVersion } from "../../domain/primitives";
 import { inspectJsonText } from "./inspect-json-text";
 import type { FieldError } from "./problem-details";
 import { problems } from "./problem-types";
@@ -29,10 +30,20 @@ export interface RawHttpRequest {
 /** `If-Match` as the API understands it: one strong entity tag (quotes included), or `*` for any. */
 export type IfMatch = { readonly etag: string } | { readonly any: true };
 
+/**
+ * The version an `If-Match` expects, compared strongly (RFC 9110): `*` any;
+ * a tag only when it is the one `etagOf(version)` makes (`"03"` is not `"3"`).
+ */
+export function expectedVersionOf(ifMatch: IfMatch): ExpectedVersion {
+  if ("any" in ifMatch) return ifMatch;
+  const version = /^"([1-9][0-9]{0,14})"$/.exec(ifMatch.etag)?.[1];
+  return { version: version === undefined ? undefined : Number(version) };
+}
+
 /** A strong entity tag (RFC 9110 §8.8.3): quoted, no `W/`. */
 const STRONG_ETAG = /^"[\x21\x23-\x7e\x80-\xff]*"$/;
 
-export function toFieldErrors(error: z.ZodError): FieldError[] {
+function toFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue.message,
@@ -48,6 +59,19 @@ function header(request: RawHttpRequest, name: string): string | undefined {
 
 /** Refuses bytes that are not UTF-8 instead of turning them into U+FFFD; keeps a BOM, as JSON.parse refuses it. */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as a route reads it: 413, 415, 400 malformed or rounded, then
+ * the schema. Its JSON value is returned too: the idempotency layer
+ * fingerprints that value instead of parsing the text again.
+ */
+export function parseJsonBody<T>(
+  request: RawHttpRequest,
+  schema: z.ZodType<T>,
+): { readonly json: unknown; readonly body: T } {
+  const json = readJsonBody(request);
+  return { json, body: validateBody(json, schema) };
+}
 
 /** The body's JSON value against its schema: 400 `validation-error` naming every bad field. */
 export function validateBody<T>(value: unknown, schema: z.ZodType<T>): T {

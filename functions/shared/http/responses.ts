@@ -1,5 +1,5 @@
 /** JSON answers of the API, in the shape API Gateway expects from a handler. */
-export interface JsonResponse {
+interface JsonResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
@@ -19,12 +19,6 @@ export function json(
 
 /** `ETag` of a versioned resource: its version, as a strong validator. */
 export const etagOf = (version: number) => `"${version}"`;
-
-/** The version a strong entity tag names, if it is one `etagOf` makes (`"03"` is not). */
-export function versionOfEtag(etag: string): number | undefined {
-  const version = /^"([1-9][0-9]{0,14})"$/.exec(etag)?.[1];
-  return version === undefined ? undefined : Number(version);
-}
 
 export const ok = (body: unknown, version?: number) =>
   json(200, body, version === undefined ? {} : { etag: etagOf(version) });

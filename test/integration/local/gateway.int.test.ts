@@ -965,14 +965,12 @@ describe("invocation", () => {
       });
       await started.promise;
       await jest.advanceTimersByTimeAsync(199);
-      const timersOneMillisecondBefore = jest.getTimerCount();
       const answeredOneMillisecondBefore = answered;
       await jest.advanceTimersByTimeAsync(1);
       const { response, text } = await answering;
 
       // Assess: nothing was answered before the timeout; at it, a 504 while
       // the handler is still running
-      expect(timersOneMillisecondBefore).toBe(1);
       expect(answeredOneMillisecondBefore).toBe(false);
       expect(response.status).toBe(504);
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");

@@ -5,15 +5,14 @@ import { amountSchema } from "../../../functions/domain/primitives";
 import {
   MAX_BODY_BYTES,
   MAX_JSON_DEPTH,
+  parseJsonBody,
   type RawHttpRequest,
-  readJsonBody,
-  validateBody,
 } from "../../../functions/shared/http/parse-request";
 import { HttpProblem } from "../../../functions/shared/http/problem-details";
 
-/** The body as a route reads it (createHttpHandler): 413, 415, 400 malformed or rounded, then the schema. */
-const parseJsonBody = <T>(request: RawHttpRequest, schema: z.ZodType<T>): T =>
-  validateBody(readJsonBody(request), schema);
+/** The body as a route reads it (createHttpHandler uses parseJsonBody so). */
+const validBody = <T>(request: RawHttpRequest, schema: z.ZodType<T>): T =>
+  parseJsonBody(request, schema).body;
 
 const NUM_RUNS = 500;
 const json = { "content-type": "application/json" };
@@ -23,7 +22,7 @@ const nameSchema = z.strictObject({ name: z.string() });
 /** The body's answer: the parsed value, or the problem it was refused with. */
 function outcome<T>(body: string, schema: z.ZodType<T>, isBase64Encoded = false) {
   try {
-    return { value: parseJsonBody({ headers: json, body, isBase64Encoded }, schema) };
+    return { value: validBody({ headers: json, body, isBase64Encoded }, schema) };
   } catch (error) {
     if (!(error instanceof HttpProblem)) throw error;
     return { problem: error };

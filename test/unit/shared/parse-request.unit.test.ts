@@ -1,19 +1,19 @@
 import * as z from "zod";
 import { amountSchema } from "../../../functions/domain/primitives";
 import {
+  expectedVersionOf,
   MAX_JSON_DEPTH,
   parseIfMatch,
+  parseJsonBody,
   parseQuery,
   type RawHttpRequest,
-  readJsonBody,
-  validateBody,
 } from "../../../functions/shared/http/parse-request";
 import type { HttpProblem } from "../../../functions/shared/http/problem-details";
-import { etagOf, versionOfEtag } from "../../../functions/shared/http/responses";
+import { etagOf } from "../../../functions/shared/http/responses";
 
-/** The body as a route reads it (createHttpHandler): 413, 415, 400 malformed or rounded, then the schema. */
-const parseJsonBody = <T>(request: RawHttpRequest, schema: z.ZodType<T>): T =>
-  validateBody(readJsonBody(request), schema);
+/** The body as a route reads it (createHttpHandler uses parseJsonBody so). */
+const validBody = <T>(request: RawHttpRequest, schema: z.ZodType<T>): T =>
+  parseJsonBody(request, schema).body;
 
 const json = { "content-type": "application/json" };
 const depositSchema = z.strictObject({ amount: amountSchema, name: z.string().optional() });
@@ -36,7 +36,7 @@ describe("parseJsonBody", () => {
     ]);
 
     const problem = problemOf(() =>
-      parseJsonBody(
+      validBody(
         { headers: json, body: bytes.toString("base64"), isBase64Encoded: true },
         depositSchema,
       ),
@@ -48,7 +48,7 @@ describe("parseJsonBody", () => {
   it("decodes a base64 body that is UTF-8", () => {
     const body = Buffer.from('{"amount":5,"name":"caf\u00e9 \ufffd"}').toString("base64");
 
-    const parsed = parseJsonBody({ headers: json, body, isBase64Encoded: true }, depositSchema);
+    const parsed = validBody({ headers: json, body, isBase64Encoded: true }, depositSchema);
 
     expect(parsed).toEqual({ amount: 5, name: "caf\u00e9 \ufffd" });
   });
@@ -57,7 +57,7 @@ describe("parseJsonBody", () => {
     "refuses amount %s, which JSON.parse would round: 400 validation-error at its path",
     (literal) => {
       const problem = problemOf(() =>
-        parseJsonBody({ headers: json, body: `{"amount":${literal}}` }, depositSchema),
+        validBody({ headers: json, body: `{"amount":${literal}}` }, depositSchema),
       );
 
       expect(problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
@@ -71,7 +71,7 @@ describe("parseJsonBody", () => {
     ["1e3", 1000],
     ["1.0", 1],
   ])("accepts %s, exactly the integer %d", (literal, amount) => {
-    expect(parseJsonBody({ headers: json, body: `{"amount":${literal}}` }, depositSchema)).toEqual({
+    expect(validBody({ headers: json, body: `{"amount":${literal}}` }, depositSchema)).toEqual({
       amount,
     });
   });
@@ -85,7 +85,7 @@ describe("parseJsonBody: nesting", () => {
   it(`accepts ${MAX_JSON_DEPTH} levels of arrays and objects`, () => {
     const body = `[${nested(MAX_JSON_DEPTH - 1, "1")}]`;
 
-    expect(parseJsonBody({ headers: json, body }, anything)).toEqual(JSON.parse(body));
+    expect(validBody({ headers: json, body }, anything)).toEqual(JSON.parse(body));
   });
 
   it.each([
@@ -97,7 +97,7 @@ describe("parseJsonBody: nesting", () => {
     "refuses a body nested 4,000 levels deep around %s: 400 validation-error at the first level too deep",
     (_name, inner) => {
       const problem = problemOf(() =>
-        parseJsonBody({ headers: json, body: nested(4_000, inner) }, anything),
+        validBody({ headers: json, body: nested(4_000, inner) }, anything),
       );
 
       expect(problem).toMatchObject({ statusCode: 400, slug: "validation-error" });
@@ -114,7 +114,7 @@ describe("parseJsonBody: nesting", () => {
     const depth = MAX_JSON_DEPTH + 1;
     const body = `${"[".repeat(depth)}${"]".repeat(depth)}`;
 
-    const problem = problemOf(() => parseJsonBody({ headers: json, body }, anything));
+    const problem = problemOf(() => validBody({ headers: json, body }, anything));
 
     expect(problem.errors?.map((error) => error.path)).toEqual([
       Array.from({ length: MAX_JSON_DEPTH }, () => "0").join("."),
@@ -129,7 +129,7 @@ describe("parseJsonBody: member names", () => {
     ['{"amount":1,"name":"x","name":"y"}', "name", ""],
     ['{"amount":1,"name":{"x":[{"k":1,"k":1}]}}', "k", "name.x.0"],
   ])("refuses %s, which names a member twice: 400 malformed-json (I-JSON)", (body, name, at) => {
-    const problem = problemOf(() => parseJsonBody({ headers: json, body }, depositSchema));
+    const problem = problemOf(() => validBody({ headers: json, body }, depositSchema));
 
     expect(problem).toMatchObject({ statusCode: 400, slug: "malformed-json" });
     expect(problem.message).toBe(
@@ -140,7 +140,7 @@ describe("parseJsonBody: member names", () => {
   it("accepts the same name in different objects, and a name equal to a string value", () => {
     const body = '[{"a":"a","b":{"a":1}},{"a":2}]';
 
-    expect(parseJsonBody({ headers: json, body }, z.unknown())).toEqual(JSON.parse(body));
+    expect(validBody({ headers: json, body }, z.unknown())).toEqual(JSON.parse(body));
   });
 });
 
@@ -221,21 +221,21 @@ describe("parseQuery", () => {
 describe("If-Match", () => {
   const ifMatch = (value: string) => parseIfMatch({ headers: { "if-match": value } });
 
-  /** Strong comparison (RFC 9110): the tag must be the one `etagOf(version)` gives. */
-  const matches = (value: string, version: number) => {
-    const parsed = ifMatch(value);
-    return "any" in parsed || versionOfEtag(parsed.etag) === version;
-  };
-
   it.each([
-    ['"1"', 1, true],
-    ['"01"', 1, false],
-    ['"1a"', 1, false],
-    ['"2"', 1, false],
-    ["*", 7, true],
-  ])("%s against version %s matches: %s", (value, version, expected) => {
-    expect(matches(value, version)).toBe(expected);
-    if (expected && value !== "*") expect(etagOf(version)).toBe(value);
+    ['"1"', { version: 1 }],
+    ['"42"', { version: 42 }],
+    ['"01"', { version: undefined }],
+    ['"1a"', { version: undefined }],
+    ['"0"', { version: undefined }],
+    ["*", { any: true }],
+  ])("%s expects %j: strong comparison, only the tag etagOf makes", (value, expected) => {
+    expect(expectedVersionOf(ifMatch(value))).toEqual(expected);
+  });
+
+  it("expects the version whose ETag it repeats", () => {
+    for (const version of [1, 9, 10, 123_456]) {
+      expect(expectedVersionOf(ifMatch(etagOf(version)))).toEqual({ version });
+    }
   });
 
   it.each([['W/"1"'], ["1"], ['"1'], ['"a" , "b"']])(
