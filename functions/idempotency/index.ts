@@ -8,7 +8,10 @@
  *
  * This file is the public API: what a route, a consumer or a reconciler
  * needs. Everything else (record shapes, key layout, the store's results)
- * is the layer's own; its tests import it from the module that defines it.
+ * is the layer's own; its tests import it from the module that defines it,
+ * and so does a store of your own (core/store.ts, core/record.ts). Loading
+ * this file loads the DynamoDB store: code that must bundle none of it (a
+ * route without idempotency) imports the one module it needs.
  */
 
 // The HTTP face: a Middy middleware
@@ -44,7 +47,11 @@ export { InMemoryIdempotencyStore, type InMemoryWrite } from "./stores/in-memory
 
 // Resuming a request's attempt outside its face (a reconciler completing it)
 export { beginAttempt } from "./core/begin-attempt";
-export { type IdempotencyCoreOptions, resolveCoreOptions } from "./core/options";
+export {
+  type IdempotencyCoreOptions,
+  type ResolvedCoreOptions,
+  resolveCoreOptions,
+} from "./core/options";
 export { commitHttpAnswer } from "./http/http-commit";
 
 // Errors

@@ -6,6 +6,7 @@ import {
   type IdempotencyCoreOptions,
   IdempotencyKeyInProgressError,
   type RequestIdentity,
+  type ResolvedCoreOptions,
   resolveCoreOptions,
 } from "../idempotency";
 import { type CardPaymentPorts, payOrderByCard } from "../orders/card-payments";
@@ -144,7 +145,7 @@ async function resumeOne<TWrite>(
   unsettled: Unsettled<{ id: string; orderId: string }>,
   resume: Resume<TWrite>,
   isStillUnsettled: () => Promise<boolean>,
-  idempotency: ReturnType<typeof resolveCoreOptions<TWrite>>,
+  idempotency: ResolvedCoreOptions<TWrite>,
   ports: ReconcilerPorts<TWrite>,
 ): Promise<Outcome> {
   const about = { orderId: unsettled.item.orderId, itemId: unsettled.item.id };

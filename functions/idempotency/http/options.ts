@@ -5,8 +5,8 @@ import {
   resolveCoreOptions,
 } from "../core/options";
 import { DEFAULT_STORED_HEADERS } from "./constants";
+import { renderProblemAnswer } from "./default-problem-answer";
 import { type IdempotentHttpEvent, principalFromAuthorizer } from "./http-event";
-import { renderProblemAnswer } from "./problem-answer";
 import type { HttpResult } from "./response";
 
 export interface IdempotencyOptions<TWrite> extends IdempotencyCoreOptions<TWrite> {

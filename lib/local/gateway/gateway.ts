@@ -22,12 +22,12 @@ import { authorizeBearerToken } from "./authorizer";
 import { callerKey } from "./caller-key";
 import { CallerRateLimiter, type CallerRateLimitOptions } from "./caller-rate-limiter";
 import { answerBytes, type GatewayAnswer, writeAnswer } from "./gateway-answer";
+import { answerFromProblem } from "./gateway-problem-answer";
 import type { GatewayRoute } from "./gateway-route";
 import { lambdaContext } from "./lambda-context";
 import { invoke } from "./lambda-invocation";
 import { answerFromResult } from "./lambda-result";
 import { GATEWAY_HOST } from "./local-deployment";
-import { answerFromProblem } from "./problem-answer";
 import { readBody } from "./request-body";
 import { allMethods, compileRoutes, matchRoute } from "./route-matcher";
 
