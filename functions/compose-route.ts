@@ -41,6 +41,7 @@ export function composeRoute<R extends Repositories>(routeId: RouteId, repositor
     ? idempotency<TransactWriteItem>({
         store: new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName }),
         strategy: route.idempotency,
+        peek: route.peekRecord === true,
         retentionSeconds: config.idempotencyRetentionSeconds,
         logger: observability.logger,
         metrics: idempotencyMetricsOf(observability.metrics),

@@ -33,6 +33,14 @@ export interface RouteDefinition {
   /** What the route's function may do to each table (least privilege). */
   readonly access: { readonly idempotency: TableAccess; readonly data: TableAccess };
   /**
+   * Commit strategy: the key's record is read while the handler runs its
+   * reads (the layer's `peek`), so a replay skips its transaction and a
+   * first execution pays one more read. For a route whose traffic is mostly
+   * retries; `npm run bench -- replay-peek` measures both sides.
+   * @default false
+   */
+  readonly peekRecord?: boolean;
+  /**
    * Calls the payment processor or verifies its events: on AWS the function
    * may read the processor's secret (its API key and webhook signing secret).
    * @default false

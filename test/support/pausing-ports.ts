@@ -48,6 +48,10 @@ export function pausingStore<TWrite>(
   pause: Pause,
 ): IdempotencyStore<TWrite> {
   return {
+    peek: async (pk, nowMs) => {
+      await pause();
+      return store.peek(pk, nowMs);
+    },
     commit: async (record, nowMs, writes) => {
       await pause();
       return store.commit(record, nowMs, writes);

@@ -408,6 +408,21 @@ export function describeStoreContract<TWrite>(
   });
 
   describe(`${name} honours the commit strategy's contract`, () => {
+    it("peeks at a live record as stored, and at nothing for a free or expired key", async () => {
+      const { store, seed } = harness();
+      const live = completed();
+      const claimed = inProgress();
+      const old = completed({ expiresAt: NOW_MS / 1000 - 1 });
+      await seed(live);
+      await seed(claimed);
+      await seed(old);
+
+      expect(await store.peek(live.pk, NOW_MS)).toEqual(live);
+      expect(await store.peek(claimed.pk, NOW_MS)).toEqual(claimed);
+      expect(await store.peek(old.pk, NOW_MS)).toBeUndefined();
+      expect(await store.peek(`${live.pk}-never-written`, NOW_MS)).toBeUndefined();
+    });
+
     it("commits a record on a free key together with its business writes", async () => {
       const { store, read, write, wasWritten } = harness();
       const record = completed();

@@ -6,7 +6,7 @@ import { IdempotencyError } from "./errors";
 import { claimLease } from "./lease-strategy";
 import { type IdempotencyOutcome, outcomeOfError } from "./metrics";
 import { leaseDurationMs, type RemainingTime, type ResolvedCoreOptions } from "./options";
-import type { RequestIdentity } from "./record";
+import type { IdempotencyRecord, RequestIdentity } from "./record";
 
 /**
  * Begins one attempt of the request `identity` names, with the face's
@@ -28,7 +28,9 @@ export async function beginAttempt<TWrite>(
   };
   try {
     if (config.strategy === IdempotencyStrategy.Commit) {
-      return { kind: "run", attempt: counted(new CommitStrategyAttempt(config, identity), config) };
+      const peeked = config.peek ? peekRecord(config, identity) : undefined;
+      const attempt = new CommitStrategyAttempt(config, identity, peeked);
+      return { kind: "run", attempt: counted(attempt, config) };
     }
     const claim = await claimLease(config, identity, leaseDurationMs(context, config));
     if (claim.kind === "replay") {
@@ -43,6 +45,20 @@ export async function beginAttempt<TWrite>(
     }
     throw error;
   }
+}
+
+/**
+ * The key's record, read while the handler runs. A failed read is logged
+ * and counts as nothing seen: the commit's own condition decides.
+ */
+function peekRecord<TWrite>(
+  config: ResolvedCoreOptions<TWrite>,
+  identity: RequestIdentity,
+): Promise<IdempotencyRecord | undefined> {
+  return config.store.peek(identity.pk, config.now()).catch((error: unknown) => {
+    config.logger.warn("idempotency peek failed", describeError(error));
+    return undefined;
+  });
 }
 
 function replayed(config: ResolvedCoreOptions<unknown>): void {

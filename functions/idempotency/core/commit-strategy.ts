@@ -3,7 +3,12 @@ import type { AttemptConfig } from "./attempt-config";
 import { IdempotencyStrategy, RecordStatus } from "./constants";
 import { answerFromRecord } from "./decide";
 import { BusinessWriteRejectedError, IdempotencyConfigurationError } from "./errors";
-import { type CompletedRecord, type RequestIdentity, toEpochSeconds } from "./record";
+import {
+  type CompletedRecord,
+  type IdempotencyRecord,
+  type RequestIdentity,
+  toEpochSeconds,
+} from "./record";
 
 /**
  * An attempt under the commit strategy: nothing was written before it ran.
@@ -18,9 +23,14 @@ export class CommitStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> 
   readonly recoveryPoint = undefined;
   settled = false;
 
+  /**
+   * @param peeked the key's live record, read while the handler ran (the
+   *   `peek` option); `undefined` when nothing was read, or the read failed
+   */
   constructor(
     private readonly config: AttemptConfig<TWrite>,
     private readonly identity: RequestIdentity,
+    private readonly peeked?: Promise<IdempotencyRecord | undefined>,
   ) {}
 
   async advance(): Promise<void> {
@@ -39,6 +49,15 @@ export class CommitStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> 
    *   same request holds the key
    */
   async commit(writes: readonly TWrite[], answer: string): Promise<Settlement> {
+    const seen = await this.peeked;
+    if (seen !== undefined) {
+      // A record the peek saw decides without a write (a replay, 422, 409),
+      // unless it stopped standing in the way (expired): then commit.
+      this.settled = true;
+      const outcome = answerFromRecord(seen, this.identity.fingerprint, this.config.now());
+      if (outcome.kind === "replay") return outcome;
+      this.settled = false;
+    }
     const nowMs = this.config.now();
     const record: CompletedRecord = {
       pk: this.identity.pk,

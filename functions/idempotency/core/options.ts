@@ -36,6 +36,17 @@ export interface IdempotencyCoreOptions<TWrite> {
    */
   readonly leaseWithoutDeadlineMs?: number;
   /**
+   * Commit strategy: read the key's record while the handler runs its own
+   * reads (in parallel: no added latency), so that a replay answers from it
+   * without sending the handler's transaction, which the record would
+   * refuse. Every first execution pays one more read (1 read unit, one
+   * request); every replay saves a transaction (its write units, and the
+   * time DynamoDB takes to refuse it). Worth it for routes whose traffic is
+   * mostly retries. A peek that fails is ignored: the commit decides.
+   * @default false
+   */
+  readonly peek?: boolean;
+  /**
    * Largest stored answer, in bytes (the HTTP face counts the body).
    * @default 65_536
    */
@@ -65,6 +76,7 @@ export function resolveCoreOptions<TWrite>(
     leaseMarginMs: options.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS,
     leaseWithoutDeadlineMs: options.leaseWithoutDeadlineMs ?? DEFAULT_LEASE_WITHOUT_DEADLINE_MS,
     maxStoredAnswerBytes: options.maxStoredAnswerBytes ?? DEFAULT_MAX_STORED_ANSWER_BYTES,
+    peek: options.peek ?? false,
     now: options.now ?? Date.now,
     logger: options.logger ?? silentLogger,
     metrics: options.metrics ?? silentMetrics,

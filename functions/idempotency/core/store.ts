@@ -22,6 +22,15 @@ export type CommitResult =
  */
 export interface IdempotencyStore<TWrite = never> {
   /**
+   * The live record of `pk` (absent, or past its retention: `undefined`),
+   * read consistently: what a commit-strategy attempt that peeks reads while
+   * its handler runs.
+   *
+   * @throws IdempotencyStoreUnavailableError when the store cannot answer
+   */
+  peek(pk: string, nowMs: number): Promise<IdempotencyRecord | undefined>;
+
+  /**
    * The commit strategy: writes the completed `record` (and `writes`, all or
    * nothing) if, and only if, no live record holds its key: the key is
    * absent or past its retention. Atomic: of any number of concurrent

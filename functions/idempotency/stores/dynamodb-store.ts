@@ -328,6 +328,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore<TransactWriteI
     );
   }
 
+  async peek(pk: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
+    return this.liveRecord(pk, nowMs);
+  }
+
   /** The record of `pk` if it is live, read consistently. */
   private async liveRecord(pk: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
     try {

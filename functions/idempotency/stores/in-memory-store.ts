@@ -94,6 +94,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore<InMemoryWrite>
     return true;
   }
 
+  async peek(pk: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
+    const record = this.records.get(pk);
+    return record && !isExpired(record, nowMs) ? structuredClone(record) : undefined;
+  }
+
   /** A copy of the stored record, for assertions. */
   get(pk: string): IdempotencyRecord | undefined {
     const record = this.records.get(pk);

@@ -23,6 +23,10 @@ function setup() {
   const inner = new InMemoryIdempotencyStore();
   const calls: string[] = [];
   const store: IdempotencyStore<InMemoryWrite> = {
+    peek: (pk, nowMs) => {
+      calls.push("peek");
+      return inner.peek(pk, nowMs);
+    },
     commit: (record, nowMs, writes = []) => {
       calls.push(writes.length > 0 ? "commit-with-writes" : "commit-alone");
       return inner.commit(record, nowMs, writes);
@@ -307,5 +311,99 @@ describe("idempotency middleware, commit strategy (in-memory store)", () => {
     expect(calls).toEqual(["commit-with-writes"]);
     expect(effects()).toBe(1);
     expect(inner.get(PK)?.status).toBe("COMPLETED");
+  });
+});
+
+describe("commit strategy with peek: the record read while the handler runs", () => {
+  it("answers a replay from the record it read: the retry sends no transaction", async () => {
+    const { calls, options, effect, effects } = setup();
+    let runs = 0;
+    const handler = idempotentHandler({ ...options, peek: true }, async (_event, context) => {
+      runs += 1;
+      return context.idempotency?.commit([effect], created({ id: `dep-${runs}` }));
+    });
+
+    const first = await handler(deposit(), lambdaContext());
+    const retry = await handler(deposit(), lambdaContext());
+
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toBe(first.body);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(effects()).toBe(1);
+    // First: a peek (nothing there) and the commit. Retry: a peek, no commit.
+    expect(calls).toEqual(["peek", "commit-with-writes", "peek"]);
+    expect(runs).toBe(2);
+  });
+
+  it("answers 422 for another request's key without a transaction", async () => {
+    const { calls, options, effect, effects } = setup();
+    const handler = idempotentHandler({ ...options, peek: true }, async (_event, context) =>
+      context.idempotency?.commit([effect], created({ id: "dep-1" })),
+    );
+
+    await handler(deposit(), lambdaContext());
+    const other = await handler(deposit({ body: '{"amount":999}' }), lambdaContext());
+
+    expect(other.statusCode).toBe(422);
+    expect(slugOf(other)).toBe("idempotency-key-reused");
+    expect(effects()).toBe(1);
+    expect(calls).toEqual(["peek", "commit-with-writes", "peek"]);
+  });
+
+  it("commits as usual when the record it read has expired", async () => {
+    const { calls, clock, options, effect, effects } = setup();
+    const handler = idempotentHandler({ ...options, peek: true }, async (_event, context) =>
+      context.idempotency?.commit([effect], created({ id: `dep-${effects() + 1}` })),
+    );
+
+    await handler(deposit(), lambdaContext());
+    clock.nowMs += 3_601_000;
+    const later = await handler(deposit(), lambdaContext());
+
+    expect(later.statusCode).toBe(201);
+    expect(later.headers["idempotent-replayed"]).toBeUndefined();
+    expect(effects()).toBe(2);
+    expect(calls).toEqual(["peek", "commit-with-writes", "peek", "commit-with-writes"]);
+  });
+
+  it("lets the commit decide when the peek fails: the answer is stored once", async () => {
+    const { inner, calls, options, effect, effects } = setup();
+    const failingPeek: typeof options.store = {
+      ...options.store,
+      peek: async () => {
+        calls.push("peek failed");
+        throw new IdempotencyStoreUnavailableError(1);
+      },
+    };
+    const handler = idempotentHandler(
+      { ...options, store: failingPeek, peek: true },
+      async (_event, context) => context.idempotency?.commit([effect], created({ id: "dep-1" })),
+    );
+
+    const first = await handler(deposit(), lambdaContext());
+    const retry = await handler(deposit(), lambdaContext());
+
+    expect(first.statusCode).toBe(201);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(effects()).toBe(1);
+    expect(inner.get(PK)?.status).toBe("COMPLETED");
+    expect(calls).toEqual([
+      "peek failed",
+      "commit-with-writes",
+      "peek failed",
+      "commit-with-writes",
+    ]);
+  });
+
+  it("peeks only when asked: without the option a first execution sends one request", async () => {
+    const { calls, options, effect } = setup();
+    const handler = idempotentHandler(options, async (_event, context) =>
+      context.idempotency?.commit([effect], created({ id: "dep-1" })),
+    );
+
+    await handler(deposit(), lambdaContext());
+
+    expect(calls).toEqual(["commit-with-writes"]);
   });
 });

@@ -33,6 +33,10 @@ function spiedStore() {
   const claimedPks: string[] = [];
   let calls = 0;
   const store: IdempotencyStore<InMemoryWrite> = {
+    peek: (pk, nowMs) => {
+      calls += 1;
+      return inner.peek(pk, nowMs);
+    },
     commit: (record, nowMs, writes) => {
       calls += 1;
       claimedPks.push(record.pk);

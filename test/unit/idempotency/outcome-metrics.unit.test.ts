@@ -49,6 +49,7 @@ describe.each(Object.values(IdempotencyStrategy))(
       const { outcomes, metrics } = recorder();
       const down = (): Promise<never> => Promise.reject(new IdempotencyStoreUnavailableError(1));
       const store: IdempotencyStore<InMemoryWrite> = {
+        peek: down,
         commit: down,
         claim: down,
         advance: down,

@@ -78,6 +78,7 @@ describe("recovery points through the HTTP face (lease strategy)", () => {
     // TransactWriteItems without cancellation reasons is reported).
     let loseNextAdvanceAnswer = true;
     const store: IdempotencyStore<InMemoryWrite> = {
+      peek: (pk, nowMs) => inner.peek(pk, nowMs),
       commit: (record, nowMs, writes) => inner.commit(record, nowMs, writes),
       claim: (record, nowMs) => inner.claim(record, nowMs),
       complete: (lease, answer, at, writes) => inner.complete(lease, answer, at, writes),

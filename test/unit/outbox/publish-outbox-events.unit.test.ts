@@ -241,6 +241,7 @@ describe("publishOutboxEvents", () => {
     const unreachable: PublishOutboxEventsPorts = {
       ...ports,
       store: {
+        peek: () => Promise.reject(new Error("connection refused")),
         commit: () => Promise.reject(new Error("connection refused")),
         claim: () => Promise.reject(new Error("connection refused")),
         advance: () => Promise.reject(new Error("connection refused")),
@@ -261,6 +262,7 @@ describe("publishOutboxEvents", () => {
     const forgetful: PublishOutboxEventsPorts = {
       ...ports,
       store: {
+        peek: (pk, nowMs) => store.peek(pk, nowMs),
         commit: (record, nowMs, writes) => store.commit(record, nowMs, writes),
         claim: (record, nowMs) => store.claim(record, nowMs),
         advance: (lease, point, writes) => store.advance(lease, point, writes),
