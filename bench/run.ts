@@ -10,6 +10,7 @@ import { hotAccountHttp } from "./sections/hot-account-http";
 import { httpLatency } from "./sections/http-latency";
 import { inProcessLatency } from "./sections/in-process-latency";
 import { middlewareCpu } from "./sections/middleware-cpu";
+import { replayPeek } from "./sections/replay-peek";
 import { requestsPerRequest } from "./sections/requests-per-request";
 import type { BenchSection } from "./sections/section";
 import { writeUnits } from "./sections/write-units";
@@ -35,6 +36,7 @@ const allSections: Readonly<Record<string, BenchSection>> = {
   "cold-start": coldStart,
   "card-payments": cardPayments,
   bill,
+  "replay-peek": replayPeek,
 };
 const selected = process.argv.slice(2);
 const unknown = selected.filter((name) => !(name in allSections));

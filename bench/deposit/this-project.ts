@@ -8,6 +8,16 @@ import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler
 import { renderProblem } from "../../functions/shared/http/problem-details";
 import { type DepositHandlerOptions, depositHandler, depositRoute } from "./deposit-handler";
 
+/** What a route may set beyond its strategy, as the route table does (`peekRecord`). */
+export interface ThisProjectOptions {
+  /**
+   * The layer's `peek` (commit strategy only): the key's record read beside
+   * the handler's reads, so a replay sends no transaction.
+   * @default false, as every HTTP route of the API
+   */
+  readonly peek?: boolean;
+}
+
 /**
  * The production composition with either strategy: `commit` (the API's:
  * nothing before the handler, the record in the business transaction) or
@@ -16,6 +26,7 @@ import { type DepositHandlerOptions, depositHandler, depositRoute } from "./depo
  */
 export function depositWithThisProject(
   strategy: IdempotencyStrategy,
+  { peek = false }: ThisProjectOptions = {},
 ): (options: DepositHandlerOptions) => LambdaHttpHandler {
   return (options) =>
     depositHandler(options, {
@@ -26,6 +37,7 @@ export function depositWithThisProject(
           tableName: options.tables.idempotency,
         }),
         strategy,
+        peek,
         retentionSeconds: DEFAULT_RETENTION_SECONDS,
         logger: options.logger,
         renderError: renderProblem,

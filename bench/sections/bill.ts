@@ -1,5 +1,4 @@
-import { newId } from "../../functions/domain/primitives";
-import { type Variant, variantLabels, variants } from "../deposit/variants";
+import { depositHandlers, type Variant, variantLabels, variants } from "../deposit/variants";
 import {
   type Bill,
   billPerMillion,
@@ -7,13 +6,8 @@ import {
   listPrices,
   routeFunctionConfiguration,
 } from "../support/aws-bill";
-import { type BenchDatabase, benchTableKeys } from "../support/bench-database";
-import {
-  benchDepositHandler,
-  depositEvent,
-  invokeDeposit,
-  openAccounts,
-} from "../support/deposit-requests";
+import type { BenchDatabase } from "../support/bench-database";
+import { mean, meterDeposits, type UsageSample, usageOf } from "../support/deposit-usage";
 import {
   inProcessDepositors,
   type LatencyPlan,
@@ -24,14 +18,7 @@ import {
 } from "../support/latency-matrix";
 import { constantOrSpread, markdownTable, ms, ratio } from "../support/markdown";
 import { progress } from "../support/progress";
-import { type MeteredRead, ReadUnitMeter } from "../support/read-unit-meter";
 import { summarize } from "../support/statistics";
-import {
-  type MeteredWrites,
-  reportedUnitsOf,
-  unitsOf,
-  WriteUnitMeter,
-} from "../support/write-unit-meter";
 import type { BenchSection } from "./section";
 
 /** Fresh keys per variant whose first execution and replay are metered. */
@@ -47,24 +34,8 @@ const LATENCY_PLAN: LatencyPlan = {
   warmupRequests: 40,
 };
 
-/** What one HTTP request used, as metered. */
-interface Sample {
-  readonly requests: number;
-  /** As DynamoDB Local returned them. */
-  readonly readUnits: number;
-  /** From the items read, where the meter can tell. */
-  readonly computedReadUnits: number | undefined;
-  /** Computed from the items' sizes, refused writes included. */
-  readonly writeUnits: number;
-  readonly reportedWriteUnits: number;
-  /** Of `writeUnits`: items of writes that a condition refused. */
-  readonly refusedWriteUnits: number;
-  /** Of those: items of a transaction that another item's condition cancelled. */
-  readonly cancelledWriteUnits: number;
-}
-
 interface Measured {
-  readonly samples: ReadonlyMap<string, readonly Sample[]>;
+  readonly samples: ReadonlyMap<string, readonly UsageSample[]>;
   readonly latency: LatencyResults;
 }
 
@@ -91,21 +62,15 @@ export const bill: BenchSection = {
       measured.samples.get(cellId(scenario, variant)) ?? [];
     const latenciesOf = (scenario: Scenario, variant: Variant) =>
       measured.latency.cell("sequential", scenario, variant).latencies;
-    const billOf = (scenario: Scenario, variant: Variant, cancelledBilled = true): Bill => {
-      const samples = samplesOf(scenario, variant);
-      return billPerMillion(
-        {
-          readUnits: mean(samples.map((sample) => sample.readUnits)),
-          writeUnits: mean(
-            samples.map(
-              (sample) => sample.writeUnits - (cancelledBilled ? 0 : sample.cancelledWriteUnits),
-            ),
-          ),
-          lambdaMs: summarize(latenciesOf(scenario, variant)).p50,
-        },
+    const billOf = (scenario: Scenario, variant: Variant, cancelledBilled = true): Bill =>
+      billPerMillion(
+        usageOf(
+          samplesOf(scenario, variant),
+          summarize(latenciesOf(scenario, variant)).p50,
+          cancelledBilled,
+        ),
         lambda.memoryMb,
       );
-    };
     const baseline = billOf("first", "none");
     const lambdaOnly = (lambdaMs: number) =>
       billPerMillion({ readUnits: 0, writeUnits: 0, lambdaMs }, lambda.memoryMb).lambda;
@@ -129,7 +94,7 @@ export const bill: BenchSection = {
     const usageRows = scenarios.flatMap(({ id: scenario, label }) =>
       variants.map((variant) => {
         const samples = samplesOf(scenario, variant);
-        const of = (pick: (sample: Sample) => number) => constantOrSpread(samples.map(pick));
+        const of = (pick: (sample: UsageSample) => number) => constantOrSpread(samples.map(pick));
         const computedReads = samples.map((sample) => sample.computedReadUnits ?? Number.NaN);
         const latencies = latenciesOf(scenario, variant);
         const p50 = summarize(latencies).p50;
@@ -231,58 +196,21 @@ export const bill: BenchSection = {
 };
 
 /** Each variant's first executions and replays, metered: requests, read and write units. */
-async function meterUnits(database: BenchDatabase): Promise<Map<string, Sample[]>> {
-  const samples = new Map<string, Sample[]>();
-  const reader = database.client().dynamoDb;
+async function meterUnits(database: BenchDatabase): Promise<Map<string, UsageSample[]>> {
+  const samples = new Map<string, UsageSample[]>();
   for (const variant of variants) {
     progress(`bill: units of ${variantLabels[variant]}`);
-    const client = database.client();
-    const writes = new WriteUnitMeter(client.dynamoDb, reader, benchTableKeys);
-    const reads = new ReadUnitMeter(client.dynamoDb);
-    const handler = benchDepositHandler(variant, client.dynamoDb);
-    const [target] = await openAccounts(client.dynamoDb, 1);
-    if (!target) throw new Error("no account opened");
-    const send = async (scenario: Scenario, key: string) => {
-      client.reset();
-      reads.reset();
-      writes.reset();
-      const status = await invokeDeposit(handler, depositEvent(target, key, AMOUNT));
-      if (status !== 201) throw new Error(`${variant}: a ${scenario} answered ${status}`);
-      const cell = samples.get(cellId(scenario, variant)) ?? [];
-      samples.set(cellId(scenario, variant), cell);
-      cell.push(sampleOf(client.snapshot(), reads.snapshot(), writes.snapshot()));
-    };
-    for (let repetition = 0; repetition < REPETITIONS; repetition += 1) {
-      const key = newId();
-      await send("first", key);
-      await send("replay", key);
+    const metered = await meterDeposits(database, depositHandlers[variant], {
+      repetitions: REPETITIONS,
+      amount: AMOUNT,
+      label: variant,
+    });
+    for (const { id: scenario } of scenarios) {
+      samples.set(cellId(scenario, variant), metered[scenario]);
     }
   }
   return samples;
 }
-
-function sampleOf(
-  requests: ReadonlyMap<string, number>,
-  reads: readonly MeteredRead[],
-  writes: MeteredWrites,
-): Sample {
-  const computed = reads.flatMap((read) => (read.computed === undefined ? [] : [read.computed]));
-  return {
-    requests: [...requests.values()].reduce((total, count) => total + count, 0),
-    readUnits: reads.reduce((total, read) => total + read.reported, 0),
-    computedReadUnits:
-      computed.length === reads.length
-        ? computed.reduce((total, units) => total + units, 0)
-        : undefined,
-    writeUnits: unitsOf(writes),
-    reportedWriteUnits: reportedUnitsOf(writes),
-    refusedWriteUnits: unitsOf(writes, (write) => write.outcome !== "written"),
-    cancelledWriteUnits: unitsOf(writes, (write) => write.outcome === "cancelled"),
-  };
-}
-
-const mean = (values: readonly number[]) =>
-  values.reduce((total, value) => total + value, 0) / values.length;
 
 const usd = (dollars: number) => `$${dollars.toFixed(3)}`;
 

@@ -5,7 +5,7 @@ import type { GatewayHandler } from "../../lib/local/gateway/gateway-route";
 import { signLocalToken } from "../../lib/local/jwt";
 import { silentLogger } from "../../test/support/lambda-fixtures";
 import { depositRoute } from "../deposit/deposit-handler";
-import { variants } from "../deposit/variants";
+import { variantLabels, variants } from "../deposit/variants";
 import { benchDepositHandler, type DepositTarget, openAccounts } from "../support/deposit-requests";
 import { goalTable } from "../support/goals";
 import { firstExecutionGoals } from "../support/latency-goals";
@@ -48,6 +48,7 @@ export const httpLatency: BenchSection = {
         const token = await signLocalToken((targets[0] as DepositTarget).caller, JWT_SECRET);
         underLoad.push({
           variant,
+          label: variantLabels[variant],
           targets,
           send: async (target, key, amount) => {
             const response = await fetch(`${gateway.url}/accounts/${target.accountId}/deposits`, {

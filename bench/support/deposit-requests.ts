@@ -9,7 +9,7 @@ import { REPLAYED_HEADER } from "../../functions/idempotency/http/constants";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import type { LambdaHttpHandler } from "../../functions/shared/http/http-handler";
 import { apiGatewayEvent, lambdaContext, silentLogger } from "../../test/support/lambda-fixtures";
-import { depositRoute } from "../deposit/deposit-handler";
+import { type DepositHandlerOptions, depositRoute } from "../deposit/deposit-handler";
 import { transactionCommit } from "../deposit/transaction-commit";
 import { depositHandlers, type Variant } from "../deposit/variants";
 import { benchTables } from "./bench-database";
@@ -102,13 +102,25 @@ export function describeAnswer(answer: HttpResponse): string {
   }
 }
 
+/** Builds a deposit handler from its dependencies: a variant's, or another composition. */
+export type DepositHandlerFactory = (options: DepositHandlerOptions) => LambdaHttpHandler;
+
 /** A variant's deposit handler on the bench's tables, silent. */
 export function benchDepositHandler(
   variant: Variant,
   client: DynamoDBClient,
   onExecute?: () => Promise<void> | void,
 ): LambdaHttpHandler {
-  return depositHandlers[variant]({
+  return benchHandlerOf(depositHandlers[variant], client, onExecute);
+}
+
+/** Any deposit composition on the bench's tables, silent: a column that is not a variant. */
+export function benchHandlerOf(
+  factory: DepositHandlerFactory,
+  client: DynamoDBClient,
+  onExecute?: () => Promise<void> | void,
+): LambdaHttpHandler {
+  return factory({
     client,
     tables: benchTables,
     logger: silentLogger,

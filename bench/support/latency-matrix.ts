@@ -1,9 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { newId } from "../../functions/domain/primitives";
-import { type Variant, variantLabels, variants } from "../deposit/variants";
+import { depositHandlers, type Variant, variantLabels, variants } from "../deposit/variants";
 import type { BenchDatabase } from "./bench-database";
 import {
-  benchDepositHandler,
+  benchHandlerOf,
+  type DepositHandlerFactory,
   type DepositTarget,
   depositEvent,
   invokeDeposit,
@@ -16,8 +17,14 @@ import { summarize } from "./statistics";
 /** Sends one deposit and returns the status of the answer. */
 export type DepositSender = (target: DepositTarget, key: string, amount: number) => Promise<number>;
 
-export interface VariantUnderLoad {
-  readonly variant: Variant;
+/**
+ * One column of the matrix: a variant of `variants.ts`, or (typed `V`) a
+ * composition a section compares beside them.
+ */
+export interface VariantUnderLoad<V extends string = Variant> {
+  readonly variant: V;
+  /** How progress names it. */
+  readonly label: string;
   /** One account per concurrent worker, so workers do not race for one balance. */
   readonly targets: readonly DepositTarget[];
   readonly send: DepositSender;
@@ -62,26 +69,26 @@ export interface LatencyCell {
   readonly tallies: StatusTally[];
 }
 
-export interface LatencyResults {
+export interface LatencyResults<V extends string = Variant> {
   readonly plan: LatencyPlan;
   readonly modes: readonly LatencyMode[];
-  cell(mode: LatencyMode["id"], scenario: Scenario, variant: Variant): LatencyCell;
+  cell(mode: LatencyMode["id"], scenario: Scenario, variant: V): LatencyCell;
 }
 
 /**
  * Latencies and throughput of every variant, sequential and concurrent, for
  * fresh keys and for replays, in rotated rounds.
  */
-export async function runLatencyMatrix(
+export async function runLatencyMatrix<V extends string = Variant>(
   plan: LatencyPlan,
-  underLoad: readonly VariantUnderLoad[],
-): Promise<LatencyResults> {
+  underLoad: readonly VariantUnderLoad<V>[],
+): Promise<LatencyResults<V>> {
   if (plan.rounds % underLoad.length !== 0) {
     throw new Error(`${plan.name}: rounds must be a multiple of ${underLoad.length}`);
   }
-  const replayKeys = new Map<Variant, readonly string[]>();
-  for (const { variant, targets, send } of underLoad) {
-    progress(`${plan.name}: warming up ${variantLabels[variant]}`);
+  const replayKeys = new Map<V, readonly string[]>();
+  for (const { variant, label, targets, send } of underLoad) {
+    progress(`${plan.name}: warming up ${label}`);
     const keys = targets.map(() => newId());
     await Promise.all(targets.map((target, worker) => send(target, at(keys, worker), 1)));
     replayKeys.set(variant, keys);
@@ -109,7 +116,7 @@ export async function runLatencyMatrix(
     },
   ].filter((mode) => mode.requests > 0);
   const cells = new Map<string, LatencyCell>();
-  const cell = (mode: LatencyMode["id"], scenario: Scenario, variant: Variant): LatencyCell => {
+  const cell = (mode: LatencyMode["id"], scenario: Scenario, variant: V): LatencyCell => {
     const id = `${mode}/${scenario}/${variant}`;
     let found = cells.get(id);
     if (!found) {
@@ -119,7 +126,7 @@ export async function runLatencyMatrix(
     return found;
   };
 
-  const record = (mode: LatencyMode, scenario: Scenario, variant: Variant, result: LoadResult) => {
+  const record = (mode: LatencyMode, scenario: Scenario, variant: V, result: LoadResult) => {
     const measured = cell(mode.id, scenario, variant);
     measured.latencies.push(...result.latencies);
     measured.roundP50s.push(summarize(result.latencies).p50);
@@ -127,7 +134,7 @@ export async function runLatencyMatrix(
     measured.elapsedMs += result.elapsedMs;
     measured.tallies.push(result.statuses);
   };
-  const keyFor = (scenario: Scenario, variant: Variant, worker: number) =>
+  const keyFor = (scenario: Scenario, variant: V, worker: number) =>
     scenario === "first" ? newId() : at(replayKeys.get(variant) ?? [], worker);
 
   for (let round = 0; round < plan.rounds; round += 1) {
@@ -160,14 +167,14 @@ export async function runLatencyMatrix(
  * so that a noisy moment of the machine falls on every variant alike.
  * A variant's elapsed time is the sum of its own requests' latencies.
  */
-async function interleaved(
-  underLoad: readonly VariantUnderLoad[],
+async function interleaved<V extends string>(
+  underLoad: readonly VariantUnderLoad<V>[],
   requests: number,
   round: number,
-  keyFor: (variant: Variant) => string,
-): Promise<Map<Variant, LoadResult>> {
-  const latencies = new Map<Variant, number[]>(underLoad.map(({ variant }) => [variant, []]));
-  const statuses = new Map<Variant, number[]>(underLoad.map(({ variant }) => [variant, []]));
+  keyFor: (variant: V) => string,
+): Promise<Map<V, LoadResult>> {
+  const latencies = new Map<V, number[]>(underLoad.map(({ variant }) => [variant, []]));
+  const statuses = new Map<V, number[]>(underLoad.map(({ variant }) => [variant, []]));
   for (let request = 0; request < requests; request += 1) {
     for (let turn = 0; turn < underLoad.length; turn += 1) {
       const { variant, targets, send } = at(underLoad, turn + round + request);
@@ -193,16 +200,41 @@ async function interleaved(
  * Every variant's handler called in-process, as Lambda calls it, each on a
  * client of its own, with one account per worker.
  */
-export async function inProcessDepositors(
+export function inProcessDepositors(
   database: BenchDatabase,
   workers: number,
 ): Promise<VariantUnderLoad[]> {
-  const underLoad: VariantUnderLoad[] = [];
-  for (const variant of variants) {
+  return inProcessColumns(
+    database,
+    workers,
+    variants.map((variant) => ({
+      variant,
+      label: variantLabels[variant],
+      factory: depositHandlers[variant],
+    })),
+  );
+}
+
+/** A column of a section's own: an id, its label, and the deposit composition it measures. */
+export interface DepositColumn<V extends string> {
+  readonly variant: V;
+  readonly label: string;
+  readonly factory: DepositHandlerFactory;
+}
+
+/** `inProcessDepositors` for columns a section chooses, variants or not. */
+export async function inProcessColumns<V extends string>(
+  database: BenchDatabase,
+  workers: number,
+  columns: readonly DepositColumn<V>[],
+): Promise<VariantUnderLoad<V>[]> {
+  const underLoad: VariantUnderLoad<V>[] = [];
+  for (const { variant, label, factory } of columns) {
     const client = database.client().dynamoDb;
-    const handler = benchDepositHandler(variant, client);
+    const handler = benchHandlerOf(factory, client);
     underLoad.push({
       variant,
+      label,
       targets: await openAccounts(client, workers),
       send: (target, key, amount) => invokeDeposit(handler, depositEvent(target, key, amount)),
     });
