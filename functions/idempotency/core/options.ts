@@ -37,12 +37,14 @@ export interface IdempotencyCoreOptions<TWrite> {
   readonly leaseWithoutDeadlineMs?: number;
   /**
    * Commit strategy: read the key's record while the handler runs its own
-   * reads (in parallel: no added latency), so that a replay answers from it
-   * without sending the handler's transaction, which the record would
-   * refuse. Every first execution pays one more read (1 read unit, one
-   * request); every replay saves a transaction (its write units, and the
-   * time DynamoDB takes to refuse it). Worth it for routes whose traffic is
-   * mostly retries. A peek that fails is ignored: the commit decides.
+   * reads (in parallel: the wait overlaps theirs, the client's work does
+   * not), so that a replay answers from it without sending the handler's
+   * transaction, which the record would refuse. Every first execution pays
+   * one more read (1 read unit, one request, well under a millisecond in
+   * `npm run bench -- replay-peek`); every replay saves a transaction (its
+   * write units, and the time DynamoDB takes to refuse it). Worth it once
+   * a route sees more than a few percent of replays. A peek that fails is
+   * ignored: the commit decides.
    * @default false
    */
   readonly peek?: boolean;
