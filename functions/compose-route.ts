@@ -37,6 +37,9 @@ export function composeRoute<R extends Repositories>(routeId: RouteId, repositor
   const client = traced(createDynamoDbClient({ endpoint: config.dynamoDbEndpoint }));
   const observability = createObservability(routeId);
   const dataTable = new DataTable(client, config.dataTableName);
+  if (route.peekRecord && route.idempotency !== "commit") {
+    throw new Error(`Route ${route.id}: peekRecord needs the commit strategy`);
+  }
   const idempotencyMiddleware = route.idempotency
     ? idempotency<TransactWriteItem>({
         store: new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName }),

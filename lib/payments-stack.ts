@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { type RouteDefinition, routeById, routes } from "../functions/routes";
-import { corsPolicy } from "../functions/shared/http/cors-policy";
+import { CORS_ORIGIN_RULE, corsPolicy, isCorsOrigin } from "../functions/shared/http/cors-policy";
 import { API_STAGE_NAME } from "./api/stage";
 import { AlarmTopic, notifyOnEveryAlarm } from "./constructs/alarm-topic";
 import {
@@ -103,6 +103,10 @@ export class PaymentsStack extends Stack {
       ...(props.mfa ? { mfa: props.mfa } : {}),
       ...(props.threatProtection ? { threatProtection: props.threatProtection } : {}),
     });
+    const badOrigins = (props.corsAllowOrigins ?? []).filter((origin) => !isCorsOrigin(origin));
+    if (badOrigins.length > 0) {
+      throw new Error(`corsAllowOrigins ${badOrigins.join(", ")}: ${CORS_ORIGIN_RULE}`);
+    }
     const cors = corsPolicy(props.corsAllowOrigins);
     this.processorSecret = new ProcessorSecret(this, "PaymentProcessor");
     this.api = new PaymentsApi(this, "Api", {

@@ -33,8 +33,8 @@ const WARMUP_MS = 2_000;
 /**
  * How long the proxy holds a transaction's items before sending it on, on
  * top of DynamoDB Local's own time. 0: the conflict window is Local's
- * commit time on this machine (milliseconds under load), in the range of a
- * TransactWriteItems on AWS.
+ * commit time on this machine (milliseconds under load), not calibrated
+ * against a TransactWriteItems on AWS: the figures scale with it.
  */
 const HOLD_MS = 0;
 const TRANSFERS_EACH_WAY = 30;
@@ -526,7 +526,7 @@ function whereTransactionsWent(hot: CaseSummary): string {
     `${hot.path.label}, one account: ${perSecond(transactions)} TransactWriteItems/s sent, ` +
     `${perSecond(cancelled)}/s cancelled (TransactionConflict) before DynamoDB Local saw them, ` +
     `${perSecond(reached)}/s reached it: ${hot.perSecond.toFixed(1)}/s committed, ` +
-    `${perSecond(reached - 1)}/s failed their version condition. ` +
+    `${perSecond(reached - 1)}/s reached it but did not commit (inferred: presumably their version condition). ` +
     `${((100 * cancelled) / Math.max(transactions, Number.MIN_VALUE)).toFixed(0)} % of the transactions sent found the account held by another in flight.`
   );
 }
@@ -697,7 +697,8 @@ function report(
     "“AWS”: a TransactWriteItems that names an item another transaction in flight holds is",
     "cancelled with TransactionConflict, whatever its conditions; DynamoDB Local would instead",
     `run it after the other (the “DynamoDB Local” rows, ${COMPARISON_ROUNDS} round, for comparison). The proxy`,
-    `holds each transaction's items while DynamoDB Local commits it${HOLD_MS > 0 ? `, plus ${HOLD_MS} ms` : ""}.`,
+    `holds each transaction's items while DynamoDB Local commits it${HOLD_MS > 0 ? `, plus ${HOLD_MS} ms` : ""}: the conflict`,
+    "window is Local's commit time on this loaded machine, not calibrated against AWS; the shares below scale with it.",
     "",
     `${WRITERS} writers (fetch, keep-alive, one caller, rate limit off) each send deposits one`,
     `after the other with fresh keys, into ${WRITERS} accounts (one each) or all into one, against the same`,

@@ -36,7 +36,7 @@ export const listPrices = {
     dollars: 0.0000133334,
     per: 1,
     unit: "GB-second of Lambda on arm64",
-    note: "the first 6 billion GB-s a month; duration billed per 1 ms, rounded up",
+    note: "the first 7.5 billion GB-s a month (arm64); duration billed per 1 ms, rounded up",
     source: "https://aws.amazon.com/lambda/pricing/",
   },
   dynamoDbWriteUnit: {

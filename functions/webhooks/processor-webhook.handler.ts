@@ -46,9 +46,6 @@ const applyOnce = makeIdempotent<Delivery, { applied: boolean }, TransactWriteIt
   {
     store: new DynamoDbIdempotencyStore({ client, tableName: config.idempotencyTableName }),
     strategy: "commit",
-    // The processor redelivers until it hears 2xx: a redelivery answers from
-    // the record without a transaction; a first delivery pays one read.
-    peek: true,
     scope: "processor-webhooks",
     keyOf: ({ event }) => event.id,
     fingerprintOf: ({ event }) => event,

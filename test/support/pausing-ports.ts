@@ -50,7 +50,7 @@ export function pausingStore<TWrite>(
   return {
     peek: async (pk, nowMs) => {
       await pause();
-      return store.peek(pk, nowMs);
+      return store.peek?.(pk, nowMs);
     },
     commit: async (record, nowMs, writes) => {
       await pause();

@@ -1,6 +1,6 @@
 import type { Beginning, IdempotentAttempt, Settlement } from "./attempt";
 import { CommitStrategyAttempt } from "./commit-strategy";
-import { IdempotencyStrategy } from "./constants";
+import { IdempotencyStrategy, PEEK_BUDGET_MS } from "./constants";
 import { describeError } from "./describe-error";
 import { IdempotencyError } from "./errors";
 import { claimLease } from "./lease-strategy";
@@ -48,17 +48,28 @@ export async function beginAttempt<TWrite>(
 }
 
 /**
- * The key's record, read while the handler runs. A failed read is logged
- * and counts as nothing seen: the commit's own condition decides.
+ * The key's record, read while the handler runs. A read that fails, or that
+ * takes longer than PEEK_BUDGET_MS, counts as nothing seen (the failure is
+ * logged): the commit's own condition decides, so a slow store never holds
+ * the commit back by more than the budget.
  */
 function peekRecord<TWrite>(
   config: ResolvedCoreOptions<TWrite>,
   identity: RequestIdentity,
-): Promise<IdempotencyRecord | undefined> {
-  return config.store.peek(identity.pk, config.now()).catch((error: unknown) => {
-    config.logger.warn("idempotency peek failed", describeError(error));
-    return undefined;
+): Promise<IdempotencyRecord | undefined> | undefined {
+  const { store } = config;
+  if (!store.peek) return undefined;
+  const read = Promise.resolve()
+    .then(() => store.peek?.(identity.pk, config.now()))
+    .catch((error: unknown) => {
+      config.logger.warn("idempotency peek failed", describeError(error));
+      return undefined;
+    });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const budget = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, PEEK_BUDGET_MS, undefined);
   });
+  return Promise.race([read, budget]).finally(() => clearTimeout(timer));
 }
 
 function replayed(config: ResolvedCoreOptions<unknown>): void {

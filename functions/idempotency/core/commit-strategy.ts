@@ -50,9 +50,11 @@ export class CommitStrategyAttempt<TWrite> implements IdempotentAttempt<TWrite> 
    */
   async commit(writes: readonly TWrite[], answer: string): Promise<Settlement> {
     const seen = await this.peeked;
-    if (seen !== undefined) {
-      // A record the peek saw decides without a write (a replay, 422, 409),
-      // unless it stopped standing in the way (expired): then commit.
+    if (seen?.status === RecordStatus.Completed) {
+      // A completed record cannot change while it lives: it decides without
+      // a write (a replay, or 422 for another request's), unless it expired
+      // meanwhile: then commit. An in-progress record may have completed or
+      // gone since the peek: the commit's condition decides that one.
       this.settled = true;
       const outcome = answerFromRecord(seen, this.identity.fingerprint, this.config.now());
       if (outcome.kind === "replay") return outcome;

@@ -56,3 +56,10 @@ export const MAX_IN_PROGRESS_RETRY_AFTER_SECONDS = 2;
 
 /** `Retry-After` when the idempotency table cannot be reached. */
 export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * How long a commit waits for its peek (a consistent GetItem, a few
+ * milliseconds on DynamoDB) before it commits without it: a slow or failing
+ * store costs a peeking attempt at most this, never the SDK's retries.
+ */
+export const PEEK_BUDGET_MS = 200;

@@ -42,9 +42,11 @@ export interface IdempotencyCoreOptions<TWrite> {
    * transaction, which the record would refuse. Every first execution pays
    * one more read (1 read unit, one request, well under a millisecond in
    * `npm run bench -- replay-peek`); every replay saves a transaction (its
-   * write units, and the time DynamoDB takes to refuse it). Worth it once
-   * a route sees more than a few percent of replays. A peek that fails is
-   * ignored: the commit decides.
+   * write units, and the time DynamoDB takes to refuse it; the replay pays
+   * the read of its stored answer, a read unit per 4 KB). A handler that
+   * commits without reading waits for the peek in series. Worth it once a
+   * route sees more than a few percent of replays. A peek that fails or
+   * takes longer than PEEK_BUDGET_MS (200 ms) is ignored: the commit decides.
    * @default false
    */
   readonly peek?: boolean;

@@ -24,11 +24,11 @@ export interface IdempotencyStore<TWrite = never> {
   /**
    * The live record of `pk` (absent, or past its retention: `undefined`),
    * read consistently: what a commit-strategy attempt that peeks reads while
-   * its handler runs.
+   * its handler runs. Optional: a store without it never peeks.
    *
    * @throws IdempotencyStoreUnavailableError when the store cannot answer
    */
-  peek(pk: string, nowMs: number): Promise<IdempotencyRecord | undefined>;
+  peek?(pk: string, nowMs: number): Promise<IdempotencyRecord | undefined>;
 
   /**
    * The commit strategy: writes the completed `record` (and `writes`, all or

@@ -38,15 +38,20 @@ export function corsPolicy(
 }
 
 /**
- * Whether `origin` can ever match a browser's `Origin`: scheme, host and
- * port, no path (`https://app.example.com`), or `*`. The stack and `npm
+ * Whether `origin` can ever match a browser's `Origin`, compared as the
+ * exact string it is: an origin as a URL serializes it (scheme, lower-case
+ * host, a port only when not the default, no path: `https://app.example.com`),
+ * or `*`. The stack and `npm
  * start` refuse any other at synth and start; a function does not, since a
  * bad origin must not take its route down for every other client.
  */
-export const isCorsOrigin = (origin: string): boolean => /^(\*|https?:\/\/[^/\s?#]+)$/.test(origin);
+export const isCorsOrigin = (origin: string): boolean =>
+  origin === "*" ||
+  (URL.canParse(origin) && new URL(origin).origin === origin && !origin.includes("*"));
 
 /** What `isCorsOrigin` asks, as the stack's and `npm start`'s refusal says it. */
-export const CORS_ORIGIN_RULE = "each origin must be * or scheme://host[:port], without a path";
+export const CORS_ORIGIN_RULE =
+  "each origin must be * or an origin as a browser sends it: scheme://host[:port], lower case, no default port, no path";
 
 /** The origins of a comma-separated list. */
 export const corsOriginsOf = (list: string): string[] =>

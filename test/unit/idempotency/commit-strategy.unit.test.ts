@@ -396,6 +396,79 @@ describe("commit strategy with peek: the record read while the handler runs", ()
     ]);
   });
 
+  it("lets the commit decide on an in-progress record it saw: completed meanwhile, it is replayed", async () => {
+    const { inner, calls, clock, options, effect, effects } = setup();
+    let runs = 0;
+    const handler = idempotentHandler({ ...options, peek: true }, async (_event, context) => {
+      // A lease-strategy attempt of the same request completes while this one runs.
+      runs += 1;
+      if (completedMeanwhile) inner.put(completedMeanwhile);
+      return context.idempotency?.commit([effect], created({ id: `dep-${runs}` }));
+    });
+    let completedMeanwhile: ReturnType<typeof inner.get>;
+    await handler(deposit(), lambdaContext());
+    const stored = inner.get(PK);
+    if (stored?.status !== "COMPLETED") throw new Error("the first request stored its answer");
+    const { answer: _answer, completedAtMs: _completedAtMs, ...rest } = stored;
+    inner.put({
+      ...rest,
+      status: "IN_PROGRESS",
+      leaseToken: "other",
+      leaseExpiresAtMs: clock.nowMs + 60_000,
+    });
+    completedMeanwhile = stored;
+    calls.length = 0;
+
+    const retry = await handler(deposit(), lambdaContext());
+
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(JSON.parse(retry.body)).toEqual({ id: "dep-1" });
+    expect(effects()).toBe(1);
+    expect(calls).toEqual(["peek", "commit-with-writes"]);
+  });
+
+  it("answers a retry whose handler refuses (no writes) from the record it read", async () => {
+    const { calls, options, effect, effects } = setup();
+    let runs = 0;
+    const handler = idempotentHandler({ ...options, peek: true }, async (_event, context) => {
+      runs += 1;
+      if (runs > 1) throw new HttpProblem(409, "insufficient-funds", "Insufficient funds", "No.");
+      return context.idempotency?.commit([effect], created({ id: "dep-1" }));
+    });
+
+    const first = await handler(deposit(), lambdaContext());
+    const retry = await handler(deposit(), lambdaContext());
+
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    expect(retry.body).toBe(first.body);
+    expect(effects()).toBe(1);
+    expect(calls).toEqual(["peek", "commit-with-writes", "peek"]);
+  });
+
+  it("commits without the peek once it takes longer than its budget", async () => {
+    const { inner, calls, options, effect, effects } = setup();
+    const slowPeek: typeof options.store = {
+      ...options.store,
+      peek: () => {
+        calls.push("peek never answers");
+        return new Promise(() => undefined);
+      },
+    };
+    const handler = idempotentHandler(
+      { ...options, store: slowPeek, peek: true },
+      async (_event, context) => context.idempotency?.commit([effect], created({ id: "dep-1" })),
+    );
+
+    const first = await handler(deposit(), lambdaContext());
+
+    expect(first.statusCode).toBe(201);
+    expect(effects()).toBe(1);
+    expect(inner.get(PK)?.status).toBe("COMPLETED");
+    expect(calls).toEqual(["peek never answers", "commit-with-writes"]);
+  });
+
   it("peeks only when asked: without the option a first execution sends one request", async () => {
     const { calls, options, effect } = setup();
     const handler = idempotentHandler(options, async (_event, context) =>

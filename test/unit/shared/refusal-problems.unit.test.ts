@@ -1,5 +1,9 @@
 import type { Refusal, RefusalReason } from "../../../functions/domain/refusals";
+import { ProcessorOutcomeUnknownError } from "../../../functions/processor/processor-outcome-unknown-error";
+import { renderProblem } from "../../../functions/shared/http/problem-details";
+import { problemOf } from "../../../functions/shared/http/problem-errors-middleware";
 import { answerOfRefusal } from "../../../functions/shared/http/refusal-problems";
+import { RacesLostError } from "../../../functions/shared/races-lost-error";
 
 const BASE = "https://payments.example.com/problems/";
 
@@ -117,5 +121,21 @@ describe("the refusal → problem table", () => {
     expect(answer.headers["content-type"]).toBe("application/problem+json");
     expect(JSON.parse(answer.body)).toEqual(problem);
     expect(answer.statusCode).toBe((problem as { status: number }).status);
+  });
+});
+
+describe("the errors a use case throws that are not refusals", () => {
+  it("answers an unknown processor outcome 503 payment-processor-unavailable, with Retry-After", () => {
+    const answer = renderProblem(problemOf(new ProcessorOutcomeUnknownError("charge")));
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers["retry-after"]).toBe("2");
+    expect(JSON.parse(answer.body)).toMatchObject({ type: `${BASE}payment-processor-unavailable` });
+  });
+
+  it("answers races lost until the deadline 503 service-unavailable, with Retry-After", () => {
+    const answer = renderProblem(problemOf(new RacesLostError()));
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers["retry-after"]).toBe("1");
+    expect(JSON.parse(answer.body)).toMatchObject({ type: `${BASE}service-unavailable` });
   });
 });
