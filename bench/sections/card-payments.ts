@@ -13,7 +13,7 @@ import { retryAfterMs, type TimeoutCase, timeoutAfterCharge } from "../card/time
 import { describeStatuses } from "../support/load";
 import { markdownTable, ms, ratio, roundRatios } from "../support/markdown";
 import { progress } from "../support/progress";
-import { summarize } from "../support/statistics";
+import { ratiosPerRound, summarize } from "../support/statistics";
 import type { BenchSection } from "./section";
 
 /** The emulator's fixed latency on every processor answer. */
@@ -77,9 +77,7 @@ export const cardPayments: BenchSection = {
       const cell = measured.get(variant);
       if (!cell || !baseline) return [cardVariantLabels[variant], "n/a"];
       const latency = summarize(cell.latencies);
-      const roundsAgainst = cell.roundP50s.map(
-        (p50, round) => p50 / (baseline.roundP50s[round] ?? Number.NaN),
-      );
+      const roundsAgainst = ratiosPerRound(cell.roundP50s, baseline.roundP50s);
       return [
         cardVariantLabels[variant],
         describeOperations(cell.operations),

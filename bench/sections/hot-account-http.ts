@@ -18,7 +18,7 @@ import { type GoalCheck, goalTable } from "../support/goals";
 import { runForDuration } from "../support/load";
 import { markdownTable, ms, ratio, roundRatios, spread } from "../support/markdown";
 import { progress } from "../support/progress";
-import { summarize } from "../support/statistics";
+import { ratiosPerRound, summarize } from "../support/statistics";
 import type { BenchSection } from "./section";
 
 const WRITERS = 64;
@@ -553,11 +553,7 @@ function report(
       spread(summary.roundsPerSecond),
       baseline ? ratio(summary.perSecond, baseline.perSecond) : "—",
       baseline
-        ? roundRatios(
-            summary.roundsPerSecond.map(
-              (value, round) => value / (baseline.roundsPerSecond[round] ?? Number.NaN),
-            ),
-          )
+        ? roundRatios(ratiosPerRound(summary.roundsPerSecond, baseline.roundsPerSecond))
         : "—",
       ms(summary.p50),
       ms(summary.p99),

@@ -16,7 +16,7 @@ import { type GoalCheck, goalTable } from "../support/goals";
 import { runForDuration, type StatusTally } from "../support/load";
 import { markdownTable, ms, ratio, roundRatios, spread } from "../support/markdown";
 import { progress } from "../support/progress";
-import { summarize } from "../support/statistics";
+import { ratiosPerRound, summarize } from "../support/statistics";
 import type { BenchSection } from "./section";
 
 const WRITERS = 64;
@@ -108,13 +108,7 @@ export const hotAccount: BenchSection = {
       spread(summary.roundsPerSecond),
       `${summary.loadSeconds.toFixed(1)} s`,
       none ? ratio(summary.perSecond, none.perSecond) : "n/a",
-      none
-        ? roundRatios(
-            summary.roundsPerSecond.map(
-              (value, round) => value / (none.roundsPerSecond[round] ?? Number.NaN),
-            ),
-          )
-        : "n/a",
+      none ? roundRatios(ratiosPerRound(summary.roundsPerSecond, none.roundsPerSecond)) : "n/a",
       `${summary.unavailable} of ${summary.answered} (${percent(summary.unavailable, summary.answered)})`,
       summary.other,
       ms(summary.p50),

@@ -8,11 +8,11 @@ import {
 } from "./latency-matrix";
 import { describeStatuses, mergeTallies } from "./load";
 import { markdownTable, ms, ratio, roundRatios } from "./markdown";
-import { summarize } from "./statistics";
+import { ratiosPerRound, summarize } from "./statistics";
 
 /** Each round's p50 over the same round's p50 of `baseline`. */
 export function perRoundRatios(cell: LatencyCell, baseline: LatencyCell): number[] {
-  return cell.roundP50s.map((p50, round) => p50 / (baseline.roundP50s[round] ?? Number.NaN));
+  return ratiosPerRound(cell.roundP50s, baseline.roundP50s);
 }
 
 /** p50 over all rounds. */

@@ -28,3 +28,8 @@ export function median(values: readonly number[]): number {
     0.5,
   );
 }
+
+/** Each round's value over the same round's value of the baseline (NaN where it has none). */
+export function ratiosPerRound(values: readonly number[], baseline: readonly number[]): number[] {
+  return values.map((value, round) => value / (baseline[round] ?? Number.NaN));
+}
