@@ -7,6 +7,7 @@ import {
   type CardPaymentPorts,
   cardPaymentSettlement,
   chargeKeyOf,
+  processingCardPayment,
   resultOf,
 } from "../../functions/orders/card-payments";
 import { changedOrder, type Payment, startCardPayment } from "../../functions/orders/order";
@@ -55,16 +56,7 @@ async function pay(
   const at = ports.now().toISOString();
   // Refuses an order already paid (or one another payment holds).
   const pending = changedOrder(order, startCardPayment(order, at));
-  const payment: Payment = {
-    id: paymentId,
-    orderId: order.id,
-    method: "card",
-    paymentMethod: input.paymentMethod,
-    amount: order.total,
-    currency: order.currency,
-    status: "processing",
-    createdAt: at,
-  };
+  const payment = processingCardPayment(order, paymentId, input.paymentMethod, at);
   const outcome = await ports.processor.charge({
     idempotencyKey: chargeKeyOf(ports.phases.identity, order.id),
     amount: payment.amount,

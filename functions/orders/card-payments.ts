@@ -116,16 +116,7 @@ async function start<TWrite>(
     const now = ports.now();
     const at = now.toISOString();
     const pending = changedOrder(order, startCardPayment(order, at));
-    const payment: Payment = {
-      id: paymentId,
-      orderId: order.id,
-      method: "card",
-      paymentMethod: input.paymentMethod,
-      amount: order.total,
-      currency: order.currency,
-      status: "processing",
-      createdAt: at,
-    };
+    const payment = processingCardPayment(order, paymentId, input.paymentMethod, at);
     const { identity } = ports.phases;
     await ports.phases.advance(`${STARTED_PREFIX}${payment.id}`, [
       ports.orders.save(order, pending),
@@ -216,6 +207,25 @@ export function settlementWrites<TWrite>(
       ),
     ),
   ];
+}
+
+/** The order's card payment as it goes to the processor: its whole total, still `processing`. */
+export function processingCardPayment(
+  order: Order,
+  paymentId: string,
+  paymentMethod: string,
+  at: string,
+): Payment {
+  return {
+    id: paymentId,
+    orderId: order.id,
+    method: "card",
+    paymentMethod,
+    amount: order.total,
+    currency: order.currency,
+    status: "processing",
+    createdAt: at,
+  };
 }
 
 /** What a known outcome makes of the payment and its order. */
