@@ -4,6 +4,9 @@ import { accountAnswers } from "../../functions/accounts/account-answers";
 import { accountParamsSchema, depositBodySchema } from "../../functions/accounts/account-schemas";
 import { createDeposit } from "../../functions/accounts/account-use-cases";
 import { DynamoDbAccountRepository } from "../../functions/accounts/dynamodb-account-repository";
+import { DEFAULT_RETENTION_SECONDS } from "../../functions/idempotency/core/constants";
+import { DynamoDbMovementQueue } from "../../functions/movements/dynamodb-movement-queue";
+import { foldingOf } from "../../functions/movements/folding";
 import { routeById } from "../../functions/routes";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import {
@@ -13,6 +16,7 @@ import {
   type LambdaHttpHandler,
 } from "../../functions/shared/http/http-handler";
 import type { Logger } from "../../functions/shared/observability/logger";
+import { DynamoDbTransferRepository } from "../../functions/transfers/dynamodb-transfer-repository";
 import { silentObservability } from "../support/silent-observability";
 
 /**
@@ -53,9 +57,14 @@ export function depositHandler(
   options: DepositHandlerOptions,
   layer: IdempotencyLayer,
 ): LambdaHttpHandler {
-  const accounts = new DynamoDbAccountRepository(
-    new DataTable(options.client, options.tables.data),
-  );
+  const table = new DataTable(options.client, options.tables.data);
+  const accounts = new DynamoDbAccountRepository(table);
+  const transfers = new DynamoDbTransferRepository(table);
+  // As the product composes it: a deposit writes its movement's marker.
+  const folding = foldingOf(new DynamoDbMovementQueue(table), {
+    movementFolding: true,
+    idempotencyRetentionSeconds: DEFAULT_RETENTION_SECONDS,
+  });
   return createHttpHandler<typeof schemas, TransactWriteItem, Deposit>({
     route: layer.route,
     schemas,
@@ -67,7 +76,7 @@ export function depositHandler(
       await options.onExecute?.();
       return createDeposit(
         { caller, accountId: params.accountId, amount: body.amount },
-        { accounts, ...ports },
+        { accounts, transfers, folding, ...ports },
       );
     },
     respond: accountAnswers.createDeposit,

@@ -1,6 +1,12 @@
 import { refuse } from "../domain/refusals";
+import type { PostedEntry } from "../movements/apply-movement";
 import type { OutboxEvent } from "../shared/outbox";
 import type { Account, Deposit, LedgerEntry } from "./account";
+
+export interface AccountForMovement {
+  readonly account: Account;
+  readonly hotUntilMs: number;
+}
 
 export interface EntriesPage {
   readonly items: readonly LedgerEntry[];
@@ -20,8 +26,20 @@ export interface AccountRepository<TWrite> {
   /** @returns whether `cursor` is one this repository handed out */
   isCursor(cursor: string): boolean;
   create(account: Account): TWrite;
+  /**
+   * The account, and until when its movements are folded from its queue
+   * (epoch ms; 0 when they never were): see functions/movements.
+   */
+  findForMovement(accountId: string): Promise<AccountForMovement | undefined>;
   /** Saves `updated` if the account is still at `previous.version`, and appends its entry. */
   saveBalance(previous: Account, updated: Account, entry: LedgerEntry): TWrite[];
+  /**
+   * Saves `updated`'s balance and version if the account is still at
+   * `previous.version`; with `hotUntilMs`, marks it hot until then.
+   */
+  saveAccount(previous: Account, updated: Account, hotUntilMs?: number): TWrite;
+  /** Appends an entry at the version it made. */
+  appendEntry(posted: PostedEntry): TWrite;
   createDeposit(deposit: Deposit): TWrite;
   recordEvent(event: OutboxEvent): TWrite;
 }
@@ -33,7 +51,23 @@ export async function ownAccount<TWrite>(
   accountId: string,
 ): Promise<Account> {
   const account = await accounts.find(accountId);
-  if (!account || account.ownerId !== caller)
-    return refuse({ reason: "not-found", resource: "account" });
+  if (!isOwnedBy(account, caller)) return refuse({ reason: "not-found", resource: "account" });
   return account;
+}
+
+/** {@link ownAccount}, with the account's heat: what a movement out of or into it reads. */
+export async function ownAccountForMovement<TWrite>(
+  accounts: AccountRepository<TWrite>,
+  caller: string,
+  accountId: string,
+): Promise<AccountForMovement> {
+  const read = await accounts.findForMovement(accountId);
+  if (!read || !isOwnedBy(read.account, caller)) {
+    return refuse({ reason: "not-found", resource: "account" });
+  }
+  return read;
+}
+
+function isOwnedBy(account: Account | undefined, caller: string): account is Account {
+  return account !== undefined && account.ownerId === caller;
 }

@@ -1,10 +1,15 @@
 import { newId } from "../domain/primitives";
 import { refuse } from "../domain/refusals";
-import { retryOnConflict } from "../shared/optimistic-retry";
+import { type MovementPorts, moveMoney } from "../movements/move-money";
 import { outboxEvent } from "../shared/outbox";
 import type { WritePorts } from "../shared/write-ports";
-import { type Account, type Deposit, postOrRefuse } from "./account";
-import { type AccountRepository, type EntriesPage, ownAccount } from "./account-repository";
+import { type Account, type Deposit, depositSchema } from "./account";
+import {
+  type AccountRepository,
+  type EntriesPage,
+  ownAccount,
+  ownAccountForMovement,
+} from "./account-repository";
 
 /** Ports of an account use case: storage, the exactly-once commit of its result, a clock. */
 export interface AccountPorts<TWrite, TResult> extends WritePorts<TWrite, TResult> {
@@ -59,44 +64,32 @@ export async function listEntries<TWrite>(
   });
 }
 
+/**
+ * Credits the caller's account exactly once: see `moveMoney` for the two
+ * paths a movement takes, direct or folded from the account's queue.
+ */
 export async function createDeposit<TWrite>(
   input: { caller: string; accountId: string; amount: number },
-  ports: AccountPorts<TWrite, Deposit>,
+  ports: MovementPorts<TWrite, Deposit>,
 ): Promise<Deposit> {
   const depositId = newId();
-  return retryOnConflict(async () => {
-    const account = await ownAccount(ports.accounts, input.caller, input.accountId);
-    const at = ports.now().toISOString();
-    const posting = postOrRefuse(account, "account", {
-      entryId: newId(),
-      type: "deposit",
-      delta: input.amount,
-      referenceId: depositId,
-      at,
-    });
-    const deposit: Deposit = {
-      id: depositId,
-      accountId: account.id,
-      amount: input.amount,
-      balance: posting.account.balance,
-      createdAt: at,
-    };
-    const event = outboxEvent(
-      "account.deposited",
-      account.id,
-      { deposit },
-      at,
-      ports.correlationId,
-    );
-    return ports.commit(
-      [
-        ...ports.accounts.saveBalance(account, posting.account, posting.entry),
-        ports.accounts.createDeposit(deposit),
-        ports.accounts.recordEvent(event),
-      ],
-      deposit,
-    );
-  }, ports.remainingTimeMs);
+  return moveMoney(
+    async () => {
+      const read = await ownAccountForMovement(ports.accounts, input.caller, input.accountId);
+      return {
+        movement: {
+          type: "deposit",
+          depositId,
+          accountId: read.account.id,
+          amount: input.amount,
+          correlationId: ports.correlationId,
+        },
+        accounts: [read],
+      };
+    },
+    (result) => depositSchema.parse(result),
+    ports,
+  );
 }
 
 export async function getDeposit<TWrite>(

@@ -6,7 +6,7 @@ import {
   timestampSchema,
   versionSchema,
 } from "../domain/primitives";
-import { type AccountRole, refuse } from "../domain/refusals";
+import { type AccountRole, type Refusal, refuse } from "../domain/refusals";
 
 export const entryTypes = ["deposit", "transfer_out", "transfer_in", "payment", "refund"] as const;
 export type EntryType = (typeof entryTypes)[number];
@@ -100,6 +100,29 @@ export function post(account: Account, posting: Posting): PostingResult {
   };
 }
 
+/** The refusals that only the balances at the moment of writing decide. */
+export type BalanceRefusal = Extract<
+  Refusal,
+  { readonly reason: "insufficient-funds" | "balance-limit-exceeded" }
+>;
+
+/** The refusal a posting that `post` refused stands for (`role` names the account in it). */
+export function postingRefusal(
+  account: Account,
+  role: AccountRole,
+  posting: Posting,
+  reason: "insufficient-funds" | "balance-limit",
+): BalanceRefusal {
+  return reason === "insufficient-funds"
+    ? {
+        reason: "insufficient-funds",
+        account: role,
+        balance: account.balance,
+        needed: -posting.delta,
+      }
+    : { reason: "balance-limit-exceeded", account: role };
+}
+
 /**
  * The account after a posting and its entry, or the refusal that says why
  * the posting is refused (`role` names the account in it).
@@ -107,13 +130,5 @@ export function post(account: Account, posting: Posting): PostingResult {
 export function postOrRefuse(account: Account, role: AccountRole, posting: Posting) {
   const result = post(account, posting);
   if (result.ok) return result;
-  if (result.reason === "insufficient-funds") {
-    return refuse({
-      reason: "insufficient-funds",
-      account: role,
-      balance: account.balance,
-      needed: -posting.delta,
-    });
-  }
-  return refuse({ reason: "balance-limit-exceeded", account: role });
+  return refuse(postingRefusal(account, role, posting, result.reason));
 }

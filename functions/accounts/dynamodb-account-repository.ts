@@ -1,5 +1,6 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
+import type { PostedEntry } from "../movements/apply-movement";
 import type { DataTable } from "../shared/dynamodb/data-table";
 import { type OutboxEvent, writeOutboxEvent } from "../shared/outbox";
 import {
@@ -10,7 +11,7 @@ import {
   type LedgerEntry,
   ledgerEntrySchema,
 } from "./account";
-import type { AccountRepository, EntriesPage } from "./account-repository";
+import type { AccountForMovement, AccountRepository, EntriesPage } from "./account-repository";
 
 /**
  * Keys: an account and everything that only it owns share a partition.
@@ -28,6 +29,9 @@ const depositKey = (accountId: string, depositId: string) => ({
   sk: `DEPOSIT#${depositId}`,
 });
 const ENTRY_SK = /^ENTRY#\d{15}$/;
+
+/** The account item with its heat: until when its movements fold (see functions/movements). */
+const accountHeatSchema = accountSchema.extend({ hotUntilMs: z.number().int().optional() });
 
 const storedEntrySchema = ledgerEntrySchema.extend({ sk: z.string() });
 
@@ -72,17 +76,35 @@ export class DynamoDbAccountRepository implements AccountRepository<TransactWrit
     return this.table.create({ ...accountKey(account.id), kind: "account", ...account });
   }
 
+  async findForMovement(accountId: string): Promise<AccountForMovement | undefined> {
+    const item = await this.table.get(accountKey(accountId), accountHeatSchema);
+    if (!item) return undefined;
+    const { hotUntilMs, ...account } = item;
+    return { account, hotUntilMs: hotUntilMs ?? 0 };
+  }
+
   saveBalance(previous: Account, updated: Account, entry: LedgerEntry): TransactWriteItem[] {
     return [
-      this.table.replace(
-        { ...accountKey(updated.id), kind: "account", ...updated },
-        {
-          expression: "version = :version",
-          values: { ":version": previous.version },
-        },
-      ),
-      this.table.create({ ...entryKey(updated.id, updated.version), kind: "entry", ...entry }),
+      this.saveAccount(previous, updated),
+      this.appendEntry({ entry, version: updated.version }),
     ];
+  }
+
+  saveAccount(previous: Account, updated: Account, hotUntilMs?: number): TransactWriteItem {
+    // An update, not a put: the account's other attributes (its heat) stay as they are.
+    return this.table.update(
+      accountKey(updated.id),
+      {
+        balance: updated.balance,
+        version: updated.version,
+        ...(hotUntilMs === undefined ? {} : { hotUntilMs }),
+      },
+      { expression: "version = :version", values: { ":version": previous.version } },
+    );
+  }
+
+  appendEntry({ entry, version }: PostedEntry): TransactWriteItem {
+    return this.table.create({ ...entryKey(entry.accountId, version), kind: "entry", ...entry });
   }
 
   createDeposit(deposit: Deposit): TransactWriteItem {

@@ -20,6 +20,11 @@ export const handlerEnvironmentSchema = z.object({
     .min(60)
     .max(30 * 86_400)
     .default(DEFAULT_RETENTION_SECONDS),
+  /**
+   * `off` writes every deposit and transfer directly, retrying lost races:
+   * the design before folding, kept to measure against (`npm run bench`).
+   */
+  MOVEMENT_FOLDING: z.enum(["on", "off"]).default("on"),
 });
 
 export type HandlerConfig = {
@@ -27,6 +32,8 @@ export type HandlerConfig = {
   readonly dataTableName: string;
   readonly dynamoDbEndpoint: string | undefined;
   readonly idempotencyRetentionSeconds: number;
+  /** Contended deposits and transfers queue and fold (functions/movements). */
+  readonly movementFolding: boolean;
 };
 
 export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -36,5 +43,6 @@ export function loadHandlerConfig(environment: NodeJS.ProcessEnv = process.env):
     dataTableName: parsed.DATA_TABLE_NAME,
     dynamoDbEndpoint: parsed.DYNAMODB_ENDPOINT,
     idempotencyRetentionSeconds: parsed.IDEMPOTENCY_RETENTION_SECONDS,
+    movementFolding: parsed.MOVEMENT_FOLDING === "on",
   };
 }

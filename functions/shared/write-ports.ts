@@ -22,6 +22,12 @@ export interface WritePorts<TWrite, TResult> {
   readonly remainingTimeMs: () => number;
   /** The request's correlation id, carried into the outbox events it writes. */
   readonly correlationId: string;
+  /**
+   * The request's identity under the idempotency layer (its record's key
+   * and its fingerprint): a movement is written once per identity.
+   * Absent for a request the layer does not see.
+   */
+  readonly identity?: RequestIdentity | undefined;
 }
 
 /**

@@ -1,8 +1,12 @@
 import {
+  BatchGetItemCommand,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type TransactWriteItem,
+  TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type * as z from "zod";
@@ -38,18 +42,25 @@ export class DataTable {
     return Item ? schema.parse(unmarshall(Item)) : undefined;
   }
 
-  /** Items of one partition whose sort key starts with `prefix`, oldest first. */
+  /**
+   * Items of one partition whose sort key starts with `prefix` (every item
+   * of it without one), oldest first.
+   */
   async queryPrefix<T>(
     pk: string,
-    prefix: string,
+    prefix: string | undefined,
     schema: z.ZodType<T>,
     page: { readonly limit: number; readonly afterSk?: string },
   ): Promise<T[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: marshall({ ":pk": pk, ":prefix": prefix }),
+        // DynamoDB refuses an empty string in a key condition: no prefix, no begins_with.
+        KeyConditionExpression:
+          prefix === undefined ? "pk = :pk" : "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: marshall(
+          prefix === undefined ? { ":pk": pk } : { ":pk": pk, ":prefix": prefix },
+        ),
         ...(page.afterSk ? { ExclusiveStartKey: marshall({ pk, sk: page.afterSk }) } : {}),
         Limit: page.limit,
         ConsistentRead: true,
@@ -111,4 +122,136 @@ export class DataTable {
       },
     };
   }
+
+  /** A Delete of an item that must exist. */
+  remove(key: ItemKey): TransactWriteItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: marshall(key),
+        ConditionExpression: "attribute_exists(pk)",
+      },
+    };
+  }
+
+  /**
+   * An Update that sets `fields` (and leaves the item's other attributes as
+   * they are) under a condition. Returns the old item on failure.
+   */
+  update(key: ItemKey, fields: Record<string, unknown>, condition: Condition): TransactWriteItem {
+    const names = Object.keys(fields);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: marshall(key),
+        UpdateExpression: `SET ${names.map((_, index) => `#f${index} = :f${index}`).join(", ")}`,
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(names.map((name, index) => [`#f${index}`, name])),
+          ...condition.names,
+        },
+        ExpressionAttributeValues: marshall(
+          {
+            ...Object.fromEntries(names.map((name, index) => [`:f${index}`, fields[name]])),
+            ...condition.values,
+          },
+          marshallOptions,
+        ),
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      },
+    };
+  }
+
+  /**
+   * Items by key in one round trip (BatchGetItem), read consistently, in no
+   * particular order; absent keys are absent from the result. At most 100 keys.
+   */
+  async getMany(keys: readonly ItemKey[]): Promise<Record<string, unknown>[]> {
+    const { Responses, UnprocessedKeys } = await this.client.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [this.tableName]: { Keys: keys.map((key) => marshall(key)), ConsistentRead: true },
+        },
+      }),
+    );
+    // Unprocessed keys come back under throttling: read them again, one by one.
+    const unprocessed = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    const retried = await Promise.all(
+      unprocessed.map(async (key) => {
+        const { Item } = await this.client.send(
+          new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        );
+        return Item;
+      }),
+    );
+    return [...(Responses?.[this.tableName] ?? []), ...retried]
+      .filter((item) => item !== undefined)
+      .map((item) => unmarshall(item));
+  }
+
+  /** A lone conditional Put; whether its condition held (and it was written). */
+  async putIf(item: ItemKey & Record<string, unknown>, condition: Condition): Promise<boolean> {
+    return conditionHeld(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(item, marshallOptions),
+          ...conditionParts(condition),
+        }),
+      ),
+    );
+  }
+
+  /** A lone conditional Delete; whether its condition held (and it was deleted). */
+  async deleteIf(key: ItemKey, condition: Condition): Promise<boolean> {
+    return conditionHeld(() =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall(key),
+          ...conditionParts(condition),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Writes `items` in one transaction.
+   *
+   * @returns false when the transaction was cancelled (a condition failed,
+   *   or a concurrent transaction touched its items): nothing was written
+   */
+  async transact(items: readonly TransactWriteItem[]): Promise<boolean> {
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === "TransactionCanceledException") return false;
+      throw error;
+    }
+  }
+}
+
+/** Whether a lone conditional write was written: false when its condition failed or a transaction held its item. */
+async function conditionHeld(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    const lost =
+      error instanceof Error &&
+      ["ConditionalCheckFailedException", "TransactionConflictException"].includes(error.name);
+    if (lost) return false;
+    throw error;
+  }
+}
+
+function conditionParts(condition: Condition) {
+  return {
+    ConditionExpression: condition.expression,
+    ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+    ...(condition.values
+      ? { ExpressionAttributeValues: marshall(condition.values, marshallOptions) }
+      : {}),
+  };
 }

@@ -197,6 +197,7 @@ export function createHttpHandler<S extends RouteSchemas, TWrite, TResult>(
       now: () => new Date(),
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       correlationId: request.correlationId,
+      identity: attempt?.phases?.identity,
     };
   };
 

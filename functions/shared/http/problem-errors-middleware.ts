@@ -3,6 +3,7 @@ import { Refused } from "../../domain/refusals";
 // The classifier only: a route without idempotency bundles none of the rest of the layer.
 import { classifyDynamoDbFailure } from "../../idempotency/stores/dynamodb-errors";
 import { ProcessorOutcomeUnknownError } from "../../processor/processor-outcome-unknown-error";
+import { MovementPendingError } from "../movement-pending-error";
 import { RacesLostError } from "../races-lost-error";
 import { internalError, isProblemLike, type ProblemLike, renderProblem } from "./problem-details";
 import { problems } from "./problem-types";
@@ -51,6 +52,7 @@ export function problemOf(error: unknown): ProblemLike {
   if (isProblemLike(error)) return error;
   if (
     error instanceof RacesLostError ||
+    error instanceof MovementPendingError ||
     classifyDynamoDbFailure(error) === "unavailable" ||
     isInvocationTimeout(error)
   ) {

@@ -3,13 +3,21 @@ import { loadHandlerConfig } from "../../../functions/shared/config";
 const tables = { IDEMPOTENCY_TABLE_NAME: "idem", DATA_TABLE_NAME: "data" };
 
 describe("handler configuration", () => {
-  it("defaults the retention to 24 hours and the endpoint to AWS's own", () => {
+  it("defaults the retention to 24 hours, the endpoint to AWS's own, and folds contended movements", () => {
     expect(loadHandlerConfig(tables)).toEqual({
       idempotencyTableName: "idem",
       dataTableName: "data",
       dynamoDbEndpoint: undefined,
       idempotencyRetentionSeconds: 86_400,
+      movementFolding: true,
     });
+  });
+
+  it("turns folding off only when asked, and refuses a value it does not know", () => {
+    expect(loadHandlerConfig({ ...tables, MOVEMENT_FOLDING: "off" }).movementFolding).toBe(false);
+    expect(() => loadHandlerConfig({ ...tables, MOVEMENT_FOLDING: "no" })).toThrow(
+      /MOVEMENT_FOLDING/,
+    );
   });
 
   it("reads the retention and a local endpoint", () => {

@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Account, Deposit } from "../accounts/account";
+import type { AccountForMovement } from "../accounts/account-repository";
+import { newId } from "../domain/primitives";
+import { refuse } from "../domain/refusals";
+import {
+  BusinessWriteRejectedError,
+  IdempotencyKeyReusedError,
+  type RequestIdentity,
+} from "../idempotency";
+import { toEpochSeconds } from "../idempotency/core/record";
+import { MovementPendingError } from "../shared/movement-pending-error";
+import { retryOnConflict } from "../shared/optimistic-retry";
+import type { WritePorts } from "../shared/write-ports";
+import type { Transfer } from "../transfers/transfer";
+import { applyMovement } from "./apply-movement";
+import { type FoldPorts, type FoldSettings, foldOnce } from "./fold-queue";
+import { type Movement, type MovementOutcome, queueOf } from "./movement";
+import type { MovementQueue } from "./movement-queue";
+import { accountWrites, type LedgerPorts, movedWrites } from "./movement-writes";
+
+/** The tuning of contended movements; see docs/contention.md. */
+export interface MovementSettings extends FoldSettings {
+  /** How long a folder holds a queue: past it, a waiting request takes the fold over. */
+  readonly leaseMs: number;
+  /** How long a waiting request sleeps between looks at its marker (jittered ±50 %). */
+  readonly pollMs: number;
+  /** How long a movement's marker lives: the idempotency records' retention. */
+  readonly retentionSeconds: number;
+}
+
+/** Queues and folds for contended movements. */
+export interface Folding<TWrite> {
+  readonly queue: MovementQueue<TWrite>;
+  readonly settings: MovementSettings;
+}
+
+export interface MovementPorts<TWrite, TResult>
+  extends WritePorts<TWrite, TResult>,
+    LedgerPorts<TWrite> {
+  /**
+   * Contended movements queue and fold. Absent: every movement is written
+   * directly and a lost race is read and decided again (the design before
+   * folding, kept for comparison: `MOVEMENT_FOLDING=off`).
+   */
+  readonly folding?: Folding<TWrite> | undefined;
+}
+
+/** A movement as the request decided it, and its accounts as read. */
+export interface ReadMovement {
+  readonly movement: Movement;
+  readonly accounts: readonly AccountForMovement[];
+}
+
+/**
+ * Kept back from the invocation's deadline while waiting for a fold: time
+ * to answer 503 before the gateway cuts the invocation off.
+ */
+const DEADLINE_RESERVE_MS = 1_000;
+
+/**
+ * Writes a request's movement exactly once, and answers what it made.
+ *
+ * An account nobody else is writing takes the direct path: one transaction
+ * of the balances, the entries, the resource, the event, the movement's
+ * marker and the idempotency record. A hot account (one a fold wrote
+ * lately), or a direct write that lost its race, takes the queue instead:
+ * the movement is queued under the request's identity in a transaction
+ * that names no account, and one folder at a time writes the queue's head
+ * into the balances, many movements per transaction; the request waits
+ * for its marker to settle, folding itself when no one else is.
+ *
+ * @param read reads the accounts and decides the movement (refusing what
+ *   does not depend on balances); run again after a lost race
+ * @param resultOf the answer's resource, narrowed to the route's
+ */
+export async function moveMoney<TWrite, TResult extends Deposit | Transfer>(
+  read: () => Promise<ReadMovement>,
+  resultOf: (result: Deposit | Transfer) => TResult,
+  ports: MovementPorts<TWrite, TResult>,
+): Promise<TResult> {
+  const { folding } = ports;
+  if (!folding)
+    return retryOnConflict(async () => moveDirectly(await read()), ports.remainingTimeMs);
+
+  const identity: RequestIdentity = ports.identity ?? { pk: newId(), fingerprint: "" };
+  const nowMs = ports.now().getTime();
+  const expiresAt = toEpochSeconds(nowMs) + folding.settings.retentionSeconds;
+  const first = await read();
+  if (first.accounts.every(({ hotUntilMs }) => hotUntilMs <= nowMs)) {
+    try {
+      return await moveDirectly(first);
+    } catch (error) {
+      // A lost race, or a marker an earlier attempt of the request queued: the queue decides.
+      if (!(error instanceof BusinessWriteRejectedError)) throw error;
+    }
+  }
+  const outcome = await moveThroughQueue(first.movement, identity, expiresAt, ports, folding);
+  if (outcome.status === "refused") return refuse(outcome.refusal);
+  return ports.commit([], resultOf(outcome.result));
+
+  async function moveDirectly({ movement, accounts }: ReadMovement): Promise<TResult> {
+    const before = new Map<string, Account>(accounts.map(({ account }) => [account.id, account]));
+    const after = new Map(before);
+    const applied = applyMovement(after, movement, ports.now().toISOString());
+    const marker = (outcome: MovementOutcome) =>
+      folding?.queue.settledMarker({ ...identityOf(), outcome }, expiresAt, nowMs);
+    if (applied.status === "refused") {
+      // The refusal is settled first: a retry that finds the account hot
+      // must not queue, and fold, what this attempt refused.
+      const refusal = marker({ status: "refused", refusal: applied.refusal });
+      if (refusal && !(await folding?.queue.transact([refusal]))) {
+        throw new BusinessWriteRejectedError([]);
+      }
+      return refuse(applied.refusal);
+    }
+    const settled = marker({ status: "moved", result: applied.result });
+    return ports.commit(
+      [
+        ...accountWrites(ports, before, after),
+        ...movedWrites(ports, applied),
+        ...(settled ? [settled] : []),
+      ],
+      resultOf(applied.result),
+    );
+  }
+
+  function identityOf() {
+    return { key: identity.pk, fingerprint: identity.fingerprint };
+  }
+}
+
+/**
+ * Queues the movement (or finds the one an earlier attempt of the request
+ * queued or wrote) and waits for its outcome, folding the queue whenever
+ * its lease is free. When time runs short the movement stays queued: the
+ * next fold writes it, and a retry answers its outcome.
+ *
+ * @throws IdempotencyKeyReusedError when the key's movement is another request's
+ * @throws MovementPendingError when the invocation ran short of time
+ */
+async function moveThroughQueue<TWrite, TResult>(
+  movement: Movement,
+  identity: RequestIdentity,
+  expiresAt: number,
+  ports: MovementPorts<TWrite, TResult>,
+  folding: Folding<TWrite>,
+): Promise<MovementOutcome> {
+  const { queue: movements, settings } = folding;
+  const queue = queueOf(movement);
+  const key = identity.pk;
+  const enqueued = await movements.enqueue(
+    { queue, seq: newId(), key, movement, fingerprint: identity.fingerprint, expiresAt },
+    ports.now().getTime(),
+  );
+  if (!enqueued.queued) {
+    if (enqueued.marker.fingerprint !== identity.fingerprint) throw new IdempotencyKeyReusedError();
+    if (enqueued.marker.status === "settled") return enqueued.marker.outcome;
+  }
+  for (;;) {
+    const nowMs = ports.now().getTime();
+    const { marker, leaseFree } = await movements.poll(key, queue, nowMs);
+    if (marker?.status === "settled") return marker.outcome;
+    if (!marker) throw new Error(`the marker of queued movement ${key} is gone`);
+    if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) throw new MovementPendingError();
+    const token = newId();
+    const leaseEndsMs = nowMs + settings.leaseMs;
+    if (leaseFree && (await movements.takeLease(queue, token, leaseEndsMs, nowMs))) {
+      try {
+        await foldWhileWaiting(queue, key, leaseEndsMs, { ...ports, queue: movements }, settings);
+      } finally {
+        await movements.releaseLease(queue, token);
+      }
+    } else {
+      await sleep(settings.pollMs * (0.5 + Math.random()));
+    }
+  }
+}
+
+/** Folds the queue until `key` is settled, the queue is empty, the lease is ending or time runs short. */
+async function foldWhileWaiting<TWrite>(
+  queue: string,
+  key: string,
+  leaseEndsMs: number,
+  ports: FoldPorts<TWrite> & { readonly remainingTimeMs: () => number },
+  settings: MovementSettings,
+): Promise<void> {
+  for (;;) {
+    const settled = await foldOnce(queue, ports, settings);
+    if (!settled || settled.has(key)) return;
+    if (ports.now().getTime() > leaseEndsMs - settings.pollMs) return;
+    if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) return;
+  }
+}
