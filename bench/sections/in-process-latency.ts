@@ -1,7 +1,14 @@
+import { variantLabels, variants } from "../deposit/variants";
 import { goalTable } from "../support/goals";
+import { recordHeadline } from "../support/headlines";
 import { firstExecutionGoals, replayGoals } from "../support/latency-goals";
-import { inProcessDepositors, runLatencyMatrix } from "../support/latency-matrix";
-import { latencyTables } from "../support/latency-report";
+import {
+  inProcessDepositors,
+  type LatencyResults,
+  runLatencyMatrix,
+  scenarios,
+} from "../support/latency-matrix";
+import { baselineOf, latencyTables, p50Of, perRoundRatios } from "../support/latency-report";
 import type { BenchSection } from "./section";
 
 const CONCURRENCY = 16;
@@ -26,6 +33,7 @@ export const inProcessLatency: BenchSection = {
       },
       underLoad,
     );
+    recordHeadlines(results);
     return [
       latencyTables(results),
       "",
@@ -45,3 +53,23 @@ export const inProcessLatency: BenchSection = {
     ].join("\n");
   },
 };
+
+/**
+ * The bench's latency headlines (bench/headlines.svg): every variant's first
+ * execution and replay, sequential, against no idempotency's first execution,
+ * as the table and the goals above give them.
+ */
+function recordHeadlines(results: LatencyResults): void {
+  const baseline = baselineOf(results, "sequential");
+  for (const { id: scenario } of scenarios) {
+    for (const variant of variants) {
+      const cell = results.cell("sequential", scenario, variant);
+      recordHeadline({
+        group: scenario === "first" ? "first-execution" : "replay",
+        label: variantLabels[variant],
+        ratio: p50Of(cell) / p50Of(baseline),
+        rounds: perRoundRatios(cell, baseline),
+      });
+    }
+  }
+}
