@@ -43,10 +43,9 @@ const queueItemSchema = z.object({
   seq: z.string(),
   key: z.string(),
   movement: movementSchema,
+  expiresAt: z.number().int(),
 });
 const leaseItemSchema = z.object({ pk: z.string(), leaseUntilMs: z.number().int() });
-
-const ENQUEUE_ROUNDS = 5;
 
 function markerOf(item: z.infer<typeof markerItemSchema>): MovementMarker {
   const { key, fingerprint } = item;
@@ -59,33 +58,39 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
   constructor(private readonly table: DataTable) {}
 
   async enqueue(
-    entry: QueuedMovement & { readonly fingerprint: string; readonly expiresAt: number },
+    entry: QueuedMovement & { readonly fingerprint: string },
     nowMs: number,
   ): Promise<EnqueueResult> {
     const { queue, seq, key, fingerprint, movement, expiresAt } = entry;
-    // A concurrent write of the marker (a duplicate's) cancels the transaction
-    // without a marker to read yet: a few rounds settle it.
-    for (let round = 0; round < ENQUEUE_ROUNDS; round += 1) {
-      const queued = await this.table.transact([
-        this.putMarker(
-          { ...markerKey(key), kind: "movement", key, fingerprint, status: "queued", expiresAt },
-          nowMs,
-        ),
-        this.table.create({
-          ...queueKey(queue, seq),
-          kind: "queued-movement",
-          queue,
-          seq,
+    const queued = await this.table.transact([
+      this.putMarker(
+        {
+          ...markerKey(key),
+          kind: "movement",
           key,
-          movement,
-        }),
-      ]);
-      if (queued) return { queued: true };
-      // Refused by a live marker, or lost to a concurrent write of one: read it.
-      const marker = await this.marker(key, nowMs);
-      if (marker) return { queued: false, marker };
-    }
-    throw new Error(`movement ${key} could not be queued in ${ENQUEUE_ROUNDS} rounds`);
+          fingerprint,
+          status: "queued",
+          // The entry it is settled from: a stale entry of an expired marker never settles a new one.
+          seq,
+          expiresAt,
+        },
+        nowMs,
+      ),
+      this.table.create({
+        ...queueKey(queue, seq),
+        kind: "queued-movement",
+        queue,
+        seq,
+        key,
+        movement,
+        expiresAt,
+      }),
+    ]);
+    if (queued) return { queued: true };
+    // Refused by a live marker, or cancelled by a transaction in flight on it
+    // (a duplicate's), which may not have committed one yet.
+    const marker = await this.marker(key, nowMs);
+    return marker ? { queued: false, marker } : { queued: false, contended: true };
   }
 
   async poll(key: string, queue: string, nowMs: number) {
@@ -142,13 +147,17 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
         markerKey(queued.key),
         { status: "settled", outcome },
         {
-          expression: "#status = :queued",
+          expression: "#status = :queued AND seq = :seq",
           names: { "#status": "status" },
-          values: { ":queued": "queued" },
+          values: { ":queued": "queued", ":seq": queued.seq },
         },
       ),
       this.table.remove(queueKey(queued.queue, queued.seq)),
     ];
+  }
+
+  drop(queued: QueuedMovement): TransactWriteItem {
+    return this.table.remove(queueKey(queued.queue, queued.seq));
   }
 
   transact(writes: readonly TransactWriteItem[]): Promise<boolean> {

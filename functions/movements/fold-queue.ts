@@ -1,4 +1,5 @@
 import type { Account } from "../accounts/account";
+import { toEpochSeconds } from "../idempotency/core/record";
 import { applyMovement } from "./apply-movement";
 import { accountsOf, type MovementOutcome } from "./movement";
 import type { MovementQueue, QueuedMovement } from "./movement-queue";
@@ -30,6 +31,9 @@ const itemsOf = (queued: QueuedMovement) => 4 + 2 * accountsOf(queued.movement).
  * movement's entries at the versions it made, its resource and event, and
  * its marker settled with its outcome, moved or refused.
  *
+ * @param known accounts as the previous fold of this folder left them: not
+ *   read again (a fold that finds one changed meanwhile fails its condition,
+ *   and the next reads it); updated in place with what this fold wrote
  * @returns the keys of the movements the fold settled (none when its
  *   transaction lost to a concurrent one), or `undefined` when the queue
  *   was empty
@@ -38,22 +42,37 @@ export async function foldOnce<TWrite>(
   queue: string,
   ports: FoldPorts<TWrite>,
   settings: FoldSettings,
+  known: Map<string, Account> = new Map(),
 ): Promise<ReadonlySet<string> | undefined> {
-  const head = await ports.queue.head(queue, HEAD_READ);
+  // The queue's own account is in almost every fold: read with the head, not after it.
+  const [head, read] = await Promise.all([
+    ports.queue.head(queue, HEAD_READ),
+    known.has(queue) ? undefined : ports.accounts.find(queue),
+  ]);
+  const now = ports.now();
+  const nowSeconds = toEpochSeconds(now.getTime());
   const batch: QueuedMovement[] = [];
+  const stale: QueuedMovement[] = [];
   let items = 0;
   for (const queued of head) {
+    if (queued.expiresAt < nowSeconds) {
+      // Its key is forgotten: the request that queued it can no longer learn
+      // its outcome, and another may hold the key now. It is not written.
+      stale.push(queued);
+      items += 1;
+      continue;
+    }
     if (items + itemsOf(queued) > MAX_TRANSACTION_ITEMS) break;
     batch.push(queued);
     items += itemsOf(queued);
   }
-  if (batch.length === 0) return undefined;
+  if (batch.length === 0 && stale.length === 0) return undefined;
 
-  const before = await readAccounts(ports, batch);
+  if (read) known.set(read.id, read);
+  const before = await readAccounts(ports, batch, known);
   const after = new Map(before);
-  const now = ports.now();
   const at = now.toISOString();
-  const writes: TWrite[] = [];
+  const writes: TWrite[] = stale.map((queued) => ports.queue.drop(queued));
   for (const queued of batch) {
     const applied = applyMovement(after, queued.movement, at);
     const outcome: MovementOutcome =
@@ -68,15 +87,24 @@ export async function foldOnce<TWrite>(
     ...accountWrites(ports, before, after, hotUntilMs),
     ...writes,
   ]);
-  return committed ? new Set(batch.map((queued) => queued.key)) : new Set();
+  if (!committed) {
+    known.clear();
+    return new Set();
+  }
+  for (const [id, account] of after) known.set(id, account);
+  return new Set(batch.map((queued) => queued.key));
 }
 
+/** The batch's accounts: those `known`, and the others read now. */
 async function readAccounts<TWrite>(
   ports: FoldPorts<TWrite>,
   batch: readonly QueuedMovement[],
+  known: ReadonlyMap<string, Account>,
 ): Promise<Map<string, Account>> {
   const ids = [...new Set(batch.flatMap((queued) => accountsOf(queued.movement)))];
-  const accounts = await Promise.all(ids.map((id) => ports.accounts.find(id)));
+  const accounts = await Promise.all(
+    ids.map(async (id) => known.get(id) ?? (await ports.accounts.find(id))),
+  );
   return new Map(
     accounts.map((account, index) => {
       // Accounts are never deleted, and a movement is queued only after its accounts were read.

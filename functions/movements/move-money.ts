@@ -11,6 +11,7 @@ import {
 import { toEpochSeconds } from "../idempotency/core/record";
 import { MovementPendingError } from "../shared/movement-pending-error";
 import { retryOnConflict } from "../shared/optimistic-retry";
+import { RacesLostError } from "../shared/races-lost-error";
 import type { WritePorts } from "../shared/write-ports";
 import type { Transfer } from "../transfers/transfer";
 import { applyMovement } from "./apply-movement";
@@ -25,6 +26,8 @@ export interface MovementSettings extends FoldSettings {
   readonly leaseMs: number;
   /** How long a waiting request sleeps between looks at its marker (jittered ±50 %). */
   readonly pollMs: number;
+  /** How long a folder goes on folding its queue after its own movement is settled. */
+  readonly foldOnMs: number;
   /** How long a movement's marker lives: the idempotency records' retention. */
   readonly retentionSeconds: number;
 }
@@ -149,13 +152,22 @@ async function moveThroughQueue<TWrite, TResult>(
   const { queue: movements, settings } = folding;
   const queue = queueOf(movement);
   const key = identity.pk;
-  const enqueued = await movements.enqueue(
-    { queue, seq: newId(), key, movement, fingerprint: identity.fingerprint, expiresAt },
-    ports.now().getTime(),
-  );
-  if (!enqueued.queued) {
-    if (enqueued.marker.fingerprint !== identity.fingerprint) throw new IdempotencyKeyReusedError();
-    if (enqueued.marker.status === "settled") return enqueued.marker.outcome;
+  for (;;) {
+    const enqueued = await movements.enqueue(
+      { queue, seq: newId(), key, movement, fingerprint: identity.fingerprint, expiresAt },
+      ports.now().getTime(),
+    );
+    if (enqueued.queued) break;
+    if ("marker" in enqueued) {
+      if (enqueued.marker.fingerprint !== identity.fingerprint) {
+        throw new IdempotencyKeyReusedError();
+      }
+      if (enqueued.marker.status === "settled") return enqueued.marker.outcome;
+      break;
+    }
+    // A duplicate's transaction holds the marker: nothing of this request is queued yet.
+    if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) throw new RacesLostError();
+    await sleep(settings.pollMs * (0.5 + Math.random()));
   }
   for (;;) {
     const nowMs = ports.now().getTime();
@@ -177,7 +189,11 @@ async function moveThroughQueue<TWrite, TResult>(
   }
 }
 
-/** Folds the queue until `key` is settled, the queue is empty, the lease is ending or time runs short. */
+/**
+ * Folds the queue until this request's movement is settled, then on for
+ * `foldOnMs` more while movements wait (every handover of the lease costs
+ * the queue a waiter's poll), never past the lease or the invocation's time.
+ */
 async function foldWhileWaiting<TWrite>(
   queue: string,
   key: string,
@@ -185,10 +201,14 @@ async function foldWhileWaiting<TWrite>(
   ports: FoldPorts<TWrite> & { readonly remainingTimeMs: () => number },
   settings: MovementSettings,
 ): Promise<void> {
+  let stopAtMs = leaseEndsMs - settings.pollMs;
+  const known = new Map<string, Account>();
   for (;;) {
-    const settled = await foldOnce(queue, ports, settings);
-    if (!settled || settled.has(key)) return;
-    if (ports.now().getTime() > leaseEndsMs - settings.pollMs) return;
+    const settled = await foldOnce(queue, ports, settings, known);
+    if (!settled) return;
+    const nowMs = ports.now().getTime();
+    if (settled.has(key)) stopAtMs = Math.min(stopAtMs, nowMs + settings.foldOnMs);
+    if (nowMs >= stopAtMs) return;
     if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) return;
   }
 }

@@ -7,6 +7,12 @@ export interface QueuedMovement {
   /** The request's identity (its idempotency record's key): one movement per request. */
   readonly key: string;
   readonly movement: Movement;
+  /**
+   * Epoch seconds: its marker's end. Past it, the request's key is
+   * forgotten (a new request may hold it), and a fold drops the movement
+   * unwritten instead of settling a marker that is no longer its own.
+   */
+  readonly expiresAt: number;
 }
 
 /**
@@ -27,7 +33,12 @@ export type MovementMarker =
 export type EnqueueResult =
   | { readonly queued: true }
   /** A live marker holds the key: nothing was queued. */
-  | { readonly queued: false; readonly marker: MovementMarker };
+  | { readonly queued: false; readonly marker: MovementMarker }
+  /**
+   * A transaction in flight on the marker (a duplicate's) cancelled this one
+   * before it committed one: nothing was queued; try again shortly.
+   */
+  | { readonly queued: false; readonly contended: true };
 
 /**
  * Where contended movements wait to be folded into their accounts' balances,
@@ -41,7 +52,7 @@ export interface MovementQueue<TWrite> {
    * unless a live marker (one not past `expiresAt`) holds its key.
    */
   enqueue(
-    entry: QueuedMovement & { readonly fingerprint: string; readonly expiresAt: number },
+    entry: QueuedMovement & { readonly fingerprint: string },
     nowMs: number,
   ): Promise<EnqueueResult>;
   /**
@@ -69,8 +80,13 @@ export interface MovementQueue<TWrite> {
     expiresAt: number,
     nowMs: number,
   ): TWrite;
-  /** A folded movement's writes: its marker settled (only while queued), its queue entry gone. */
+  /**
+   * A folded movement's writes: its marker settled (only while it is this
+   * entry's, queued), its queue entry gone.
+   */
   settle(queued: QueuedMovement, outcome: MovementOutcome): readonly TWrite[];
+  /** A movement past its marker's end: its queue entry gone, nothing written for it. */
+  drop(queued: QueuedMovement): TWrite;
   /**
    * Commits `writes` in one transaction.
    *

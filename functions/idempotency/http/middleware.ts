@@ -215,6 +215,13 @@ export function idempotency<TWrite>(
     const state = states.get(request);
     if (!state || isSettled(state, request)) return;
     const rendered = request.response;
+    if (request.error instanceof IdempotencyError) {
+      // The layer's own refusal, raised inside the handler (the key's effect
+      // belongs to another request, a lease was lost): an answer about the
+      // key, not the request's outcome, so it is never stored as that.
+      await state.attempt.abandon();
+      return;
+    }
     if (rendered === undefined || rendered === null) {
       // Nothing to answer with: let go of the key (a commit attempt holds nothing).
       await state.attempt.abandon();

@@ -23,6 +23,15 @@ jest.setTimeout(60_000);
  */
 const SHORT_FUNCTION_TIMEOUT_SECONDS = "3";
 
+/**
+ * The store's conflict branches are reached through the direct write path,
+ * which this file's API alone takes: with folding on (the default), a
+ * deposit that lost its race queues instead of running again (that path's
+ * conflicts: test/integration/movements/). Set before the handlers load:
+ * they read their config once, and every API of a test file shares them.
+ */
+process.env.MOVEMENT_FOLDING = "off";
+
 // The local API points DYNAMODB_ENDPOINT at the proxy, so this file's own
 // reads (readRecord) pass through it too: counts of reads are taken before them.
 let proxy: DynamoDbProxy;

