@@ -1,5 +1,6 @@
 import {
   BusinessWriteRejectedError,
+  IdempotencyKeyReusedError,
   InMemoryIdempotencyStore,
   type InMemoryWrite,
 } from "../../../functions/idempotency";
@@ -379,6 +380,31 @@ describe("idempotency middleware, lease strategy (in-memory store)", () => {
   });
 
   describe("the exactly-once path (commit)", () => {
+    it("answers the layer's own error raised inside the handler without storing it for the key", async () => {
+      // A handler that finds the key's effect held by another request (a
+      // queued movement, see functions/movements) says 422, but the key is
+      // not this request's to bind: its first request's retry must still
+      // get its own answer. Seen failing when the middleware stored it.
+      const { store, options } = setup();
+      const commitOptions = { ...options, strategy: "commit" } as const;
+      let keyHeldElsewhere = true;
+      const handler = idempotentHandler<InMemoryWrite>(commitOptions, async (_event, context) => {
+        if (keyHeldElsewhere) throw new IdempotencyKeyReusedError();
+        return context.idempotency?.commit([], created({ id: "dep-1" }));
+      });
+
+      const reused = await handler(deposit(), lambdaContext());
+      keyHeldElsewhere = false;
+      const retry = await handler(deposit(), lambdaContext());
+
+      expect(reused.statusCode).toBe(422);
+      expect(problemOf(reused).type).toMatch(/\/problems\/idempotency-key-reused$/);
+      expect(retry.statusCode).toBe(201);
+      expect(retry.headers["idempotent-replayed"]).toBeUndefined();
+      expect(handler.executions()).toBe(2);
+      expect(store.get(callerRecordKey("caller-1", "key-1"))?.status).toBe("COMPLETED");
+    });
+
     it("applies the business writes and the completion together", async () => {
       const { store, options } = setup();
       const ledger: number[] = [];
