@@ -1,5 +1,6 @@
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
+import { unsettledIndex } from "../../lib/tables/table-definitions";
 import { toEpochSeconds } from "../idempotency/core/record";
 import type { DataTable, ItemKey } from "../shared/dynamodb/data-table";
 import { type MovementOutcome, movementOutcomeSchema, movementSchema } from "./movement";
@@ -8,6 +9,7 @@ import type {
   MovementMarker,
   MovementQueue,
   QueuedMovement,
+  WaitingQueue,
 } from "./movement-queue";
 
 /**
@@ -45,6 +47,9 @@ const queueItemSchema = z.object({
   movement: movementSchema,
   expiresAt: z.number().int(),
 });
+/** The unsettled index's partition of queued movements (low volume: only what waits). */
+const WAITING_PARTITION = "MOVEMENT";
+const waitingItemSchema = z.object({ queue: z.string(), unsettledSinceMs: z.number().int() });
 const leaseItemSchema = z.object({ pk: z.string(), leaseUntilMs: z.number().int() });
 
 function markerOf(item: z.infer<typeof markerItemSchema>): MovementMarker {
@@ -84,6 +89,9 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
         key,
         movement,
         expiresAt,
+        // In the sparse index the reconciler reads: a movement nobody folds is found there.
+        [unsettledIndex.partitionKey.name]: WAITING_PARTITION,
+        [unsettledIndex.sortKey.name]: nowMs,
       }),
     ]);
     if (queued) return { queued: true };
@@ -120,6 +128,21 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
       names: { "#token": "token" },
       values: { ":token": token },
     });
+  }
+
+  async waiting(beforeMs: number, limit: number): Promise<readonly WaitingQueue[]> {
+    const items = await this.table.queryIndexBelow(
+      {
+        name: unsettledIndex.name,
+        partitionKey: unsettledIndex.partitionKey.name,
+        sortKey: unsettledIndex.sortKey.name,
+      },
+      WAITING_PARTITION,
+      beforeMs,
+      waitingItemSchema,
+      limit,
+    );
+    return items.map((item) => ({ queue: item.queue, sinceMs: item.unsettledSinceMs }));
   }
 
   async head(queue: string, limit: number): Promise<readonly QueuedMovement[]> {

@@ -113,3 +113,34 @@ async function readAccounts<TWrite>(
     }),
   );
 }
+
+/**
+ * Folds `queue`, whose lease the caller holds until `leaseEndsMs`, until
+ * it is empty, the lease is about to end (`marginMs` before), the
+ * invocation has less than `reserveMs` left, or `enough` says so after a fold.
+ *
+ * @returns how many movements it settled
+ */
+export async function foldWhileLeased<TWrite>(
+  queue: string,
+  ports: FoldPorts<TWrite> & { readonly remainingTimeMs: () => number },
+  settings: FoldSettings,
+  bounds: {
+    readonly leaseEndsMs: number;
+    readonly marginMs: number;
+    readonly reserveMs: number;
+    readonly enough?: (settled: ReadonlySet<string>, nowMs: number) => boolean;
+  },
+): Promise<number> {
+  const known = new Map<string, Account>();
+  let count = 0;
+  for (;;) {
+    const settled = await foldOnce(queue, ports, settings, known);
+    if (!settled) return count;
+    count += settled.size;
+    const nowMs = ports.now().getTime();
+    if (bounds.enough?.(settled, nowMs)) return count;
+    if (nowMs >= bounds.leaseEndsMs - bounds.marginMs) return count;
+    if (ports.remainingTimeMs() < bounds.reserveMs) return count;
+  }
+}

@@ -15,7 +15,7 @@ import { RacesLostError } from "../shared/races-lost-error";
 import type { WritePorts } from "../shared/write-ports";
 import type { Transfer } from "../transfers/transfer";
 import { applyMovement } from "./apply-movement";
-import { type FoldPorts, type FoldSettings, foldOnce } from "./fold-queue";
+import { type FoldPorts, type FoldSettings, foldWhileLeased } from "./fold-queue";
 import { type Movement, type MovementOutcome, queueOf } from "./movement";
 import type { MovementQueue } from "./movement-queue";
 import { accountWrites, type LedgerPorts, movedWrites } from "./movement-writes";
@@ -201,14 +201,14 @@ async function foldWhileWaiting<TWrite>(
   ports: FoldPorts<TWrite> & { readonly remainingTimeMs: () => number },
   settings: MovementSettings,
 ): Promise<void> {
-  let stopAtMs = leaseEndsMs - settings.pollMs;
-  const known = new Map<string, Account>();
-  for (;;) {
-    const settled = await foldOnce(queue, ports, settings, known);
-    if (!settled) return;
-    const nowMs = ports.now().getTime();
-    if (settled.has(key)) stopAtMs = Math.min(stopAtMs, nowMs + settings.foldOnMs);
-    if (nowMs >= stopAtMs) return;
-    if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) return;
-  }
+  let ownSettledAtMs: number | undefined;
+  await foldWhileLeased(queue, ports, settings, {
+    leaseEndsMs,
+    marginMs: settings.pollMs,
+    reserveMs: DEADLINE_RESERVE_MS,
+    enough: (settled, nowMs) => {
+      if (settled.has(key)) ownSettledAtMs = nowMs;
+      return ownSettledAtMs !== undefined && nowMs >= ownSettledAtMs + settings.foldOnMs;
+    },
+  });
 }

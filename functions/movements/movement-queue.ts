@@ -30,6 +30,12 @@ export type MovementMarker =
       readonly outcome: MovementOutcome;
     };
 
+/** A queue with a movement waiting since `sinceMs` (epoch ms). */
+export interface WaitingQueue {
+  readonly queue: string;
+  readonly sinceMs: number;
+}
+
 export type EnqueueResult =
   | { readonly queued: true }
   /** A live marker holds the key: nothing was queued. */
@@ -68,6 +74,12 @@ export interface MovementQueue<TWrite> {
   takeLease(queue: string, token: string, untilMs: number, nowMs: number): Promise<boolean>;
   /** Ends the lease if `token` still holds it. */
   releaseLease(queue: string, token: string): Promise<void>;
+  /**
+   * Queues with a movement queued before `beforeMs`, oldest movement first
+   * (one entry per movement: a queue may come more than once), read from an
+   * index (eventually consistent): what the reconciler folds.
+   */
+  waiting(beforeMs: number, limit: number): Promise<readonly WaitingQueue[]>;
   /** The first `limit` movements of `queue`, oldest first, read consistently. */
   head(queue: string, limit: number): Promise<readonly QueuedMovement[]>;
   /** The marker a direct write of a movement creates with it: fails the write if a live one exists. */

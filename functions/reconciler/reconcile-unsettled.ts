@@ -17,6 +17,7 @@ import type { PaymentProcessor } from "../processor/payment-processor";
 import { ProcessorOutcomeUnknownError } from "../processor/processor-outcome-unknown-error";
 import type { Logger } from "../shared/observability/logger";
 import { commitAsAnswer } from "../shared/write-ports";
+import { foldWaitingMovements, type WaitingMovementPorts } from "./fold-waiting-movements";
 
 /**
  * The completer (rocket-rides-atomic's, here "reconciler"): card payments
@@ -24,7 +25,8 @@ import { commitAsAnswer } from "../shared/write-ports";
  * resumed exactly as a retry of that request would resume them: through the
  * idempotency layer, from the recovery point, with the same processor key.
  * The request's record is completed with the answer, so a later retry of
- * the client replays the settled answer.
+ * the client replays the settled answer. Queued deposits and transfers
+ * that nobody folds are folded too (fold-waiting-movements.ts).
  */
 
 export interface ReconcilerPorts<TWrite> {
@@ -39,6 +41,8 @@ export interface ReconcilerPorts<TWrite> {
   readonly logger: Logger;
   /** Carried into the outbox events the settlements write. */
   readonly correlationId: string;
+  /** Queued movements nobody folds are folded too, when given. */
+  readonly movements?: Omit<WaitingMovementPorts<TWrite>, "now" | "remainingTimeMs" | "logger">;
 }
 
 export interface ReconcileReport {
@@ -52,7 +56,9 @@ export interface ReconcileReport {
   readonly failed: number;
   /** Not started in this run: too little of the invocation was left. Next run. */
   readonly deferred: number;
-  /** Age of the oldest item still unsettled after this run, for the alarm. */
+  /** Queued movements written (or refused) by this run: their requests had stopped waiting. */
+  readonly movementsFolded: number;
+  /** Age of the oldest item (or queued movement) still unsettled after this run, for the alarm. */
   readonly oldestUnsettledAgeMs: number;
 }
 
@@ -98,13 +104,30 @@ export async function reconcileUnsettled<TWrite>(
     const outcome = await resumeOne(unsettled, resume, isStillUnsettled, idempotency, ports);
     counts[outcome] += 1;
   }
+  const movements = ports.movements
+    ? await foldWaitingMovements(
+        {
+          ...ports.movements,
+          now: ports.now,
+          remainingTimeMs: ports.remainingTimeMs,
+          logger: ports.logger,
+        },
+        before,
+        RESERVE_MS,
+      )
+    : undefined;
+  const nowMs = ports.now().getTime();
   return {
     settled: counts.settled,
     stillUnknown: counts["still-unknown"],
     skipped: counts.skipped,
     failed: counts.failed,
     deferred,
-    oldestUnsettledAgeMs: await oldestUnsettledAgeMs(ports),
+    movementsFolded: movements?.folded ?? 0,
+    oldestUnsettledAgeMs: Math.max(
+      await oldestUnsettledAgeMs(ports),
+      nowMs - (movements?.oldestSinceMs ?? nowMs),
+    ),
   };
 }
 

@@ -45,9 +45,10 @@ export const RECONCILER_METRICS = {
   [MetricName.ReconcilerSettled]: "settled",
   [MetricName.ReconcilerStillUnknown]: "still unknown at the processor",
   [MetricName.ReconcilerFailed]: "failed",
+  [MetricName.ReconcilerMovementsFolded]: "queued movements folded",
 } as const;
 
-/** Seconds the oldest unsettled card payment or refund has waited (the reconciler's, each run). */
+/** Seconds the oldest unsettled card payment, refund or queued movement has waited (the reconciler's, each run). */
 export const OLDEST_UNSETTLED_METRIC = MetricName.OldestUnsettledAge;
 
 /** The processor's trouble as the routes that call it count it. */

@@ -401,6 +401,7 @@ describe("the card payments' alarms", () => {
       "ReconcilerSettled",
       "ReconcilerStillUnknown",
       "ReconcilerFailed",
+      "ReconcilerMovementsFolded",
       "OldestUnsettledAge",
     ]) {
       expect([metricName, body.includes(metricName)]).toEqual([metricName, true]);

@@ -29,6 +29,7 @@ export const MetricName = {
   ReconcilerSettled: "ReconcilerSettled",
   ReconcilerStillUnknown: "ReconcilerStillUnknown",
   ReconcilerFailed: "ReconcilerFailed",
+  ReconcilerMovementsFolded: "ReconcilerMovementsFolded",
   /** Age of the oldest card payment or refund still unsettled (seconds): alarmed past an hour. */
   OldestUnsettledAge: "OldestUnsettledAge",
 } as const;

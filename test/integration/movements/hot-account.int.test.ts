@@ -20,6 +20,10 @@ import {
 
 jest.setTimeout(120_000);
 
+// The reconciler folds queued movements older than this: at once, here.
+// Set before the handlers load (they read their config once).
+process.env.RECONCILE_AFTER_SECONDS = "0";
+
 let proxy: DynamoDbProxy;
 let api: TestApi;
 /** The function timeout under which crossing transfers used to answer 503. */
@@ -172,6 +176,33 @@ describe("a queued movement the invocation could not wait for", () => {
     expect(await merchant.balanceOf(accountId)).toBe(140);
     expect((await merchant.entriesOf(accountId)).map((entry) => entry.amount)).toEqual([100, 40]);
     expect(await queued(accountId)).toBe(0);
+  });
+});
+
+describe("a queued movement nobody comes back for", () => {
+  it("is folded by the reconciler's next run, once; the retry that comes later answers it", async () => {
+    const merchant = shortApi.caller(`merchant-${randomUUID()}`);
+    const accountId = await merchant.openAccount("EUR", 100);
+    const key = randomUUID();
+    const held = proxy.injectTransactionConflict(
+      { table: testEnvironment().dataTable, key: accountKey(accountId) },
+      { times: 1_000 },
+    );
+    const answer = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 30 }, { key });
+    held.disarm();
+    const queuedBefore = await queued(accountId);
+
+    const report = (await shortApi.reconcile()) as { movementsFolded: number };
+
+    expect(answer.status).toBe(503);
+    expect(queuedBefore).toBe(1);
+    expect(report.movementsFolded).toBe(1);
+    expect(await queued(accountId)).toBe(0);
+    expect(await merchant.balanceOf(accountId)).toBe(130);
+    const retry = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 30 }, { key });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ amount: 30, balance: 130 });
+    expect((await merchant.entriesOf(accountId)).map((entry) => entry.amount)).toEqual([100, 30]);
   });
 });
 

@@ -143,6 +143,10 @@ class WatchedQueue implements MovementQueue<Write> {
     return this.inner.drop(...args);
   }
 
+  waiting(...args: Parameters<MovementQueue<Write>["waiting"]>) {
+    return this.inner.waiting(...args);
+  }
+
   async transact(writes: readonly Write[]): Promise<boolean> {
     const competitor = this.competitor;
     if (competitor?.when(writes)) {
