@@ -169,6 +169,8 @@ async function moveThroughQueue<TWrite, TResult>(
     if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) throw new RacesLostError();
     await sleep(settings.pollMs * (0.5 + Math.random()));
   }
+  // Just queued, the movement is not settled yet: the first look waits a poll.
+  await sleep(settings.pollMs * (0.5 + Math.random()));
   for (;;) {
     const nowMs = ports.now().getTime();
     const { marker, leaseFree } = await movements.poll(key, queue, nowMs);

@@ -61,13 +61,16 @@ export const unsettledIndex = {
 /**
  * The domain: accounts, ledger entries, transfers, orders, payments, refunds
  * and outbox events in one table (single-table design). The stream carries
- * the outbox items to the publisher.
+ * the outbox items to the publisher. Only the movements' markers and queue
+ * entries (functions/movements) carry `expiresAt`: TTL deletes those, and
+ * nothing of the money.
  */
 export const dataTableDefinition = {
   logicalId: "DataTable",
   tableNameEnv: "DATA_TABLE_NAME",
   partitionKey: { name: "pk", type: "S" },
   sortKey: { name: "sk", type: "S" },
+  timeToLiveAttribute: "expiresAt",
   stream: "NEW_IMAGE",
   globalIndexes: [unsettledIndex],
 } as const satisfies TableDefinition;

@@ -48,22 +48,28 @@ import type { Armed } from "../../support/transaction-conflicts";
  *
  * Each run opens 3 or 4 accounts of one caller, funds them with deposits,
  * then sends one or two batches of deposits and transfers between random
- * pairs (crossing ones, and ones refused for insufficient funds), all of a
- * batch at once: some requests sent 2 or 3 times under one identity, some
- * with a time budget that drops below moveMoney's 1 s reserve (they give up
- * with MovementPendingError, their movement left queued), and maybe a "dead
- * folder" holding a queue's lease without folding or releasing it. Every
- * send without a final outcome (the HTTP layer's 503) is retried with the
- * same identity and a normal budget until it has one. Then, against a model
- * booked from the outcomes alone:
+ * pairs (crossing ones, and ones refused for insufficient funds), a batch's
+ * requests at once except "followers", each sent as soon as an earlier
+ * request of the batch has its answers (a client's next step): some
+ * requests sent 2 or 3 times under one identity, some with a time budget
+ * that drops below moveMoney's 1 s reserve (they give up with
+ * MovementPendingError, or lose their races, their movement maybe left
+ * queued), and maybe a "dead folder" holding a queue's lease without
+ * folding or releasing it. Every send without a final outcome (what the
+ * HTTP layer answers 503) is retried by its client, after a pause, with
+ * the same identity and a normal budget, until it has one. Then, against a
+ * model booked from the outcomes alone:
  * - each request's answers agree (one of them stored, the rest replays), and
  *   its movement's marker and idempotency record say the same;
  * - the balances add up to the deposits that moved; none is negative; every
  *   account's entries add up to its balance, each balanceAfter the running
  *   sum, one entry per version;
  * - each request that moved has exactly one entry per leg (referenceId its
- *   deposit or transfer); a refused one moved nothing, and was refused on a
- *   balance its source account really had;
+ *   deposit or transfer); a refused one moved nothing;
+ * - real time is respected: a movement answered before another was sent
+ *   comes first in the ledgers they share, and a refusal was decided on a
+ *   balance its source account had while the request was under way (not
+ *   one already replaced before it was sent);
  * - nothing is left in any queue.
  */
 
@@ -77,9 +83,8 @@ const NORMAL_BUDGET_MS = 5_000;
 const SHORT_BUDGET_MS = 200;
 /** The lease of every folder in a run with a dead folder: waiters take over once it runs out. */
 const DEAD_FOLDER_LEASE_MS = 300;
-/** Rounds of retries of the sends without a final outcome (a client's, after a 503). */
-const MAX_RETRY_ROUNDS = 10;
-const RETRY_PAUSE_MS = 20;
+/** Retries of a send without a final outcome (a client's, after a 503). */
+const MAX_RETRIES = 10;
 /** A run that takes longer than this fails (one stuck, say, behind a marker never settled). */
 const RUN_TIMEOUT_MS = 60_000;
 /** Runs and, after a failure, shrinking stop after this long; the failure found is reported. */
@@ -155,11 +160,15 @@ interface PlannedRequest {
    * dropping below the reserve after this many looks at it.
    */
   readonly shortAfterCalls: number | undefined;
+  /** Sent once this earlier request of the batch has all its answers; at once when absent. */
+  readonly follows: number | undefined;
+  /** How long its clients wait before they retry after a 503. */
+  readonly retryPauseMs: number;
 }
 
 interface PlannedBatch {
   readonly requests: readonly PlannedRequest[];
-  /** Indexes into `requests`, one per copy: the order in which the sends start. */
+  /** Indexes into `requests`, one per copy: the order in which the sends start (followers wait). */
   readonly sendingOrder: readonly number[];
   /** The account whose queue a dead folder holds through the batch's start. */
   readonly deadFolder: number | undefined;
@@ -200,6 +209,7 @@ const operationArbitrary = (accountCount: number): fc.Arbitrary<Operation> => {
   );
 };
 
+/** A request, `follows` any number: reduced to an earlier request's index in the batch. */
 const requestArbitrary = (accountCount: number): fc.Arbitrary<PlannedRequest> =>
   fc.record({
     operation: operationArbitrary(accountCount),
@@ -211,18 +221,57 @@ const requestArbitrary = (accountCount: number): fc.Arbitrary<PlannedRequest> =>
       { weight: 3, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }) },
     ),
+    follows: fc.oneof(
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.nat({ max: 1_000 }) },
+    ),
+    retryPauseMs: fc.constantFrom(10, 50, 300),
+  });
+
+/**
+ * A client's "top up, then spend it": a deposit, and once it is answered a
+ * transfer of the same amount out of the account, which the deposit's
+ * balance covers unless others spent it meanwhile.
+ */
+const topUpAndSpendArbitrary = (accountCount: number) =>
+  fc.record({
+    account: fc.nat({ max: accountCount - 1 }),
+    shift: fc.integer({ min: 1, max: accountCount - 1 }),
+    amount: fc.integer({ min: 1, max: 400 }),
   });
 
 const batchArbitrary = (accountCount: number): fc.Arbitrary<PlannedBatch> =>
   fc
     .record({
       requests: fc.array(requestArbitrary(accountCount), { minLength: 6, maxLength: 14 }),
+      topUps: fc.array(topUpAndSpendArbitrary(accountCount), { maxLength: 3 }),
       deadFolder: fc.oneof(
         { weight: 3, arbitrary: fc.constant(undefined) },
         { weight: 2, arbitrary: fc.nat({ max: accountCount - 1 }) },
       ),
     })
-    .chain(({ requests, deadFolder }) => {
+    .chain(({ requests: drawn, topUps, deadFolder }) => {
+      const once = { copies: 1, shortAfterCalls: undefined, retryPauseMs: 10 };
+      const requests: PlannedRequest[] = [
+        ...drawn.map((request, index) => ({
+          ...request,
+          follows:
+            request.follows === undefined || index === 0 ? undefined : request.follows % index,
+        })),
+        ...topUps.flatMap(({ account, shift, amount }, pair): PlannedRequest[] => [
+          { ...once, operation: { kind: "deposit", account, amount }, follows: undefined },
+          {
+            ...once,
+            operation: {
+              kind: "transfer",
+              from: account,
+              to: (account + shift) % accountCount,
+              amount,
+            },
+            follows: drawn.length + 2 * pair,
+          },
+        ]),
+      ];
       const copies = requests.flatMap((request, index) =>
         Array.from({ length: request.copies }, () => index),
       );
@@ -429,76 +478,105 @@ async function attemptOnce(
 
 interface Send {
   readonly request: LogicalRequest;
-  readonly firstBudget: () => number;
+  /** The first attempt's budget, made when it starts. */
+  readonly firstBudget: () => () => number;
+  readonly retryPauseMs: number;
   readonly attempts: Attempted[];
+  startedAtMs?: number;
+  answeredAtMs?: number;
 }
 
-const lastOf = (send: Send): Attempted | undefined => send.attempts.at(-1);
-
-const failureOf = (settled: PromiseSettledResult<Attempted>): Attempted =>
-  settled.status === "fulfilled"
-    ? settled.value
-    : { kind: "failed", error: describeError(settled.reason) };
-
-/** One attempt of each send, all at once; each send's outcome appended to its attempts. */
-async function attemptAll(
-  world: World,
-  sends: readonly Send[],
-  budgetOf: (send: Send) => () => number,
-): Promise<void> {
-  const settled = await Promise.allSettled(
-    sends.map((send) => attemptOnce(world, send.request, budgetOf(send))),
-  );
-  for (const [index, send] of sends.entries()) {
-    const attempted = settled[index];
-    if (attempted) send.attempts.push(failureOf(attempted));
+/** A client: sends, and after a 503 waits and sends again, with a normal budget. */
+async function runSend(world: World, send: Send): Promise<void> {
+  let budget = send.firstBudget();
+  send.startedAtMs = Date.now();
+  for (let retries = 0; ; retries += 1) {
+    const attempted = await attemptOnce(world, send.request, budget);
+    send.attempts.push(attempted);
+    if (attempted.kind !== "retry") {
+      send.answeredAtMs = Date.now();
+      return;
+    }
+    if (retries >= MAX_RETRIES) return;
+    // A client's pause before it retries; nothing is judged by it.
+    await sleep(send.retryPauseMs);
+    budget = normalBudget();
   }
 }
 
+/** A request's final answers, one per copy, and when it was under way. */
+interface Answered {
+  readonly finals: ReadonlyArray<{ readonly outcome: Outcome; readonly replayed: boolean }>;
+  /** When its first copy was sent. */
+  readonly startedAtMs: number;
+  /** When its first final answer came. */
+  readonly answeredAtMs: number;
+}
+
 /**
- * Sends every copy at once, then retries, round after round, each send
- * whose last attempt was not final, with its identity and a normal budget.
- * @returns each request's final outcomes, one per copy
+ * Runs every send, a follower's once the request it follows has all its
+ * answers, and waits for all of them.
+ * @returns each request's answers
+ * @throws when a send failed (what the HTTP layer answers 500) or has no final outcome
  */
 async function sendAll(
   world: World,
   sends: readonly Send[],
-): Promise<Map<LogicalRequest, Array<{ outcome: Outcome; replayed: boolean }>>> {
-  await attemptAll(world, sends, (send) => send.firstBudget);
-  for (let round = 1; ; round += 1) {
-    const failed = sends.filter((send) => lastOf(send)?.kind === "failed");
-    if (failed.length > 0) {
-      throw new Error(
-        `${failed.length} request(s) failed:\n${failed
-          .map(
-            (send) =>
-              `${send.request.label} ${JSON.stringify(send.request.operation)}: ${JSON.stringify(lastOf(send))}`,
-          )
-          .join("\n")}`,
+  followsOf: (request: LogicalRequest) => LogicalRequest | undefined,
+): Promise<Map<LogicalRequest, Answered>> {
+  const runs = new Map<Send, Promise<void>>();
+  const completions = new Map<LogicalRequest, Promise<void>>();
+  const completion = (request: LogicalRequest): Promise<void> => {
+    let done = completions.get(request);
+    if (!done) {
+      done = Promise.allSettled(sends.filter((send) => send.request === request).map(start)).then(
+        () => undefined,
       );
+      completions.set(request, done);
     }
-    const waiting = sends.filter((send) => lastOf(send)?.kind === "retry");
-    if (waiting.length === 0) break;
-    if (round > MAX_RETRY_ROUNDS) {
-      throw new Error(
-        `no final outcome after ${MAX_RETRY_ROUNDS} rounds of retries: ${waiting
-          .map((send) => `${send.request.label}: ${JSON.stringify(lastOf(send))}`)
-          .join("\n")}`,
-      );
+    return done;
+  };
+  const start = (send: Send): Promise<void> => {
+    let run = runs.get(send);
+    if (!run) {
+      const followed = followsOf(send.request);
+      run = (followed ? completion(followed) : Promise.resolve()).then(() => runSend(world, send));
+      runs.set(send, run);
     }
-    // A client's pause before it retries; nothing is judged by it.
-    await sleep(RETRY_PAUSE_MS);
-    await attemptAll(world, waiting, normalBudget);
+    return run;
+  };
+  const settled = await Promise.allSettled(sends.map(start));
+  const thrown = settled.flatMap((result) =>
+    result.status === "rejected" ? [describeError(result.reason)] : [],
+  );
+  if (thrown.length > 0) throw new Error(`a client threw:\n${thrown.join("\n")}`);
+
+  const unanswered = sends.filter((send) => send.attempts.at(-1)?.kind !== "final");
+  if (unanswered.length > 0) {
+    throw new Error(
+      `${unanswered.length} send(s) without a final outcome:\n${unanswered
+        .map(
+          (send) =>
+            `${send.request.label} ${JSON.stringify(send.request.operation)}: ${JSON.stringify(send.attempts.at(-1))}`,
+        )
+        .join("\n")}`,
+    );
   }
-  const finals = new Map<LogicalRequest, Array<{ outcome: Outcome; replayed: boolean }>>();
+  const answered = new Map<LogicalRequest, Answered>();
   for (const send of sends) {
-    const last = lastOf(send);
-    if (last?.kind !== "final") throw new Error(`${send.request.label} has no final outcome`);
-    const own = finals.get(send.request) ?? [];
-    own.push({ outcome: last.outcome, replayed: last.replayed });
-    finals.set(send.request, own);
+    const last = send.attempts.at(-1);
+    const { startedAtMs, answeredAtMs } = send;
+    if (last?.kind !== "final" || startedAtMs === undefined || answeredAtMs === undefined) {
+      throw new Error(`${send.request.label} has no final outcome`);
+    }
+    const own = answered.get(send.request);
+    answered.set(send.request, {
+      finals: [...(own?.finals ?? []), { outcome: last.outcome, replayed: last.replayed }],
+      startedAtMs: Math.min(own?.startedAtMs ?? startedAtMs, startedAtMs),
+      answeredAtMs: Math.min(own?.answeredAtMs ?? answeredAtMs, answeredAtMs),
+    });
   }
-  return finals;
+  return answered;
 }
 
 // ---------------------------------------------------------------------------
@@ -512,12 +590,22 @@ interface ExpectedEntry {
 
 const entryKey = (entry: ExpectedEntry) => `${entry.type} ${entry.amount} ${entry.referenceId}`;
 
+/** A request's one outcome, and when it was under way. */
+interface Decided {
+  readonly request: LogicalRequest;
+  readonly outcome: Outcome;
+  readonly startedAtMs: number;
+  readonly answeredAtMs: number;
+}
+
 class Model {
   /** Every deposit that moved: what the balances must add up to. */
   deposited = 0;
   readonly entries: ExpectedEntry[][];
   /** Each request's agreed outcome, to be found in its marker and its record. */
-  readonly decided: Array<{ readonly request: LogicalRequest; readonly outcome: Outcome }> = [];
+  readonly decided: Decided[] = [];
+  /** The requests that moved, by the id of the deposit or transfer they made. */
+  readonly byReference = new Map<string, Decided>();
 
   constructor(accountCount: number) {
     this.entries = Array.from({ length: accountCount }, () => []);
@@ -530,11 +618,9 @@ class Model {
   }
 
   /** Checks a request's answers against each other and its operation, and books its outcome. */
-  book(
-    world: World,
-    request: LogicalRequest,
-    finals: ReadonlyArray<{ outcome: Outcome; replayed: boolean }>,
-  ): void {
+  book(world: World, request: LogicalRequest, answered: Answered | undefined): void {
+    if (!answered) throw new Error(`${request.label} was not sent`);
+    const { finals, startedAtMs, answeredAtMs } = answered;
     const [first] = finals;
     if (!first) throw new Error(`${request.label} has no answer`);
     const { outcome } = first;
@@ -547,7 +633,9 @@ class Model {
       request: request.label,
       stored: finals.filter((final) => !final.replayed).length,
     }).toEqual({ request: request.label, stored: 1 });
-    this.decided.push({ request, outcome });
+    const decided = { request, outcome, startedAtMs, answeredAtMs };
+    this.decided.push(decided);
+    if (outcome.status === "moved") this.byReference.set(outcome.result.id, decided);
 
     const { operation } = request;
     if (operation.kind === "deposit") {
@@ -643,6 +731,71 @@ function queueNameOf(world: World, operation: Operation): string {
   return to < from ? to : from;
 }
 
+function decidedOf(model: Model, entry: LedgerEntry): Decided {
+  const decided = model.byReference.get(entry.referenceId);
+  if (!decided) throw new Error(`entry ${entry.id} of ${entry.referenceId}: no request made it`);
+  return decided;
+}
+
+const timeline = (model: Model, entries: readonly LedgerEntry[]) =>
+  entries.map((entry) => {
+    const { request, startedAtMs, answeredAtMs } = decidedOf(model, entry);
+    return `${entry.referenceId} (${request.label}, sent ${startedAtMs}, answered ${answeredAtMs}, at ${Date.parse(entry.createdAt)}): ${entry.amount} -> ${entry.balanceAfter}`;
+  });
+
+/**
+ * A movement answered before another was sent committed first: its entry
+ * comes first in every ledger both are in (entries are in version order).
+ */
+function checkRealTimeOrder(model: Model, account: number, entries: readonly LedgerEntry[]) {
+  let latest: Decided | undefined;
+  for (const entry of entries) {
+    const decided = decidedOf(model, entry);
+    if (latest && decided.answeredAtMs < latest.startedAtMs) {
+      throw new Error(
+        `account ${account}: ${decided.request.label} was answered before ${latest.request.label} was sent, yet its entry comes after:\n${timeline(model, entries).join("\n")}`,
+      );
+    }
+    if (!latest || decided.startedAtMs > latest.startedAtMs) latest = decided;
+  }
+}
+
+/**
+ * A refusal says the balance it was decided on: one the source account had
+ * at some moment while the request was under way. A balance replaced by a
+ * movement answered before the request was even sent is a stale read; one
+ * that came about only after the refusal was answered, an impossible one.
+ */
+function checkRefusedOnLiveBalance(
+  model: Model,
+  refused: Decided,
+  source: readonly LedgerEntry[] | undefined,
+) {
+  if (refused.outcome.status !== "refused" || !source) throw new Error("not a refused transfer");
+  const { balance } = refused.outcome.refusal;
+  // State 0: the opening balance, replaced by the first entry; state v: after entry v.
+  const states = [
+    { balance: 0, sinceMs: Number.NEGATIVE_INFINITY, replacedBy: source[0] },
+    ...source.map((entry, index) => ({
+      balance: entry.balanceAfter,
+      sinceMs: Date.parse(entry.createdAt),
+      replacedBy: source[index + 1],
+    })),
+  ];
+  const live = states.some(
+    (state) =>
+      state.balance === balance &&
+      state.sinceMs <= refused.answeredAtMs &&
+      (state.replacedBy === undefined ||
+        decidedOf(model, state.replacedBy).answeredAtMs >= refused.startedAtMs),
+  );
+  if (!live) {
+    throw new Error(
+      `${refused.request.label} (sent ${refused.startedAtMs}, answered ${refused.answeredAtMs}) was refused on a balance of ${String(balance)} its source account did not have meanwhile:\n${timeline(model, source).join("\n")}`,
+    );
+  }
+}
+
 async function checkLedger(world: World, model: Model): Promise<void> {
   let total = 0;
   const ledgers = new Map<string, LedgerEntry[]>();
@@ -683,11 +836,13 @@ async function checkLedger(world: World, model: Model): Promise<void> {
       account: index,
       queued: 0,
     });
+    checkRealTimeOrder(model, index, entries);
   }
   // Conservation: transfers move money, only deposits make it.
   expect(total).toBe(model.deposited);
 
-  for (const { request, outcome } of model.decided) {
+  for (const decided of model.decided) {
+    const { request, outcome } = decided;
     const { operation } = request;
     // The movement's marker is settled with the outcome every answer gave.
     const { marker } = await queue.poll(
@@ -712,9 +867,7 @@ async function checkLedger(world: World, model: Model): Promise<void> {
 
     if (outcome.status === "refused") {
       if (operation.kind !== "transfer") throw new Error(`${request.label}: a deposit refused`);
-      // Decided on a balance the source account really had at some point.
-      const source = ledgers.get(accountIdOf(world, operation.from)) ?? [];
-      expect([0, ...source.map((entry) => entry.balanceAfter)]).toContain(outcome.refusal.balance);
+      checkRefusedOnLiveBalance(model, decided, ledgers.get(accountIdOf(world, operation.from)));
       continue;
     }
     const { result } = outcome;
@@ -780,12 +933,12 @@ async function runBatch(
     const request = requests[index];
     const planned = batch.requests[index];
     if (!request || !planned) throw new Error(`no request ${index} in the batch`);
+    const { shortAfterCalls } = planned;
     return {
       request,
       firstBudget:
-        planned.shortAfterCalls === undefined
-          ? normalBudget()
-          : shortBudget(planned.shortAfterCalls),
+        shortAfterCalls === undefined ? normalBudget : () => shortBudget(shortAfterCalls),
+      retryPauseMs: planned.retryPauseMs,
       attempts: [],
     };
   });
@@ -801,11 +954,12 @@ async function runBatch(
     expect(taken).toBe(true);
   }
 
-  const finals = await sendAll(world, sends);
+  const answered = await sendAll(world, sends, (request) => {
+    const follows = batch.requests[requests.indexOf(request)]?.follows;
+    return follows === undefined ? undefined : requests[follows];
+  });
 
-  for (const request of requests) {
-    model.book(world, request, finals.get(request) ?? []);
-  }
+  for (const request of requests) model.book(world, request, answered.get(request));
 }
 
 /** The opening deposits: one request each, sent once. */
@@ -815,11 +969,17 @@ async function fund(world: World, model: Model, opening: readonly number[]): Pro
       ? [logicalRequest(world, { kind: "deposit", account, amount }, `open${account}`)]
       : [],
   );
-  const finals = await sendAll(
+  const answered = await sendAll(
     world,
-    requests.map((request) => ({ request, firstBudget: normalBudget(), attempts: [] })),
+    requests.map((request) => ({
+      request,
+      firstBudget: normalBudget,
+      retryPauseMs: 10,
+      attempts: [],
+    })),
+    () => undefined,
   );
-  for (const request of requests) model.book(world, request, finals.get(request) ?? []);
+  for (const request of requests) model.book(world, request, answered.get(request));
 }
 
 describe("deposits and transfers, queued and folded under contention", () => {
