@@ -40,6 +40,12 @@ export interface AccountRepository<TWrite> {
   saveAccount(previous: Account, updated: Account, hotUntilMs?: number): TWrite;
   /** Appends an entry at the version it made. */
   appendEntry(posted: PostedEntry): TWrite;
+  /**
+   * Writes nothing; fails the transaction unless the account is still at
+   * `read.version`: a decision taken on its balance (a refusal) stands only
+   * on the balance it saw.
+   */
+  checkVersion(read: Account): TWrite;
   createDeposit(deposit: Deposit): TWrite;
   recordEvent(event: OutboxEvent): TWrite;
 }

@@ -103,6 +103,13 @@ export class DynamoDbAccountRepository implements AccountRepository<TransactWrit
     );
   }
 
+  checkVersion(read: Account): TransactWriteItem {
+    return this.table.check(accountKey(read.id), {
+      expression: "version = :version",
+      values: { ":version": read.version },
+    });
+  }
+
   appendEntry({ entry, version }: PostedEntry): TransactWriteItem {
     return this.table.create({ ...entryKey(entry.accountId, version), kind: "entry", ...entry });
   }

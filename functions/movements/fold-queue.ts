@@ -20,7 +20,7 @@ export interface FoldSettings {
   readonly hotMs: number;
 }
 
-/** Writes one movement needs in a fold at most: marker, queue entry, two entries, resource, event, two accounts. */
+/** Writes one movement needs in a fold at most: marker, queue entry, two entries, resource, event, two accounts (written or checked). */
 const itemsOf = (queued: QueuedMovement) => 4 + 2 * accountsOf(queued.movement).length;
 
 /**
@@ -84,7 +84,9 @@ export async function foldOnce<TWrite>(
   }
   const hotUntilMs = now.getTime() + settings.hotMs;
   const committed = await ports.queue.transact([
-    ...accountWrites(ports, before, after, hotUntilMs),
+    // Every account read is conditioned on its version, written or not: the
+    // refusals were decided on balances that may come from an earlier fold.
+    ...accountWrites(ports, before, after, { hotUntilMs, checkUnchanged: true }),
     ...writes,
   ]);
   if (!committed) {

@@ -24,17 +24,22 @@ export function movedWrites<TWrite>(ports: LedgerPorts<TWrite>, moved: Moved): T
 
 /**
  * The accounts whose version moved between `before` and `after`, saved at
- * their state in `after` if each is still at the version read.
+ * their state in `after` if each is still at the version read; with
+ * `checkUnchanged`, the others are checked to be still at the version read
+ * (a refusal taken on their balance must not stand on a stale one).
  */
 export function accountWrites<TWrite>(
   ports: LedgerPorts<TWrite>,
   before: ReadonlyMap<string, Account>,
   after: ReadonlyMap<string, Account>,
-  hotUntilMs?: number,
+  options: { readonly hotUntilMs?: number; readonly checkUnchanged?: boolean } = {},
 ): TWrite[] {
   return [...after.values()].flatMap((updated) => {
     const previous = before.get(updated.id);
-    if (!previous || previous.version === updated.version) return [];
-    return [ports.accounts.saveAccount(previous, updated, hotUntilMs)];
+    if (!previous) return [];
+    if (previous.version === updated.version) {
+      return options.checkUnchanged ? [ports.accounts.checkVersion(previous)] : [];
+    }
+    return [ports.accounts.saveAccount(previous, updated, options.hotUntilMs)];
   });
 }

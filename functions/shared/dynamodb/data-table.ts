@@ -123,6 +123,13 @@ export class DataTable {
     };
   }
 
+  /** A ConditionCheck: the transaction commits only while `condition` holds on the item. */
+  check(key: ItemKey, condition: Condition): TransactWriteItem {
+    return {
+      ConditionCheck: { TableName: this.tableName, Key: marshall(key), ...conditionParts(condition) },
+    };
+  }
+
   /** A Delete of an item that must exist. */
   remove(key: ItemKey): TransactWriteItem {
     return {

@@ -924,3 +924,56 @@ describe("moveMoney: races with direct writes", () => {
     await expectLedger(a, [100, 5, 1, 7]);
   });
 });
+
+describe("foldOnce: a folder that remembers an account from its last fold", () => {
+  it("does not refuse a transfer on the balance it remembers when the account was written since: it reads again", async () => {
+    const w = world();
+    const [a, b] = [await w.open(), await w.open()].sort() as [string, string];
+    depositOf(await w.deposit({ accountId: b, amount: 100, key: "fund" }));
+    // A folder of a's queue that last saw b holding 100 (the queue is a's: a < b).
+    const stale = await accounts.find(b);
+    if (!stale) throw new Error("no account b");
+    const known = new Map([[b, stale]]);
+    // Since then b received 1,000 directly, answered before the transfer was sent.
+    depositOf(await w.deposit({ accountId: b, amount: 1_000, key: "topup" }));
+    const transfer = {
+      type: "transfer" as const,
+      transfer: {
+        id: newId(),
+        fromAccountId: b,
+        toAccountId: a,
+        amount: 500,
+        currency: "EUR",
+        ownerId: w.caller,
+      },
+      correlationId: "c",
+    };
+    expect(
+      await w.queue.enqueue(
+        {
+          queue: a,
+          seq: newId(),
+          key: "stale-check",
+          movement: transfer,
+          fingerprint: "f",
+          expiresAt: toEpochSeconds(w.clock.now()) + RETENTION_SECONDS,
+        },
+        w.clock.now(),
+      ),
+    ).toEqual({ queued: true });
+    const foldPorts = { accounts, transfers, queue: w.queue, now: () => new Date(w.clock.now()) };
+
+    // Seen failing before every account read was conditioned on its version:
+    // the fold refused on the remembered 100, and committed the refusal.
+    const first = await foldOnce(a, foldPorts, SETTINGS, known);
+    const second = await foldOnce(a, foldPorts, SETTINGS, known);
+
+    expect(first?.size).toBe(0);
+    expect(second?.has("stale-check")).toBe(true);
+    expect(
+      await table.get({ pk: "MOVEMENT#stale-check", sk: "MOVEMENT" }, markerItemSchema),
+    ).toMatchObject({ status: "settled", outcome: { status: "moved" } });
+    await expectLedger(b, [100, 1_000, -500]);
+    await expectLedger(a, [500]);
+  });
+});
