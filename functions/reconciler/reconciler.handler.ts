@@ -95,11 +95,7 @@ function recordReport(report: ReconcileReport): void {
   metrics.addMetric(MetricName.ReconcilerSettled, MetricUnit.Count, report.settled);
   metrics.addMetric(MetricName.ReconcilerStillUnknown, MetricUnit.Count, report.stillUnknown);
   metrics.addMetric(MetricName.ReconcilerFailed, MetricUnit.Count, report.failed);
-  metrics.addMetric(
-    MetricName.ReconcilerMovementsFolded,
-    MetricUnit.Count,
-    report.movementsFolded,
-  );
+  metrics.addMetric(MetricName.ReconcilerMovementsFolded, MetricUnit.Count, report.movementsFolded);
   metrics.addMetric(
     MetricName.OldestUnsettledAge,
     MetricUnit.Seconds,

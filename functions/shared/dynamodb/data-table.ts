@@ -126,7 +126,11 @@ export class DataTable {
   /** A ConditionCheck: the transaction commits only while `condition` holds on the item. */
   check(key: ItemKey, condition: Condition): TransactWriteItem {
     return {
-      ConditionCheck: { TableName: this.tableName, Key: marshall(key), ...conditionParts(condition) },
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: marshall(key),
+        ...conditionParts(condition),
+      },
     };
   }
 
