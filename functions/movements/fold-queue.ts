@@ -8,7 +8,7 @@ import { accountWrites, type LedgerPorts, movedWrites } from "./movement-writes"
 /** DynamoDB's ceiling on the writes of one transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
 /** Movements read from a queue's head per fold: more than fit, so a fold is as full as it can be. */
-const HEAD_READ = 32;
+const HEAD_READ = 24;
 
 export interface FoldPorts<TWrite> extends LedgerPorts<TWrite> {
   readonly queue: MovementQueue<TWrite>;
