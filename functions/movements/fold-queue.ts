@@ -20,8 +20,8 @@ export interface FoldSettings {
   readonly hotMs: number;
 }
 
-/** Writes one movement needs in a fold at most: marker, queue entry, two entries, resource, event, two accounts (written or checked). */
-const itemsOf = (queued: QueuedMovement) => 4 + 2 * accountsOf(queued.movement).length;
+/** Writes one movement adds to a fold besides its accounts': marker, queue entry, an entry per leg, resource, event. */
+const itemsOf = (queued: QueuedMovement) => 4 + accountsOf(queued.movement).length;
 
 /**
  * Folds the movements at the head of `queue` into their accounts, in queue
@@ -53,6 +53,8 @@ export async function foldOnce<TWrite>(
   const nowSeconds = toEpochSeconds(now.getTime());
   const batch: QueuedMovement[] = [];
   const stale: QueuedMovement[] = [];
+  // Each account is written (or its version checked) once, whatever the movements on it.
+  const accountIds = new Set<string>();
   let items = 0;
   for (const queued of head) {
     if (queued.expiresAt < nowSeconds) {
@@ -62,9 +64,12 @@ export async function foldOnce<TWrite>(
       items += 1;
       continue;
     }
-    if (items + itemsOf(queued) > MAX_TRANSACTION_ITEMS) break;
+    const newAccounts = accountsOf(queued.movement).filter((id) => !accountIds.has(id));
+    const needed = itemsOf(queued) + newAccounts.length;
+    if (items + needed > MAX_TRANSACTION_ITEMS) break;
     batch.push(queued);
-    items += itemsOf(queued);
+    for (const id of newAccounts) accountIds.add(id);
+    items += needed;
   }
   if (batch.length === 0 && stale.length === 0) return undefined;
 

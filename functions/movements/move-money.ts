@@ -57,9 +57,11 @@ export interface ReadMovement {
 
 /**
  * Kept back from the invocation's deadline while waiting for a fold: time
- * to answer 503 before the gateway cuts the invocation off.
+ * to finish a fold under way and answer 503 before the gateway cuts the
+ * invocation off. Less than a lost race's reserve (1 s): nothing is left
+ * to decide, only to answer.
  */
-const DEADLINE_RESERVE_MS = 1_000;
+export const MOVEMENT_WAIT_RESERVE_MS = 500;
 
 /**
  * Writes a request's movement exactly once, and answers what it made.
@@ -166,7 +168,7 @@ async function moveThroughQueue<TWrite, TResult>(
       break;
     }
     // A duplicate's transaction holds the marker: nothing of this request is queued yet.
-    if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) throw new RacesLostError();
+    if (ports.remainingTimeMs() < MOVEMENT_WAIT_RESERVE_MS) throw new RacesLostError();
     await sleep(settings.pollMs * (0.5 + Math.random()));
   }
   // Just queued, the movement is not settled yet: the first look waits a poll.
@@ -176,7 +178,7 @@ async function moveThroughQueue<TWrite, TResult>(
     const { marker, leaseFree } = await movements.poll(key, queue, nowMs);
     if (marker?.status === "settled") return marker.outcome;
     if (!marker) throw new Error(`the marker of queued movement ${key} is gone`);
-    if (ports.remainingTimeMs() < DEADLINE_RESERVE_MS) throw new MovementPendingError();
+    if (ports.remainingTimeMs() < MOVEMENT_WAIT_RESERVE_MS) throw new MovementPendingError();
     const token = newId();
     const leaseEndsMs = nowMs + settings.leaseMs;
     if (leaseFree && (await movements.takeLease(queue, token, leaseEndsMs, nowMs))) {
@@ -207,7 +209,7 @@ async function foldWhileWaiting<TWrite>(
   await foldWhileLeased(queue, ports, settings, {
     leaseEndsMs,
     marginMs: settings.pollMs,
-    reserveMs: DEADLINE_RESERVE_MS,
+    reserveMs: MOVEMENT_WAIT_RESERVE_MS,
     enough: (settled, nowMs) => {
       if (settled.has(key)) ownSettledAtMs = nowMs;
       return ownSettledAtMs !== undefined && nowMs >= ownSettledAtMs + settings.foldOnMs;

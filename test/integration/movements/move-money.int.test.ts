@@ -24,7 +24,10 @@ import { callerRecordKey } from "../../../functions/idempotency/http/middleware"
 import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-movement-queue";
 import { foldOnce } from "../../../functions/movements/fold-queue";
 import { foldingOf } from "../../../functions/movements/folding";
-import type { MovementPorts } from "../../../functions/movements/move-money";
+import {
+  MOVEMENT_WAIT_RESERVE_MS,
+  type MovementPorts,
+} from "../../../functions/movements/move-money";
 import { movementOutcomeSchema, movementSchema } from "../../../functions/movements/movement";
 import type { MovementQueue } from "../../../functions/movements/movement-queue";
 import { DataTable } from "../../../functions/shared/dynamodb/data-table";
@@ -62,8 +65,8 @@ const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 const CONFIG = { movementFolding: true, idempotencyRetentionSeconds: RETENTION_SECONDS } as const;
 /** A request's time left when it has plenty. */
 const BUDGET_MS = 20_000;
-/** Below move-money's 1 s reserve: the request gives up as soon as its movement is queued. */
-const GIVE_UP_MS = 500;
+/** Below move-money's reserve: the request gives up as soon as its movement is queued. */
+const GIVE_UP_MS = MOVEMENT_WAIT_RESERVE_MS - 100;
 
 let table: DataTable;
 let accounts: DynamoDbAccountRepository;
