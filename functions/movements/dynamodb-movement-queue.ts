@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
 import { unsettledIndex } from "../../lib/tables/table-definitions";
@@ -47,8 +48,14 @@ const queueItemSchema = z.object({
   movement: movementSchema,
   expiresAt: z.number().int(),
 });
-/** The unsettled index's partition of queued movements (low volume: only what waits). */
-const WAITING_PARTITION = "MOVEMENT";
+/**
+ * The unsettled index's partitions of queued movements, by queue: every
+ * entry goes in and out of the index, and one index partition takes about
+ * 1,000 writes a second; ten spread the queues of many hot accounts.
+ */
+const WAITING_SHARDS = 10;
+const waitingPartition = (queue: string) =>
+  `MOVEMENT#${createHash("sha256").update(queue).digest().readUInt32BE(0) % WAITING_SHARDS}`;
 const waitingItemSchema = z.object({ queue: z.string(), unsettledSinceMs: z.number().int() });
 const leaseItemSchema = z.object({ pk: z.string(), leaseUntilMs: z.number().int() });
 
@@ -90,7 +97,7 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
         movement,
         expiresAt,
         // In the sparse index the reconciler reads: a movement nobody folds is found there.
-        [unsettledIndex.partitionKey.name]: WAITING_PARTITION,
+        [unsettledIndex.partitionKey.name]: waitingPartition(queue),
         [unsettledIndex.sortKey.name]: nowMs,
       }),
     ]);
@@ -107,7 +114,8 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
     const leaseItem = items.find((item) => item.pk === leaseKey(queue).pk);
     const lease = leaseItem && leaseItemSchema.parse(leaseItem);
     return {
-      marker: markerItem && this.liveMarker(markerItem, nowMs),
+      // Even past its end: a marker settled before then still answers its request.
+      marker: markerItem && markerOf(markerItemSchema.parse(markerItem)),
       leaseFree: !lease || lease.leaseUntilMs < nowMs,
     };
   }
@@ -131,18 +139,21 @@ export class DynamoDbMovementQueue implements MovementQueue<TransactWriteItem> {
   }
 
   async waiting(beforeMs: number, limit: number): Promise<readonly WaitingQueue[]> {
-    const items = await this.table.queryIndexBelow(
-      {
-        name: unsettledIndex.name,
-        partitionKey: unsettledIndex.partitionKey.name,
-        sortKey: unsettledIndex.sortKey.name,
-      },
-      WAITING_PARTITION,
-      beforeMs,
-      waitingItemSchema,
-      limit,
+    const index = {
+      name: unsettledIndex.name,
+      partitionKey: unsettledIndex.partitionKey.name,
+      sortKey: unsettledIndex.sortKey.name,
+    };
+    const shards = await Promise.all(
+      Array.from({ length: WAITING_SHARDS }, (_, shard) =>
+        this.table.queryIndexBelow(index, `MOVEMENT#${shard}`, beforeMs, waitingItemSchema, limit),
+      ),
     );
-    return items.map((item) => ({ queue: item.queue, sinceMs: item.unsettledSinceMs }));
+    return shards
+      .flat()
+      .sort((a, b) => a.unsettledSinceMs - b.unsettledSinceMs)
+      .slice(0, limit)
+      .map((item) => ({ queue: item.queue, sinceMs: item.unsettledSinceMs }));
   }
 
   async head(queue: string, limit: number): Promise<readonly QueuedMovement[]> {

@@ -56,7 +56,9 @@ export async function foldOnce<TWrite>(
   // Each account is written (or its version checked) once, whatever the movements on it.
   const accountIds = new Set<string>();
   let items = 0;
+  const keys = new Set<string>();
   for (const queued of head) {
+    if (items + 1 > MAX_TRANSACTION_ITEMS) break;
     if (queued.expiresAt < nowSeconds) {
       // Its key is forgotten: the request that queued it can no longer learn
       // its outcome, and another may hold the key now. It is not written.
@@ -64,10 +66,14 @@ export async function foldOnce<TWrite>(
       items += 1;
       continue;
     }
+    // Two live entries of one key (a key reused right at its end, clocks
+    // apart): one marker, so one of them per fold (one write per item).
+    if (keys.has(queued.key)) break;
     const newAccounts = accountsOf(queued.movement).filter((id) => !accountIds.has(id));
     const needed = itemsOf(queued) + newAccounts.length;
     if (items + needed > MAX_TRANSACTION_ITEMS) break;
     batch.push(queued);
+    keys.add(queued.key);
     for (const id of newAccounts) accountIds.add(id);
     items += needed;
   }

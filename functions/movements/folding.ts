@@ -19,7 +19,7 @@ export const DEFAULT_MOVEMENT_SETTINGS = {
   /** About one fold's round trips: a waiter notices its outcome, or a free lease, soon after. */
   pollMs: 50,
   /** A few folds more: fewer handovers of the lease, each a waiter's poll late. */
-  foldOnMs: 200,
+  foldOnMs: 1_000,
 } as const;
 
 /** The folding a route's config asks for, over `queue`; `undefined` when it is off. */

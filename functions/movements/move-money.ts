@@ -57,11 +57,10 @@ export interface ReadMovement {
 
 /**
  * Kept back from the invocation's deadline while waiting for a fold: time
- * to finish a fold under way and answer 503 before the gateway cuts the
- * invocation off. Less than a lost race's reserve (1 s): nothing is left
- * to decide, only to answer.
+ * to finish a fold under way and answer 503 before the handler's own early
+ * answer (Middy's, 500 ms before the deadline) cuts it short.
  */
-export const MOVEMENT_WAIT_RESERVE_MS = 500;
+export const MOVEMENT_WAIT_RESERVE_MS = 1_000;
 
 /**
  * Writes a request's movement exactly once, and answers what it made.
@@ -100,7 +99,18 @@ export async function moveMoney<TWrite, TResult extends Deposit | Transfer>(
       if (!(error instanceof BusinessWriteRejectedError)) throw error;
     }
   }
-  const outcome = await moveThroughQueue(first.movement, identity, expiresAt, ports, folding);
+  const hot = new Set(
+    first.accounts.filter(({ hotUntilMs }) => hotUntilMs > nowMs).map(({ account }) => account.id),
+  );
+  const queue = queueOf(first.movement, hot);
+  const outcome = await moveThroughQueue(
+    first.movement,
+    queue,
+    identity,
+    expiresAt,
+    ports,
+    folding,
+  );
   if (outcome.status === "refused") return refuse(outcome.refusal);
   return ports.commit([], resultOf(outcome.result));
 
@@ -146,13 +156,13 @@ export async function moveMoney<TWrite, TResult extends Deposit | Transfer>(
  */
 async function moveThroughQueue<TWrite, TResult>(
   movement: Movement,
+  queue: string,
   identity: RequestIdentity,
   expiresAt: number,
   ports: MovementPorts<TWrite, TResult>,
   folding: Folding<TWrite>,
 ): Promise<MovementOutcome> {
   const { queue: movements, settings } = folding;
-  const queue = queueOf(movement);
   const key = identity.pk;
   for (;;) {
     const enqueued = await movements.enqueue(
@@ -176,8 +186,10 @@ async function moveThroughQueue<TWrite, TResult>(
   for (;;) {
     const nowMs = ports.now().getTime();
     const { marker, leaseFree } = await movements.poll(key, queue, nowMs);
-    if (marker?.status === "settled") return marker.outcome;
-    if (!marker) throw new Error(`the marker of queued movement ${key} is gone`);
+    // Gone (TTL), or the key's next request's: a movement still queued past
+    // its end is dropped unwritten, and this request can no longer learn more.
+    if (!marker || marker.fingerprint !== identity.fingerprint) throw new MovementPendingError();
+    if (marker.status === "settled") return marker.outcome;
     if (ports.remainingTimeMs() < MOVEMENT_WAIT_RESERVE_MS) throw new MovementPendingError();
     const token = newId();
     const leaseEndsMs = nowMs + settings.leaseMs;
@@ -185,7 +197,8 @@ async function moveThroughQueue<TWrite, TResult>(
       try {
         await foldWhileWaiting(queue, key, leaseEndsMs, { ...ports, queue: movements }, settings);
       } finally {
-        await movements.releaseLease(queue, token);
+        // A release that fails leaves the lease to run out: the answer stands.
+        await movements.releaseLease(queue, token).catch(() => undefined);
       }
     } else {
       await sleep(settings.pollMs * (0.5 + Math.random()));

@@ -62,8 +62,9 @@ export interface MovementQueue<TWrite> {
     nowMs: number,
   ): Promise<EnqueueResult>;
   /**
-   * The marker of `key` and whether the fold lease of `queue` is free (absent
-   * or run out), in one round trip: what a waiting request looks at.
+   * The marker of `key` (even past its end: one settled before then still
+   * answers its request) and whether the fold lease of `queue` is free
+   * (absent or run out), in one round trip: what a waiting request looks at.
    */
   poll(
     key: string,

@@ -64,13 +64,19 @@ export function accountsOf(movement: Movement): readonly string[] {
 }
 
 /**
- * The queue a contended movement waits in: its account's, and for a
- * transfer the lower of its two accounts', so that transfers crossing
- * between two accounts in both directions are decided by one folder, in
- * one order, instead of racing each other.
+ * The queue a contended movement waits in: its account's; for a transfer,
+ * the one of its two accounts that is hot (many payers into one merchant
+ * fold with the merchant's deposits, not one transaction each), else the
+ * lower of the two, so that transfers crossing between two accounts in both
+ * directions are decided by one folder, in one order, instead of racing.
+ *
+ * @param hot the accounts the request found hot
  */
-export function queueOf(movement: Movement): string {
-  const [first, second] = accountsOf(movement);
-  if (first === undefined) throw new Error("a movement changes at least one account");
-  return second !== undefined && second < first ? second : first;
+export function queueOf(movement: Movement, hot: ReadonlySet<string> = new Set()): string {
+  const accounts = accountsOf(movement);
+  const hotOnes = accounts.filter((id) => hot.has(id));
+  const candidates = hotOnes.length === 1 ? hotOnes : accounts;
+  const [queue] = [...candidates].sort();
+  if (queue === undefined) throw new Error("a movement changes at least one account");
+  return queue;
 }

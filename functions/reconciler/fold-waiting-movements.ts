@@ -19,6 +19,8 @@ export interface WaitingMovementsReport {
   readonly folded: number;
   /** Queues whose lease a folder held: their movements are being written. */
   readonly busy: number;
+  /** Queues whose fold failed (logged): an operator looks; the next run tries again. */
+  readonly failed: number;
   /** Epoch ms of the oldest movement still queued after the run, if any. */
   readonly oldestSinceMs: number | undefined;
 }
@@ -40,6 +42,7 @@ export async function foldWaitingMovements<TWrite>(
   const queues = [...new Set(waiting.map(({ queue }) => queue))];
   let folded = 0;
   let busy = 0;
+  let failed = 0;
   for (const queue of queues) {
     if (ports.remainingTimeMs() < reserveMs) break;
     const nowMs = ports.now().getTime();
@@ -55,11 +58,19 @@ export async function foldWaitingMovements<TWrite>(
         marginMs: settings.pollMs,
         reserveMs,
       });
+    } catch (error) {
+      // One queue that cannot be folded must not keep the others waiting.
+      failed += 1;
+      ports.logger.error("waiting movements not folded", {
+        queue,
+        error: error instanceof Error ? error.message : String(error),
+      });
     } finally {
-      await movements.releaseLease(queue, token);
+      // A release that fails leaves the lease to run out: nothing to undo.
+      await movements.releaseLease(queue, token).catch(() => undefined);
     }
   }
   if (folded > 0) ports.logger.info("waiting movements folded", { folded, queues: queues.length });
   const [oldest] = await movements.waiting(ports.now().getTime() + 1, 1);
-  return { folded, busy, oldestSinceMs: oldest?.sinceMs };
+  return { folded, busy, failed, oldestSinceMs: oldest?.sinceMs };
 }

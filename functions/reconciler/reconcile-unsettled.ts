@@ -121,7 +121,7 @@ export async function reconcileUnsettled<TWrite>(
     settled: counts.settled,
     stillUnknown: counts["still-unknown"],
     skipped: counts.skipped,
-    failed: counts.failed,
+    failed: counts.failed + (movements?.failed ?? 0),
     deferred,
     movementsFolded: movements?.folded ?? 0,
     oldestUnsettledAgeMs: Math.max(

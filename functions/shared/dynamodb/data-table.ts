@@ -237,10 +237,25 @@ export class DataTable {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === "TransactionCanceledException") return false;
+      if (isLostRace(error)) return false;
       throw error;
     }
   }
+}
+
+/**
+ * A transaction cancelled only by its own conditions or by a concurrent
+ * transaction: reading again and deciding again can cure it. Any other
+ * reason (throttling, a validation error) is thrown, never retried blind.
+ */
+function isLostRace(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return false;
+  const { CancellationReasons = [] } = error as Error & {
+    CancellationReasons?: readonly { readonly Code?: string }[];
+  };
+  return CancellationReasons.every((reason) =>
+    ["None", "ConditionalCheckFailed", "TransactionConflict", undefined].includes(reason.Code),
+  );
 }
 
 /** Whether a lone conditional write was written: false when its condition failed or a transaction held its item. */

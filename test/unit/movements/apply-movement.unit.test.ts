@@ -155,5 +155,12 @@ describe("queueOf: where a contended movement waits", () => {
     expect(queueOf(deposit(1, B))).toBe(B);
     expect(queueOf(transfer(1, A, B))).toBe(A);
     expect(queueOf(transfer(1, B, A))).toBe(A);
+    expect(queueOf(transfer(1, B, A), new Set([A, B]))).toBe(A);
+  });
+
+  it("queues a transfer on its one hot account: payers into a hot merchant fold with its deposits", () => {
+    expect(queueOf(transfer(1, A, B), new Set([B]))).toBe(B);
+    expect(queueOf(transfer(1, B, A), new Set([B]))).toBe(B);
+    expect(queueOf(deposit(1, B), new Set([A]))).toBe(B);
   });
 });
