@@ -12,13 +12,15 @@ import { BusinessWriteRejectedError } from "../../functions/idempotency";
  * the exactly-once path commits them, treated as the idempotency store treats
  * its commit: a token makes the SDK's retries safe, and a cancelled
  * transaction (a failed condition, a conflict) becomes the error the use
- * cases retry on.
+ * cases retry on. No writes, no transaction: DynamoDB refuses an empty one.
  */
 export function transactionCommit(client: DynamoDBClient) {
   return async <TResult>(
     writes: readonly TransactWriteItem[],
     result: TResult,
   ): Promise<TResult> => {
+    // Nothing to write (a folded deposit answers what its fold wrote): no transaction.
+    if (writes.length === 0) return result;
     try {
       await client.send(
         new TransactWriteItemsCommand({
