@@ -149,22 +149,32 @@ describe("a hot account: many writers depositing into one account at once", () =
   });
 });
 
+/**
+ * A deposit of `amount` into an account holding 100 that every transaction
+ * naming it fails to write (neither the direct write nor a fold commits),
+ * under a 3 s invocation: answered while its movement waits in the queue.
+ * The account stays held until `held.disarm()`.
+ */
+async function depositWhileHeld(amount: number) {
+  const merchant = shortApi.caller(`merchant-${randomUUID()}`);
+  const accountId = await merchant.openAccount("EUR", 100);
+  const key = randomUUID();
+  const held = proxy.injectTransactionConflict(
+    { table: testEnvironment().dataTable, key: accountKey(accountId) },
+    { times: 1_000 },
+  );
+  const answer = await merchant.post(`/accounts/${accountId}/deposits`, { amount }, { key });
+  const retry = () => merchant.post(`/accounts/${accountId}/deposits`, { amount }, { key });
+  return { merchant, accountId, held, answer, retry };
+}
+
 describe("a queued movement the invocation could not wait for", () => {
   it("answers 503 with Retry-After, keeps the movement queued, and the retry with its key answers it, moved once", async () => {
-    const merchant = shortApi.caller(`merchant-${randomUUID()}`);
-    const accountId = await merchant.openAccount("EUR", 100);
-    const key = randomUUID();
-    // Every transaction naming the account is cancelled: neither the direct write nor a fold commits.
-    const held = proxy.injectTransactionConflict(
-      { table: testEnvironment().dataTable, key: accountKey(accountId) },
-      { times: 1_000 },
-    );
-
-    const answer = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 40 }, { key });
+    const { merchant, accountId, held, answer, retry: sendAgain } = await depositWhileHeld(40);
     const balanceMeanwhile = await merchant.balanceOf(accountId);
     const queuedMeanwhile = await queued(accountId);
     held.disarm();
-    const retry = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 40 }, { key });
+    const retry = await sendAgain();
 
     expect(answer.status).toBe(503);
     expect(answer.headers.get("retry-after")).toMatch(/^\d+$/);
@@ -181,14 +191,7 @@ describe("a queued movement the invocation could not wait for", () => {
 
 describe("a queued movement nobody comes back for", () => {
   it("is folded by the reconciler's next run, once; the retry that comes later answers it", async () => {
-    const merchant = shortApi.caller(`merchant-${randomUUID()}`);
-    const accountId = await merchant.openAccount("EUR", 100);
-    const key = randomUUID();
-    const held = proxy.injectTransactionConflict(
-      { table: testEnvironment().dataTable, key: accountKey(accountId) },
-      { times: 1_000 },
-    );
-    const answer = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 30 }, { key });
+    const { merchant, accountId, held, answer, retry: sendAgain } = await depositWhileHeld(30);
     held.disarm();
     const queuedBefore = await queued(accountId);
 
@@ -199,7 +202,7 @@ describe("a queued movement nobody comes back for", () => {
     expect(report.movementsFolded).toBe(1);
     expect(await queued(accountId)).toBe(0);
     expect(await merchant.balanceOf(accountId)).toBe(130);
-    const retry = await merchant.post(`/accounts/${accountId}/deposits`, { amount: 30 }, { key });
+    const retry = await sendAgain();
     expect(retry.status).toBe(201);
     expect(retry.body).toMatchObject({ amount: 30, balance: 130 });
     expect((await merchant.entriesOf(accountId)).map((entry) => entry.amount)).toEqual([100, 30]);
