@@ -199,7 +199,8 @@ describe("a queued movement nobody comes back for", () => {
 
     expect(answer.status).toBe(503);
     expect(queuedBefore).toBe(1);
-    expect(report.movementsFolded).toBe(1);
+    // The tier's tables are shared: other files' queued movements may be folded by the same run.
+    expect(report.movementsFolded).toBeGreaterThanOrEqual(1);
     expect(await queued(accountId)).toBe(0);
     expect(await merchant.balanceOf(accountId)).toBe(130);
     const retry = await sendAgain();
