@@ -84,12 +84,12 @@ export async function moveMoney<TWrite, TResult extends Deposit | Transfer>(
   ports: MovementPorts<TWrite, TResult>,
 ): Promise<TResult> {
   const { folding } = ports;
+  const identity: RequestIdentity = ports.identity ?? { pk: newId(), fingerprint: "" };
+  const nowMs = ports.now().getTime();
+  const expiresAt = toEpochSeconds(nowMs) + (folding?.settings.retentionSeconds ?? 0);
   if (!folding)
     return retryOnConflict(async () => moveDirectly(await read()), ports.remainingTimeMs);
 
-  const identity: RequestIdentity = ports.identity ?? { pk: newId(), fingerprint: "" };
-  const nowMs = ports.now().getTime();
-  const expiresAt = toEpochSeconds(nowMs) + folding.settings.retentionSeconds;
   const first = await read();
   if (first.accounts.every(({ hotUntilMs }) => hotUntilMs <= nowMs)) {
     try {
@@ -119,7 +119,11 @@ export async function moveMoney<TWrite, TResult extends Deposit | Transfer>(
     const after = new Map(before);
     const applied = applyMovement(after, movement, ports.now().toISOString());
     const marker = (outcome: MovementOutcome) =>
-      folding?.queue.settledMarker({ ...identityOf(), outcome }, expiresAt, nowMs);
+      folding?.queue.settledMarker(
+        { key: identity.pk, fingerprint: identity.fingerprint, outcome },
+        expiresAt,
+        nowMs,
+      );
     if (applied.status === "refused") {
       // The refusal is settled first: a retry that finds the account hot
       // must not queue, and fold, what this attempt refused.
@@ -138,10 +142,6 @@ export async function moveMoney<TWrite, TResult extends Deposit | Transfer>(
       ],
       resultOf(applied.result),
     );
-  }
-
-  function identityOf() {
-    return { key: identity.pk, fingerprint: identity.fingerprint };
   }
 }
 
