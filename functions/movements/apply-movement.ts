@@ -1,5 +1,6 @@
 import {
   type Account,
+  type BalanceRefusal,
   type Deposit,
   type EntryType,
   type LedgerEntry,
@@ -10,7 +11,7 @@ import { newId } from "../domain/primitives";
 import type { AccountRole } from "../domain/refusals";
 import { type OutboxEvent, outboxEvent } from "../shared/outbox";
 import { type StoredTransfer, type Transfer, transferView } from "../transfers/transfer";
-import type { BalanceRefusal, Movement } from "./movement";
+import type { Movement } from "./movement";
 
 /** An entry and the account version it made: entries are keyed, and listed, by it. */
 export interface PostedEntry {

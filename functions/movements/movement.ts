@@ -1,6 +1,7 @@
 import * as z from "zod";
-import { depositSchema } from "../accounts/account";
+import { type BalanceRefusal, depositSchema } from "../accounts/account";
 import { amountSchema, idSchema } from "../domain/primitives";
+import type { AccountRole } from "../domain/refusals";
 import { storedTransferSchema, transferSchema } from "../transfers/transfer";
 
 /**
@@ -35,9 +36,9 @@ const accountRoleSchema = z.enum([
   "source account",
   "destination account",
   "paying account",
-]);
+]) satisfies z.ZodType<AccountRole>;
 
-/** The refusals only the balances at the moment of writing decide. */
+/** The account's `BalanceRefusal`, as a settled marker stores it (parsed when read back). */
 export const balanceRefusalSchema = z.discriminatedUnion("reason", [
   z.object({
     reason: z.literal("insufficient-funds"),
@@ -46,8 +47,7 @@ export const balanceRefusalSchema = z.discriminatedUnion("reason", [
     needed: z.number().int(),
   }),
   z.object({ reason: z.literal("balance-limit-exceeded"), account: accountRoleSchema }),
-]);
-export type BalanceRefusal = z.infer<typeof balanceRefusalSchema>;
+]) satisfies z.ZodType<BalanceRefusal>;
 
 /** What became of a movement: written, with the resource it made, or refused. */
 export const movementOutcomeSchema = z.discriminatedUnion("status", [
