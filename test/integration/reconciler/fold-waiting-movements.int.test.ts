@@ -1,0 +1,199 @@
+import { randomUUID } from "node:crypto";
+import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
+import * as z from "zod";
+import { type Account, ledgerEntrySchema } from "../../../functions/accounts/account";
+import { DynamoDbAccountRepository } from "../../../functions/accounts/dynamodb-account-repository";
+import { newId } from "../../../functions/domain/primitives";
+import { toEpochSeconds } from "../../../functions/idempotency/core/record";
+import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-movement-queue";
+import { foldingOf } from "../../../functions/movements/folding";
+import { movementOutcomeSchema } from "../../../functions/movements/movement";
+import { foldWaitingMovements } from "../../../functions/reconciler/fold-waiting-movements";
+import { DataTable } from "../../../functions/shared/dynamodb/data-table";
+import type { Logger } from "../../../functions/shared/observability/logger";
+import { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
+import { testClient, testEnvironment } from "../../support/dynamodb";
+import { manualClock } from "../../support/manual-clock";
+
+/**
+ * The reconciler's fold of queued movements nobody folds
+ * (functions/reconciler/fold-waiting-movements.ts), on DynamoDB Local through
+ * the real queue and repositories: one queue whose fold throws (its movement
+ * names an account that does not exist) is counted as failed and logged,
+ * and the queues after it in the same run are folded all the same.
+ *
+ * The movements are queued at moments long past (epoch ms in the
+ * thousands) and the run folds what was queued before a moment just as
+ * old, so it sees only this test's queues although the tables are shared
+ * with other files; the failing queue's entry is deleted right after.
+ */
+
+type Write = TransactWriteItem;
+
+const RETENTION_SECONDS = 86_400;
+const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
+/** What the run folds: movements queued before this (epoch ms). */
+const BEFORE_MS = 1_000_000;
+
+let table: DataTable;
+let accounts: DynamoDbAccountRepository;
+let transfers: DynamoDbTransferRepository;
+
+beforeAll(() => {
+  table = new DataTable(testClient(), testEnvironment().dataTable);
+  accounts = new DynamoDbAccountRepository(table);
+  transfers = new DynamoDbTransferRepository(table);
+});
+afterAll(() => {
+  testClient().destroy();
+});
+
+const markerItemSchema = z.object({
+  status: z.enum(["queued", "settled"]),
+  outcome: movementOutcomeSchema.optional(),
+});
+const queuedItemSchema = z.object({ key: z.string(), seq: z.string() });
+const leaseItemSchema = z.object({ token: z.string() });
+
+/** A logger that keeps what it was told. */
+function recordingLogger() {
+  const lines: { level: string; message: string; attributes: Record<string, unknown>[] }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, ...attributes: Record<string, unknown>[]) => {
+      lines.push({ level, message, attributes });
+    };
+  const logger: Logger = { info: at("info"), warn: at("warn"), error: at("error") };
+  return { logger, lines };
+}
+
+describe("foldWaitingMovements: one queue that cannot be folded", () => {
+  it("is counted as failed and logged; the queues after it in the run are folded, each movement once", async () => {
+    const clock = manualClock(Date.now());
+    const owner = `reconciled-${randomUUID()}`;
+    const open = async (): Promise<string> => {
+      const account: Account = {
+        id: newId(),
+        ownerId: owner,
+        name: null,
+        currency: "EUR",
+        balance: 0,
+        version: 1,
+        createdAt: new Date(clock.now()).toISOString(),
+      };
+      expect(await table.transact([accounts.create(account)])).toBe(true);
+      return account.id;
+    };
+    const first = await open();
+    const last = await open();
+    // An account that does not exist: its queue's fold throws when it reads it.
+    const missing = newId();
+    const queue = new DynamoDbMovementQueue(table);
+    /** Queues a deposit into `accountId` on its own queue, as if at `sinceMs`. */
+    const enqueue = async (accountId: string, amount: number, sinceMs: number) => {
+      const key = `waiting-${randomUUID()}`;
+      const seq = newId();
+      const depositId = newId();
+      expect(
+        await queue.enqueue(
+          {
+            queue: accountId,
+            seq,
+            key,
+            movement: { type: "deposit", depositId, accountId, amount, correlationId: key },
+            fingerprint: "f",
+            expiresAt: toEpochSeconds(clock.now()) + RETENTION_SECONDS,
+          },
+          sinceMs,
+        ),
+      ).toEqual({ queued: true });
+      return { key, seq, depositId };
+    };
+    // Oldest first: the run takes the failing queue between the two others.
+    const firstDeposit = await enqueue(first, 10, 1_000);
+    const broken = await enqueue(missing, 5, 2_000);
+    const lastDeposits = [await enqueue(last, 20, 3_000), await enqueue(last, 30, 4_000)];
+    const { logger, lines } = recordingLogger();
+    const folding = foldingOf(
+      queue,
+      { movementFolding: true, idempotencyRetentionSeconds: RETENTION_SECONDS },
+      SETTINGS,
+    );
+    if (!folding) throw new Error("folding is on");
+
+    try {
+      const report = await foldWaitingMovements<Write>(
+        {
+          accounts,
+          transfers,
+          folding,
+          now: () => new Date(clock.now()),
+          remainingTimeMs: () => 60_000,
+          logger,
+        },
+        BEFORE_MS,
+        5_000,
+      );
+
+      expect(report).toEqual({ folded: 3, busy: 0, failed: 1, oldestSinceMs: 2_000 });
+      expect(lines).toEqual([
+        {
+          level: "error",
+          message: "waiting movements not folded",
+          attributes: [
+            { queue: missing, error: `account ${missing} of a queued movement is missing` },
+          ],
+        },
+        {
+          level: "info",
+          message: "waiting movements folded",
+          attributes: [{ folded: 3, queues: 3 }],
+        },
+      ]);
+      // The queues before and after the failing one: written, settled, emptied.
+      const ledger = async (accountId: string) => {
+        const { items } = await accounts.listEntries(accountId, { limit: 10 });
+        return items
+          .map((entry) => ledgerEntrySchema.parse(entry))
+          .map(({ referenceId, amount, balanceAfter }) => ({ referenceId, amount, balanceAfter }));
+      };
+      expect(await ledger(first)).toEqual([
+        { referenceId: firstDeposit.depositId, amount: 10, balanceAfter: 10 },
+      ]);
+      expect(await ledger(last)).toEqual([
+        { referenceId: lastDeposits[0]?.depositId, amount: 20, balanceAfter: 20 },
+        { referenceId: lastDeposits[1]?.depositId, amount: 30, balanceAfter: 50 },
+      ]);
+      expect(await accounts.find(first)).toMatchObject({ balance: 10, version: 2 });
+      expect(await accounts.find(last)).toMatchObject({ balance: 50, version: 3 });
+      for (const { key, depositId } of [firstDeposit, ...lastDeposits]) {
+        expect(
+          await table.get({ pk: `MOVEMENT#${key}`, sk: "MOVEMENT" }, markerItemSchema),
+        ).toMatchObject({
+          status: "settled",
+          outcome: { status: "moved", result: { id: depositId } },
+        });
+      }
+      const entriesOf = (accountId: string) =>
+        table.queryPrefix(`QUEUE#${accountId}`, undefined, queuedItemSchema, { limit: 10 });
+      expect(await entriesOf(first)).toEqual([]);
+      expect(await entriesOf(last)).toEqual([]);
+      // The failing queue: its movement still waits, its marker queued, its lease released.
+      expect(await entriesOf(missing)).toEqual([{ key: broken.key, seq: broken.seq }]);
+      expect(
+        await table.get({ pk: `MOVEMENT#${broken.key}`, sk: "MOVEMENT" }, markerItemSchema),
+      ).toEqual({ status: "queued" });
+      expect(
+        await table.get({ pk: `FOLDER#${missing}`, sk: "LEASE" }, leaseItemSchema),
+      ).toBeUndefined();
+    } finally {
+      // Nothing can fold it: gone, so that no later run (of any file) meets it.
+      expect(
+        await table.transact([
+          table.remove({ pk: `QUEUE#${missing}`, sk: broken.seq }),
+          table.remove({ pk: `MOVEMENT#${broken.key}`, sk: "MOVEMENT" }),
+        ]),
+      ).toBe(true);
+    }
+  });
+});
