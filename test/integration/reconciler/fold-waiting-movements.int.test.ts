@@ -12,7 +12,9 @@ import { foldWaitingMovements } from "../../../functions/reconciler/fold-waiting
 import { DataTable } from "../../../functions/shared/dynamodb/data-table";
 import type { Logger } from "../../../functions/shared/observability/logger";
 import { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
-import { testClient, testEnvironment } from "../../support/dynamodb";
+import { ensureTable } from "../../../lib/local/create-tables";
+import { dataTableDefinition } from "../../../lib/tables/table-definitions";
+import { testClient } from "../../support/dynamodb";
 import { manualClock } from "../../support/manual-clock";
 
 /**
@@ -22,10 +24,11 @@ import { manualClock } from "../../support/manual-clock";
  * names an account that does not exist) is counted as failed and logged,
  * and the queues after it in the same run are folded all the same.
  *
- * The movements are queued at moments long past (epoch ms in the
- * thousands) and the run folds what was queued before a moment just as
- * old, so it sees only this test's queues although the tables are shared
- * with other files; the failing queue's entry is deleted right after.
+ * The data table is this file's own: a reconciler run sees every queue of
+ * its table, and a failing queue left in the shared one would count as
+ * failed in another file's run. The movements are queued at moments long
+ * past (epoch ms in the thousands) all the same, and the failing queue's
+ * entry is deleted right after.
  */
 
 type Write = TransactWriteItem;
@@ -39,8 +42,12 @@ let table: DataTable;
 let accounts: DynamoDbAccountRepository;
 let transfers: DynamoDbTransferRepository;
 
-beforeAll(() => {
-  table = new DataTable(testClient(), testEnvironment().dataTable);
+/** This file's own data table (see above). */
+const DATA_TABLE_NAME = "fold-waiting-movements-data";
+
+beforeAll(async () => {
+  await ensureTable(testClient(), dataTableDefinition, DATA_TABLE_NAME);
+  table = new DataTable(testClient(), DATA_TABLE_NAME);
   accounts = new DynamoDbAccountRepository(table);
   transfers = new DynamoDbTransferRepository(table);
 });
