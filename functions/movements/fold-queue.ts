@@ -38,15 +38,37 @@ const itemsOf = (queued: QueuedMovement) => 4 + accountsOf(queued.movement).leng
  *   transaction lost to a concurrent one), or `undefined` when the queue
  *   was empty
  */
-export async function foldOnce<TWrite>(
+export function foldOnce<TWrite>(
   queue: string,
   ports: FoldPorts<TWrite>,
   settings: FoldSettings,
   known: Map<string, Account> = new Map(),
 ): Promise<ReadonlySet<string> | undefined> {
+  return fold(queue, ports, settings, { known, readsAhead: false });
+}
+
+/** What a folder carries from one fold of its queue to the next. */
+interface Folder {
+  /** Accounts as its last fold left them (see `foldOnce`'s `known`). */
+  readonly known: Map<string, Account>;
+  /** Whether it reads the next head while a fold's transaction is in flight. */
+  readonly readsAhead: boolean;
+  /** The next fold's head, read during the last fold's transaction. */
+  nextHead?: Promise<readonly QueuedMovement[]> | undefined;
+}
+
+async function fold<TWrite>(
+  queue: string,
+  ports: FoldPorts<TWrite>,
+  settings: FoldSettings,
+  folder: Folder,
+): Promise<ReadonlySet<string> | undefined> {
+  const { known } = folder;
+  const readAhead = folder.nextHead;
+  folder.nextHead = undefined;
   // The queue's own account is in almost every fold: read with the head, not after it.
   const [head, read] = await Promise.all([
-    ports.queue.head(queue, HEAD_READ),
+    readAhead ?? ports.queue.head(queue, HEAD_READ),
     known.has(queue) ? undefined : ports.accounts.find(queue),
   ]);
   const now = ports.now();
@@ -94,18 +116,44 @@ export async function foldOnce<TWrite>(
     if (applied.status === "moved") writes.push(...movedWrites(ports, applied));
   }
   const hotUntilMs = now.getTime() + settings.hotMs;
-  const committed = await ports.queue.transact([
+  const transaction = ports.queue.transact([
     // Every account read is conditioned on its version, written or not: the
     // refusals were decided on balances that may come from an earlier fold.
     ...accountWrites(ports, before, after, { hotUntilMs, checkUnchanged: true }),
     ...writes,
   ]);
+  if (folder.readsAhead) folder.nextHead = readHeadAfter(queue, ports, [...stale, ...batch]);
+  const committed = await transaction;
   if (!committed) {
+    // The head read ahead left out what this fold did not write after all.
+    folder.nextHead = undefined;
     known.clear();
     return new Set();
   }
   for (const [id, account] of after) known.set(id, account);
   return new Set(batch.map((queued) => queued.key));
+}
+
+/**
+ * The queue's head as it will be once `inFlight` is written: read while its
+ * transaction runs (a read does not conflict with a transaction, and the
+ * account item, the one a fold waits for, is not read), so that a busy queue's
+ * folds follow each other without a read between them. An entry queued
+ * meanwhile, even ahead of the head in `seq` order, waits for a later fold.
+ */
+function readHeadAfter<TWrite>(
+  queue: string,
+  ports: FoldPorts<TWrite>,
+  inFlight: readonly QueuedMovement[],
+): Promise<readonly QueuedMovement[]> {
+  const taken = new Set(inFlight.map(({ seq }) => seq));
+  const next = ports.queue
+    .head(queue, HEAD_READ + taken.size)
+    .then((head) => head.filter(({ seq }) => !taken.has(seq)).slice(0, HEAD_READ));
+  // Handled here as well as where it is awaited: a folder that stops before
+  // its next fold drops it, and its failure must not go unhandled.
+  next.catch(() => undefined);
+  return next;
 }
 
 /** The batch's accounts: those `known`, and the others read now. */
@@ -128,7 +176,8 @@ async function readAccounts<TWrite>(
 }
 
 /**
- * Folds `queue`, whose lease the caller holds until `leaseEndsMs`, until
+ * Folds `queue`, whose lease the caller holds until `leaseEndsMs`, each
+ * fold's head read while the previous fold's transaction runs, until
  * it is empty, the lease is about to end (`marginMs` before), the
  * invocation has less than `reserveMs` left, or `enough` says so after a fold.
  *
@@ -145,10 +194,10 @@ export async function foldWhileLeased<TWrite>(
     readonly enough?: (settled: ReadonlySet<string>, nowMs: number) => boolean;
   },
 ): Promise<number> {
-  const known = new Map<string, Account>();
+  const folder: Folder = { known: new Map(), readsAhead: true };
   let count = 0;
   for (;;) {
-    const settled = await foldOnce(queue, ports, settings, known);
+    const settled = await fold(queue, ports, settings, folder);
     if (!settled) return count;
     count += settled.size;
     const nowMs = ports.now().getTime();
