@@ -48,7 +48,7 @@ export interface LocalApi {
   readonly dynamoDbEndpoint: string;
   /** True when this API started (and will stop) its own DynamoDB Local. */
   readonly ownsDynamoDbLocal: boolean;
-  /** The JSON-lines file the outbox events are published to. */
+  /** The JSON-lines file the outbox events are published to (none when `OUTBOX_PUBLISHER` is off). */
   readonly outboxSinkFile: string;
   /** The payment processor the handlers call (PAYMENT_PROCESSOR_URL). */
   readonly paymentProcessorUrl: string;
@@ -104,14 +104,16 @@ export async function startLocalApi(
     // Before the gateway takes requests, so no event is missed even from
     // LATEST. A database of our own is new: read it all. A shared one (tests,
     // `npm run db`) may hold a long history other runners published already.
-    outbox = await startOutboxStreamRunner({
-      endpoint: database.endpoint,
-      dataTableName: settings.DATA_TABLE_NAME,
-      idempotencyTableName: settings.IDEMPOTENCY_TABLE_NAME,
-      sinkFile: outboxSinkFile(environment),
-      startingPosition: database.owned ? "TRIM_HORIZON" : "LATEST",
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
+    if (settings.OUTBOX_PUBLISHER === "on") {
+      outbox = await startOutboxStreamRunner({
+        endpoint: database.endpoint,
+        dataTableName: settings.DATA_TABLE_NAME,
+        idempotencyTableName: settings.IDEMPOTENCY_TABLE_NAME,
+        sinkFile: outboxSinkFile(environment),
+        startingPosition: database.owned ? "TRIM_HORIZON" : "LATEST",
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+    }
     const gateway = await listen({
       routes: await loadRouteHandlers(),
       jwtSecret: settings.JWT_SECRET,
@@ -154,7 +156,7 @@ export async function startLocalApi(
       jwtAudience: settings.JWT_AUDIENCE,
       dynamoDbEndpoint: database.endpoint,
       ownsDynamoDbLocal: database.owned,
-      outboxSinkFile: outbox.sinkFile,
+      outboxSinkFile: outboxSinkFile(environment),
       paymentProcessorUrl: ownedProcessor.url,
       ownsProcessorEmulator: ownedProcessor.emulator !== undefined,
       processorEmulator: ownedProcessor.emulator,

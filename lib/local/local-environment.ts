@@ -68,6 +68,12 @@ export const localEnvironmentSchema = z.object({
   PAYMENT_PROCESSOR_WEBHOOK_SECRET: optional(
     z.string().trim().min(1).default(LOCAL_PROCESSOR_WEBHOOK_SECRET),
   ),
+  /**
+   * Whether this process publishes the outbox (on AWS a function of its own
+   * does). Off for processes that share their tables with one that does:
+   * each would publish every event again, on the CPU the API needs.
+   */
+  OUTBOX_PUBLISHER: optional(z.enum(["on", "off"]).default("on")),
   /** Seconds between reconciler runs (EventBridge Scheduler runs it every minute on AWS). */
   RECONCILER_INTERVAL_SECONDS: optional(z.coerce.number().positive().max(3_600).default(5)),
   /** Unsettled card payments and refunds younger than this are left to their requests' retries. */
