@@ -1,14 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import * as z from "zod";
-import {
-  type Account,
-  depositSchema,
-  ledgerEntrySchema,
-} from "../../../functions/accounts/account";
+import { depositSchema } from "../../../functions/accounts/account";
 import { accountAnswers } from "../../../functions/accounts/account-answers";
 import { createDeposit } from "../../../functions/accounts/account-use-cases";
-import { DynamoDbAccountRepository } from "../../../functions/accounts/dynamodb-account-repository";
 import { newId } from "../../../functions/domain/primitives";
 import { IdempotencyStrategy } from "../../../functions/idempotency";
 import { toEpochSeconds } from "../../../functions/idempotency/core/record";
@@ -16,14 +10,19 @@ import { callerRecordKey } from "../../../functions/idempotency/http/middleware"
 import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-movement-queue";
 import { foldOnce } from "../../../functions/movements/fold-queue";
 import { foldingOf } from "../../../functions/movements/folding";
-import { movementOutcomeSchema } from "../../../functions/movements/movement";
-import { DataTable } from "../../../functions/shared/dynamodb/data-table";
 import { commitAsAnswer } from "../../../functions/shared/write-ports";
-import { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
-import { dynamoDbStore, readRecord, testClient, testEnvironment } from "../../support/dynamodb";
+import { dynamoDbStore, readRecord, testClient } from "../../support/dynamodb";
 import { idempotentHandler } from "../../support/idempotent-handler";
 import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
 import { type ManualClock, manualClock } from "../../support/manual-clock";
+import {
+  checkedLedgerOf,
+  enqueueDeposit as enqueueDepositOn,
+  markerOf as markerOfKey,
+  movementStore,
+  openEmptyAccount,
+  queuedIn as queuedInQueue,
+} from "../../support/movement-store";
 
 /**
  * Two edges of folding (functions/movements/), on DynamoDB Local through the
@@ -48,15 +47,8 @@ const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** DynamoDB's ceiling on the items of one TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
 
-let table: DataTable;
-let accounts: DynamoDbAccountRepository;
-let transfers: DynamoDbTransferRepository;
-
-beforeAll(() => {
-  table = new DataTable(testClient(), testEnvironment().dataTable);
-  accounts = new DynamoDbAccountRepository(table);
-  transfers = new DynamoDbTransferRepository(table);
-});
+const store = movementStore();
+const { table, accounts, transfers } = store;
 afterAll(() => {
   testClient().destroy();
 });
@@ -86,27 +78,7 @@ class WatchedQueue extends DynamoDbMovementQueue {
   }
 }
 
-const markerItemSchema = z.object({
-  key: z.string(),
-  status: z.enum(["queued", "settled"]),
-  outcome: movementOutcomeSchema.optional(),
-  expiresAt: z.number().int(),
-});
-const queuedItemSchema = z.object({ key: z.string(), seq: z.string() });
-
-async function open(clock: ManualClock, ownerId: string): Promise<string> {
-  const account: Account = {
-    id: newId(),
-    ownerId,
-    name: null,
-    currency: "EUR",
-    balance: 0,
-    version: 1,
-    createdAt: new Date(clock.now()).toISOString(),
-  };
-  expect(await table.transact([accounts.create(account)])).toBe(true);
-  return account.id;
-}
+const open = (clock: ManualClock, ownerId: string) => openEmptyAccount(store, ownerId, clock.now());
 
 /** Queues a deposit into `accountId` on its own queue at `seq`; its id. */
 async function enqueueDeposit(
@@ -114,42 +86,14 @@ async function enqueueDeposit(
   clock: ManualClock,
   entry: { accountId: string; key: string; seq: string; amount: number; expiresAt: number },
 ): Promise<string> {
-  const depositId = newId();
-  const { accountId, key, seq, amount, expiresAt } = entry;
-  expect(
-    await queue.enqueue(
-      {
-        queue: accountId,
-        seq,
-        key,
-        movement: { type: "deposit", depositId, accountId, amount, correlationId: key },
-        fingerprint: "f",
-        expiresAt,
-      },
-      clock.now(),
-    ),
-  ).toEqual({ queued: true });
-  return depositId;
+  return (await enqueueDepositOn(queue, { ...entry, nowMs: clock.now() })).depositId;
 }
 
-const markerOf = (key: string) =>
-  table.get({ pk: `MOVEMENT#${key}`, sk: "MOVEMENT" }, markerItemSchema);
-const queuedIn = (queue: string) =>
-  table.queryPrefix(`QUEUE#${queue}`, undefined, queuedItemSchema, { limit: 100 });
+const markerOf = (key: string) => markerOfKey(store, key);
+const queuedIn = (queue: string) => queuedInQueue(store, queue);
 
 /** The account's entries: each balanceAfter the running sum, the balance the last one's. */
-async function ledgerOf(accountId: string) {
-  const { items } = await accounts.listEntries(accountId, { limit: 100 });
-  const entries = items.map((entry) => ledgerEntrySchema.parse(entry));
-  let running = 0;
-  for (const entry of entries) {
-    running += entry.amount;
-    expect(entry.balanceAfter).toBe(running);
-  }
-  const account = await accounts.find(accountId);
-  expect(account).toMatchObject({ balance: running, version: 1 + entries.length });
-  return entries;
-}
+const ledgerOf = (accountId: string) => checkedLedgerOf(store, accountId);
 
 describe("foldOnce: stale entries count towards the transaction's 100 items", () => {
   // A deposit into the queue's own account costs 5 items (marker, queue entry,

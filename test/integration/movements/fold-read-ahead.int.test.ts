@@ -1,20 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import * as z from "zod";
-import { type Account, ledgerEntrySchema } from "../../../functions/accounts/account";
 import { createDeposit } from "../../../functions/accounts/account-use-cases";
-import { DynamoDbAccountRepository } from "../../../functions/accounts/dynamodb-account-repository";
-import { newId } from "../../../functions/domain/primitives";
 import { toEpochSeconds } from "../../../functions/idempotency/core/record";
 import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-movement-queue";
 import { foldWhileLeased } from "../../../functions/movements/fold-queue";
 import { foldingOf } from "../../../functions/movements/folding";
-import { movementOutcomeSchema } from "../../../functions/movements/movement";
 import type { QueuedMovement } from "../../../functions/movements/movement-queue";
-import { DataTable } from "../../../functions/shared/dynamodb/data-table";
-import { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
-import { testClient, testEnvironment } from "../../support/dynamodb";
+import { testClient } from "../../support/dynamodb";
 import { manualClock } from "../../support/manual-clock";
+import {
+  checkedLedgerOf,
+  enqueueDeposit,
+  markerOf as markerOfKey,
+  movementStore,
+  openEmptyAccount,
+  type QueuedDeposit,
+  queuedIn as queuedInQueue,
+} from "../../support/movement-store";
 
 /**
  * The read-ahead of `foldWhileLeased` (functions/movements/fold-queue.ts):
@@ -56,15 +58,8 @@ const PER_FOLD = 19;
 const HEAD_READ = 24;
 const itemsOfFold = (deposits: number) => 1 + 5 * deposits;
 
-let table: DataTable;
-let accounts: DynamoDbAccountRepository;
-let transfers: DynamoDbTransferRepository;
-
-beforeAll(() => {
-  table = new DataTable(testClient(), testEnvironment().dataTable);
-  accounts = new DynamoDbAccountRepository(table);
-  transfers = new DynamoDbTransferRepository(table);
-});
+const store = movementStore();
+const { table, accounts, transfers } = store;
 afterAll(() => {
   testClient().destroy();
 });
@@ -134,36 +129,17 @@ class WatchedQueue extends DynamoDbMovementQueue {
   }
 }
 
-const markerItemSchema = z.object({
-  key: z.string(),
-  status: z.enum(["queued", "settled"]),
-  outcome: movementOutcomeSchema.optional(),
-});
-const queuedItemSchema = z.object({ key: z.string(), seq: z.string() });
+const markerOf = (key: string) => markerOfKey(store, key);
+const queuedIn = (queue: string) => queuedInQueue(store, queue);
 
 /** A deposit the test queued, in the order of its seq. */
-interface Queued {
-  readonly key: string;
-  readonly seq: string;
-  readonly depositId: string;
-  readonly amount: number;
-}
+type Queued = QueuedDeposit;
 
 /** One test's world: a clock, an account of its own, its queue watched, its lease held. */
 async function world() {
   const clock = manualClock(Date.now());
   const owner = `read-ahead-${randomUUID()}`;
-  const account: Account = {
-    id: newId(),
-    ownerId: owner,
-    name: null,
-    currency: "EUR",
-    balance: 0,
-    version: 1,
-    createdAt: new Date(clock.now()).toISOString(),
-  };
-  expect(await table.transact([accounts.create(account)])).toBe(true);
-  const accountId = account.id;
+  const accountId = await openEmptyAccount(store, owner, clock.now());
   const queue = new WatchedQueue(table);
   // The test is the queue's folder: its lease keeps other files' reconcilers off it.
   expect(await queue.takeLease(accountId, "test", clock.now() + LEASE_MS, clock.now())).toBe(true);
@@ -182,23 +158,14 @@ async function world() {
      * and the test needs its arrival order to be the order it made them in.
      */
     async enqueue(amount: number): Promise<Queued> {
-      const key = `read-ahead-${randomUUID()}`;
-      const seq = String(queued.length).padStart(4, "0");
-      const depositId = newId();
-      expect(
-        await queue.enqueue(
-          {
-            queue: accountId,
-            seq,
-            key,
-            movement: { type: "deposit", depositId, accountId, amount, correlationId: key },
-            fingerprint: "f",
-            expiresAt: toEpochSeconds(clock.now()) + RETENTION_SECONDS,
-          },
-          clock.now(),
-        ),
-      ).toEqual({ queued: true });
-      const one = { key, seq, depositId, amount };
+      const one = await enqueueDeposit(queue, {
+        accountId,
+        amount,
+        key: `read-ahead-${randomUUID()}`,
+        seq: String(queued.length).padStart(4, "0"),
+        expiresAt: toEpochSeconds(clock.now()) + RETENTION_SECONDS,
+        nowMs: clock.now(),
+      });
       queued.push(one);
       return one;
     },
@@ -223,24 +190,8 @@ async function world() {
   };
 }
 
-const markerOf = (key: string) =>
-  table.get({ pk: `MOVEMENT#${key}`, sk: "MOVEMENT" }, markerItemSchema);
-const queuedIn = (queue: string) =>
-  table.queryPrefix(`QUEUE#${queue}`, undefined, queuedItemSchema, { limit: 100 });
-
 /** The account's entries: each balanceAfter the running sum, the balance and version the last one's. */
-async function ledgerOf(accountId: string) {
-  const { items } = await accounts.listEntries(accountId, { limit: 100 });
-  const entries = items.map((entry) => ledgerEntrySchema.parse(entry));
-  let running = 0;
-  for (const entry of entries) {
-    running += entry.amount;
-    expect(entry.balanceAfter).toBe(running);
-  }
-  const account = await accounts.find(accountId);
-  expect(account).toMatchObject({ balance: running, version: 1 + entries.length });
-  return entries;
-}
+const ledgerOf = (accountId: string) => checkedLedgerOf(store, accountId);
 
 /** Every queued deposit settled moved, with its own deposit. */
 async function expectSettled(queued: readonly Queued[]) {

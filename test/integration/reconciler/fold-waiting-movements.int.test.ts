@@ -1,21 +1,28 @@
 import { randomUUID } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
-import { type Account, ledgerEntrySchema } from "../../../functions/accounts/account";
-import { DynamoDbAccountRepository } from "../../../functions/accounts/dynamodb-account-repository";
+import { ledgerEntrySchema } from "../../../functions/accounts/account";
+import type { DynamoDbAccountRepository } from "../../../functions/accounts/dynamodb-account-repository";
 import { newId } from "../../../functions/domain/primitives";
 import { toEpochSeconds } from "../../../functions/idempotency/core/record";
 import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-movement-queue";
 import { foldingOf } from "../../../functions/movements/folding";
-import { movementOutcomeSchema } from "../../../functions/movements/movement";
 import { foldWaitingMovements } from "../../../functions/reconciler/fold-waiting-movements";
-import { DataTable } from "../../../functions/shared/dynamodb/data-table";
+import type { DataTable } from "../../../functions/shared/dynamodb/data-table";
 import type { Logger } from "../../../functions/shared/observability/logger";
-import { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
+import type { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
 import { ensureTable } from "../../../lib/local/create-tables";
 import { dataTableDefinition } from "../../../lib/tables/table-definitions";
 import { testClient } from "../../support/dynamodb";
 import { manualClock } from "../../support/manual-clock";
+import {
+  enqueueDeposit,
+  type MovementStore,
+  markerOf,
+  movementStore,
+  openEmptyAccount,
+  queuedIn,
+} from "../../support/movement-store";
 
 /**
  * The reconciler's fold of queued movements nobody folds
@@ -38,6 +45,7 @@ const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** What the run folds: movements queued before this (epoch ms). */
 const BEFORE_MS = 1_000_000;
 
+let store: MovementStore;
 let table: DataTable;
 let accounts: DynamoDbAccountRepository;
 let transfers: DynamoDbTransferRepository;
@@ -47,19 +55,13 @@ const DATA_TABLE_NAME = "fold-waiting-movements-data";
 
 beforeAll(async () => {
   await ensureTable(testClient(), dataTableDefinition, DATA_TABLE_NAME);
-  table = new DataTable(testClient(), DATA_TABLE_NAME);
-  accounts = new DynamoDbAccountRepository(table);
-  transfers = new DynamoDbTransferRepository(table);
+  store = movementStore(DATA_TABLE_NAME);
+  ({ table, accounts, transfers } = store);
 });
 afterAll(() => {
   testClient().destroy();
 });
 
-const markerItemSchema = z.object({
-  status: z.enum(["queued", "settled"]),
-  outcome: movementOutcomeSchema.optional(),
-});
-const queuedItemSchema = z.object({ key: z.string(), seq: z.string() });
 const leaseItemSchema = z.object({ token: z.string() });
 
 /** A logger that keeps what it was told. */
@@ -78,44 +80,22 @@ describe("foldWaitingMovements: one queue that cannot be folded", () => {
   it("is counted as failed and logged; the queues after it in the run are folded, each movement once", async () => {
     const clock = manualClock(Date.now());
     const owner = `reconciled-${randomUUID()}`;
-    const open = async (): Promise<string> => {
-      const account: Account = {
-        id: newId(),
-        ownerId: owner,
-        name: null,
-        currency: "EUR",
-        balance: 0,
-        version: 1,
-        createdAt: new Date(clock.now()).toISOString(),
-      };
-      expect(await table.transact([accounts.create(account)])).toBe(true);
-      return account.id;
-    };
+    const open = () => openEmptyAccount(store, owner, clock.now());
     const first = await open();
     const last = await open();
     // An account that does not exist: its queue's fold throws when it reads it.
     const missing = newId();
     const queue = new DynamoDbMovementQueue(table);
     /** Queues a deposit into `accountId` on its own queue, as if at `sinceMs`. */
-    const enqueue = async (accountId: string, amount: number, sinceMs: number) => {
-      const key = `waiting-${randomUUID()}`;
-      const seq = newId();
-      const depositId = newId();
-      expect(
-        await queue.enqueue(
-          {
-            queue: accountId,
-            seq,
-            key,
-            movement: { type: "deposit", depositId, accountId, amount, correlationId: key },
-            fingerprint: "f",
-            expiresAt: toEpochSeconds(clock.now()) + RETENTION_SECONDS,
-          },
-          sinceMs,
-        ),
-      ).toEqual({ queued: true });
-      return { key, seq, depositId };
-    };
+    const enqueue = (accountId: string, amount: number, sinceMs: number) =>
+      enqueueDeposit(queue, {
+        accountId,
+        amount,
+        key: `waiting-${randomUUID()}`,
+        seq: newId(),
+        expiresAt: toEpochSeconds(clock.now()) + RETENTION_SECONDS,
+        nowMs: sinceMs,
+      });
     // Oldest first: the run takes the failing queue between the two others.
     const firstDeposit = await enqueue(first, 10, 1_000);
     const broken = await enqueue(missing, 5, 2_000);
@@ -174,22 +154,17 @@ describe("foldWaitingMovements: one queue that cannot be folded", () => {
       expect(await accounts.find(first)).toMatchObject({ balance: 10, version: 2 });
       expect(await accounts.find(last)).toMatchObject({ balance: 50, version: 3 });
       for (const { key, depositId } of [firstDeposit, ...lastDeposits]) {
-        expect(
-          await table.get({ pk: `MOVEMENT#${key}`, sk: "MOVEMENT" }, markerItemSchema),
-        ).toMatchObject({
+        expect(await markerOf(store, key)).toMatchObject({
           status: "settled",
           outcome: { status: "moved", result: { id: depositId } },
         });
       }
-      const entriesOf = (accountId: string) =>
-        table.queryPrefix(`QUEUE#${accountId}`, undefined, queuedItemSchema, { limit: 10 });
+      const entriesOf = (accountId: string) => queuedIn(store, accountId);
       expect(await entriesOf(first)).toEqual([]);
       expect(await entriesOf(last)).toEqual([]);
       // The failing queue: its movement still waits, its marker queued, its lease released.
       expect(await entriesOf(missing)).toEqual([{ key: broken.key, seq: broken.seq }]);
-      expect(
-        await table.get({ pk: `MOVEMENT#${broken.key}`, sk: "MOVEMENT" }, markerItemSchema),
-      ).toEqual({ status: "queued" });
+      expect(await markerOf(store, broken.key)).toMatchObject({ status: "queued" });
       expect(
         await table.get({ pk: `FOLDER#${missing}`, sk: "LEASE" }, leaseItemSchema),
       ).toBeUndefined();
