@@ -64,11 +64,7 @@ export const bill: BenchSection = {
       measured.latency.cell("sequential", scenario, variant).latencies;
     const billOf = (scenario: Scenario, variant: Variant, cancelledBilled = true): Bill =>
       billPerMillion(
-        usageOf(
-          samplesOf(scenario, variant),
-          summarize(latenciesOf(scenario, variant)).p50,
-          cancelledBilled,
-        ),
+        usageOf(samplesOf(scenario, variant), latenciesOf(scenario, variant), cancelledBilled),
         lambda.memoryMb,
       );
     const baseline = billOf("first", "none");
@@ -105,7 +101,7 @@ export const bill: BenchSection = {
           `${of((sample) => sample.readUnits)} (${constantOrSpread(computedReads)})`,
           `${of((sample) => sample.writeUnits)} (${of((sample) => sample.reportedWriteUnits)})`,
           of((sample) => sample.refusedWriteUnits),
-          `${ms(p50)} → ${Math.ceil(p50)} ms`,
+          ms(p50),
           ms(mean(latencies.map(Math.ceil))),
         ];
       }),
@@ -154,8 +150,8 @@ export const bill: BenchSection = {
           "read units (computed)",
           "write units (DynamoDB Local's report)",
           "of which refused or cancelled by a condition",
-          "Lambda p50 → billed",
-          "Lambda mean, billed",
+          "Lambda p50",
+          "Lambda mean, billed (priced)",
         ],
         usageRows,
       ),
@@ -174,11 +170,11 @@ export const bill: BenchSection = {
       `failed were billed: ${sensitivity.join("; ") || "no replay here has a cancelled transaction"}`,
       "per million.",
       "",
-      `Lambda: the p50 of ${LATENCY_PLAN.sequentialRequests * LATENCY_PLAN.rounds} sequential in-process requests per variant and case`,
+      `Lambda: the mean billed duration of ${LATENCY_PLAN.sequentialRequests * LATENCY_PLAN.rounds} sequential in-process requests per variant and case`,
       "(section 3's measurement, smaller, on clients without meters; sequential because an instance",
-      "serves one request at a time), rounded up to the ms as Lambda bills, at the route functions'",
-      `${lambda.memoryMb} MB on ${lambda.architecture} (read from \`${lambda.file}\`), plus the request charge.`,
-      "The mean billed duration, what a month's bill sums, is shown beside it. These durations are",
+      "serves one request at a time), each rounded up to the ms as Lambda bills: what a month's bill",
+      `sums, slow requests included (the p50 is shown beside it), at the route functions' ${lambda.memoryMb} MB`,
+      `on ${lambda.architecture} (read from \`${lambda.file}\`), plus the request charge. These durations are`,
       "this machine's against DynamoDB Local: on AWS each DynamoDB round trip takes longer, and the",
       `duration charge grows with it: 10 ms more cost ${usd(lambdaOnly(10) - lambdaOnly(0))} per million.`,
       "API Gateway: one REST API request per HTTP request, in every variant.",

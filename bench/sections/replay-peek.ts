@@ -91,7 +91,7 @@ export const replayPeek: BenchSection = {
       latency.cell("sequential", scenario, column);
     const billOf = (scenario: Scenario, column: Column, cancelledBilled = true): Bill =>
       billPerMillion(
-        usageOf(samplesOf(scenario, column), p50Of(cellOf(scenario, column)), cancelledBilled),
+        usageOf(samplesOf(scenario, column), cellOf(scenario, column).latencies, cancelledBilled),
         lambda.memoryMb,
       );
     const baseline = cellOf("first", "none");
@@ -195,7 +195,7 @@ export const replayPeek: BenchSection = {
       `case on clients without meters, in ${LATENCY_PLAN.rounds} rounds, the variants taking turns request by request;`,
       "“vs none” is against no idempotency's first execution in the same run (each round against",
       `the same round). Dollars: the bill's list prices and arithmetic, Lambda at ${lambda.memoryMb} MB billed`,
-      "on the p50 rounded up to the ms. The peek is sent when the attempt begins and awaited only",
+      "on the mean duration, each request rounded up to the ms. The peek is sent when the attempt begins and awaited only",
       "at the commit, so its `GetItem` overlaps the handler's own read of the account: what it can",
       "still add to a first execution is the client's work for one more request (signing, sending,",
       "parsing) on the same Node thread, and here DynamoDB Local's on the same cores.",

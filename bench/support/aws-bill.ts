@@ -90,7 +90,10 @@ export function routeFunctionConfiguration(): RouteFunctionConfiguration {
 export interface RequestUsage {
   readonly readUnits: number;
   readonly writeUnits: number;
-  /** The invocation's duration; Lambda bills it rounded up to the next ms. */
+  /**
+   * The invocation's billed duration: Lambda bills each invocation rounded
+   * up to the next ms, so a million of them cost the mean of those.
+   */
   readonly lambdaMs: number;
 }
 
@@ -103,7 +106,7 @@ export interface Bill {
 }
 
 export function billPerMillion(usage: RequestUsage, memoryMb: number): Bill {
-  const gbSeconds = (memoryMb / 1024) * (Math.ceil(usage.lambdaMs) / 1000);
+  const gbSeconds = (memoryMb / 1024) * (usage.lambdaMs / 1000);
   const apiGateway = each(listPrices.apiGatewayRequest);
   const lambda = each(listPrices.lambdaRequest) + gbSeconds * each(listPrices.lambdaArmGbSecond);
   const dynamoDb =

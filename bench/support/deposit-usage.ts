@@ -72,13 +72,14 @@ export async function meterDeposits(
 }
 
 /**
- * The mean usage of some samples at a Lambda duration, for `billPerMillion`.
+ * The mean usage of some samples, billed at the mean of `latencies` each
+ * rounded up to the ms (as Lambda bills), for `billPerMillion`.
  * @param cancelledBilled whether a transaction's items that another item's
  *   condition cancelled are billed (the bill's assumption) or not (its lower bound)
  */
 export function usageOf(
   samples: readonly UsageSample[],
-  lambdaMs: number,
+  latencies: readonly number[],
   cancelledBilled = true,
 ): RequestUsage {
   return {
@@ -88,7 +89,7 @@ export function usageOf(
         (sample) => sample.writeUnits - (cancelledBilled ? 0 : sample.cancelledWriteUnits),
       ),
     ),
-    lambdaMs,
+    lambdaMs: mean(latencies.map(Math.ceil)),
   };
 }
 
