@@ -67,10 +67,14 @@ async function fold<TWrite>(
   const readAhead = folder.nextHead;
   folder.nextHead = undefined;
   // The queue's own account is in almost every fold: read with the head, not after it.
-  const [head, read] = await Promise.all([
+  const [headRead, read] = await Promise.all([
     readAhead ?? ports.queue.head(queue, HEAD_READ),
     known.has(queue) ? undefined : ports.accounts.find(queue),
   ]);
+  // A head read ahead is as old as the last fold's transaction: before it
+  // stops the folder, what was queued meanwhile is looked for.
+  const head =
+    readAhead && headRead.length === 0 ? await ports.queue.head(queue, HEAD_READ) : headRead;
   const now = ports.now();
   const nowSeconds = toEpochSeconds(now.getTime());
   const batch: QueuedMovement[] = [];
@@ -139,7 +143,8 @@ async function fold<TWrite>(
  * transaction runs (a read does not conflict with a transaction, and the
  * account item, the one a fold waits for, is not read), so that a busy queue's
  * folds follow each other without a read between them. An entry queued
- * meanwhile, even ahead of the head in `seq` order, waits for a later fold.
+ * after this read, even ahead of the head in `seq` order, waits for a later
+ * fold; one queued before it is in the next, in `seq` order.
  */
 function readHeadAfter<TWrite>(
   queue: string,

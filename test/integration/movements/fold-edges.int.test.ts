@@ -11,6 +11,8 @@ import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-mov
 import { foldOnce } from "../../../functions/movements/fold-queue";
 import { foldingOf } from "../../../functions/movements/folding";
 import { commitAsAnswer } from "../../../functions/shared/write-ports";
+import { ensureTable } from "../../../lib/local/create-tables";
+import { dataTableDefinition } from "../../../lib/tables/table-definitions";
 import { dynamoDbStore, readRecord, testClient } from "../../support/dynamodb";
 import { idempotentHandler } from "../../support/idempotent-handler";
 import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
@@ -36,8 +38,7 @@ import {
  *   with its deposit, not 503).
  *
  * The test itself holds each queue's fold lease while it folds, as a folder
- * does, so that no reconciler of another test file (shared tables) folds
- * these queues meanwhile.
+ * does, on a data table of this file's own.
  */
 
 type Write = TransactWriteItem;
@@ -47,7 +48,14 @@ const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** DynamoDB's ceiling on the items of one TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
 
-const store = movementStore();
+/**
+ * This file's own data table: its queues wait under a lease for a while,
+ * and a reconciler run of another file (which takes the oldest queued
+ * movements first) must not meet them.
+ */
+const DATA_TABLE_NAME = "fold-edges-data";
+const store = movementStore(DATA_TABLE_NAME);
+beforeAll(() => ensureTable(testClient(), dataTableDefinition, DATA_TABLE_NAME));
 const { table, accounts, transfers } = store;
 afterAll(() => {
   testClient().destroy();
