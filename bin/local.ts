@@ -26,7 +26,9 @@ async function banner(api: LocalApi): Promise<string> {
     "",
     `API listening on ${api.url}`,
     `DynamoDB: ${database}`,
-    `Events (transactional outbox): appended to ${api.outboxSinkFile}`,
+    api.outboxSinkFile
+      ? `Events (transactional outbox): appended to ${api.outboxSinkFile}`
+      : "Events (transactional outbox): not published by this process (OUTBOX_PUBLISHER=off)",
     `Payment processor: ${processor}`,
     "",
     "A token for a caller (valid for one hour):",

@@ -48,8 +48,8 @@ export interface LocalApi {
   readonly dynamoDbEndpoint: string;
   /** True when this API started (and will stop) its own DynamoDB Local. */
   readonly ownsDynamoDbLocal: boolean;
-  /** The JSON-lines file the outbox events are published to (none when `OUTBOX_PUBLISHER` is off). */
-  readonly outboxSinkFile: string;
+  /** The JSON-lines file the outbox events are published to; undefined when `OUTBOX_PUBLISHER` is off. */
+  readonly outboxSinkFile: string | undefined;
   /** The payment processor the handlers call (PAYMENT_PROCESSOR_URL). */
   readonly paymentProcessorUrl: string;
   /** True when this API started (and will stop) its own processor emulator. */
@@ -156,7 +156,7 @@ export async function startLocalApi(
       jwtAudience: settings.JWT_AUDIENCE,
       dynamoDbEndpoint: database.endpoint,
       ownsDynamoDbLocal: database.owned,
-      outboxSinkFile: outboxSinkFile(environment),
+      outboxSinkFile: outbox?.sinkFile,
       paymentProcessorUrl: ownedProcessor.url,
       ownsProcessorEmulator: ownedProcessor.emulator !== undefined,
       processorEmulator: ownedProcessor.emulator,
