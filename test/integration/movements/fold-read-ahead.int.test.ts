@@ -49,6 +49,9 @@ import {
 
 type Write = TransactWriteItem;
 
+// Dozens of sequential writes and folds: seconds when the whole tier runs at once.
+jest.setTimeout(60_000);
+
 const RETENTION_SECONDS = 86_400;
 const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 const CONFIG = { movementFolding: true, idempotencyRetentionSeconds: RETENTION_SECONDS } as const;

@@ -40,6 +40,9 @@ import {
 
 type Write = TransactWriteItem;
 
+// Dozens of sequential writes and folds: seconds when the whole tier runs at once.
+jest.setTimeout(60_000);
+
 const RETENTION_SECONDS = 86_400;
 const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** What the run folds: movements queued before this (epoch ms). */
