@@ -57,6 +57,7 @@ interface Folder {
   nextHead?: Promise<readonly QueuedMovement[]> | undefined;
 }
 
+/** `foldOnce` by `folder`: its head perhaps read ahead, and the next one read ahead when it does. */
 async function fold<TWrite>(
   queue: string,
   ports: FoldPorts<TWrite>,
