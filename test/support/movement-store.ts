@@ -7,6 +7,8 @@ import { movementOutcomeSchema } from "../../functions/movements/movement";
 import type { MovementQueue } from "../../functions/movements/movement-queue";
 import { DataTable } from "../../functions/shared/dynamodb/data-table";
 import { DynamoDbTransferRepository } from "../../functions/transfers/dynamodb-transfer-repository";
+import { ensureTable } from "../../lib/local/create-tables";
+import { dataTableDefinition } from "../../lib/tables/table-definitions";
 import { testClient, testEnvironment } from "./dynamodb";
 
 /**
@@ -31,6 +33,16 @@ export function movementStore(tableName: string = testEnvironment().dataTable): 
     accounts: new DynamoDbAccountRepository(table),
     transfers: new DynamoDbTransferRepository(table),
   };
+}
+
+/**
+ * A data table of the test file's own, created before its tests, for a file
+ * whose queues must stay out of other files' reconciler runs (a run folds
+ * the oldest queued movements of its table first, whoever queued them).
+ */
+export function ownMovementStore(tableName: string): MovementStore {
+  beforeAll(() => ensureTable(testClient(), dataTableDefinition, tableName));
+  return movementStore(tableName);
 }
 
 /** Opens an account of `ownerId` in EUR, balance 0 and version 1, as of `nowMs`; its id. */

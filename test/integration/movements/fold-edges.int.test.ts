@@ -11,8 +11,6 @@ import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-mov
 import { foldOnce } from "../../../functions/movements/fold-queue";
 import { foldingOf } from "../../../functions/movements/folding";
 import { commitAsAnswer } from "../../../functions/shared/write-ports";
-import { ensureTable } from "../../../lib/local/create-tables";
-import { dataTableDefinition } from "../../../lib/tables/table-definitions";
 import { dynamoDbStore, readRecord, testClient } from "../../support/dynamodb";
 import { idempotentHandler } from "../../support/idempotent-handler";
 import { lambdaContext, restApiEvent } from "../../support/lambda-fixtures";
@@ -21,8 +19,8 @@ import {
   checkedLedgerOf,
   enqueueDeposit as enqueueDepositOn,
   markerOf as markerOfKey,
-  movementStore,
   openEmptyAccount,
+  ownMovementStore,
   queuedIn as queuedInQueue,
 } from "../../support/movement-store";
 
@@ -51,14 +49,7 @@ const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** DynamoDB's ceiling on the items of one TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
 
-/**
- * This file's own data table: its queues wait under a lease for a while,
- * and a reconciler run of another file (which takes the oldest queued
- * movements first) must not meet them.
- */
-const DATA_TABLE_NAME = "fold-edges-data";
-const store = movementStore(DATA_TABLE_NAME);
-beforeAll(() => ensureTable(testClient(), dataTableDefinition, DATA_TABLE_NAME));
+const store = ownMovementStore("fold-edges-data");
 const { table, accounts, transfers } = store;
 afterAll(() => {
   testClient().destroy();

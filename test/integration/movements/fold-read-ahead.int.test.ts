@@ -6,16 +6,14 @@ import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-mov
 import { foldWhileLeased } from "../../../functions/movements/fold-queue";
 import { foldingOf } from "../../../functions/movements/folding";
 import type { QueuedMovement } from "../../../functions/movements/movement-queue";
-import { ensureTable } from "../../../lib/local/create-tables";
-import { dataTableDefinition } from "../../../lib/tables/table-definitions";
 import { testClient } from "../../support/dynamodb";
 import { manualClock } from "../../support/manual-clock";
 import {
   checkedLedgerOf,
   enqueueDeposit,
   markerOf as markerOfKey,
-  movementStore,
   openEmptyAccount,
+  ownMovementStore,
   type QueuedDeposit,
   queuedIn as queuedInQueue,
 } from "../../support/movement-store";
@@ -34,14 +32,14 @@ import {
  *    same run;
  * 3. a fold that loses its transaction (a direct deposit changed the account
  *    under it) drops its read-ahead: the next fold reads the head afresh and
- *    the ledger keeps the queue's order.
- *
- * Seen failing: test 1 with `readsAhead: false` in `foldWhileLeased`, test 3
- * without `folder.nextHead = undefined` on a lost fold.
- *
+ *    the ledger keeps the queue's order;
  * 4. a read-ahead that finds the queue empty is not the end: the folder reads
  *    the head afresh, and folds what was queued during its last transaction;
  * 5. a read-ahead that fails after its folder stopped is not left unhandled.
+ *
+ * Seen failing: test 1 with `readsAhead: false` in `foldWhileLeased`, test 3
+ * without `folder.nextHead = undefined` on a lost fold, test 4 without the
+ * fresh read after an empty read-ahead, test 5 without the read-ahead's catch.
  *
  * The test holds each queue's fold lease while it folds, as a folder does,
  * on a data table of this file's own.
@@ -67,14 +65,7 @@ const PER_FOLD = 19;
 const HEAD_READ = 24;
 const itemsOfFold = (deposits: number) => 1 + 5 * deposits;
 
-/**
- * This file's own data table: its queues wait under a lease for the whole
- * test, and a reconciler run of another file (which takes the oldest
- * queued movements first) must not meet them.
- */
-const DATA_TABLE_NAME = "fold-read-ahead-data";
-const store = movementStore(DATA_TABLE_NAME);
-beforeAll(() => ensureTable(testClient(), dataTableDefinition, DATA_TABLE_NAME));
+const store = ownMovementStore("fold-read-ahead-data");
 const { table, accounts, transfers } = store;
 afterAll(() => {
   testClient().destroy();
@@ -224,6 +215,25 @@ async function world() {
   };
 }
 
+/**
+ * Queues deposits of 1 to `count`, then folds them; while the first fold's
+ * transaction is in flight (for the folder), once its read-ahead has
+ * returned, a deposit of 1,000 arrives. The lease is let go after.
+ */
+async function foldWithLateDeposit(
+  w: Awaited<ReturnType<typeof world>>,
+  count: number,
+): Promise<{ settled: number; late: Queued }> {
+  for (let index = 0; index < count; index += 1) await w.enqueue(index + 1);
+  let late: Queued | undefined;
+  w.queue.whileTransactionInFlight = async () => {
+    late = await w.enqueue(1_000);
+  };
+  const settled = await w.foldThenRelease();
+  if (!late) throw new Error("the late deposit was not queued");
+  return { settled, late };
+}
+
 /** The account's entries: each balanceAfter the running sum, the balance and version the last one's. */
 const ledgerOf = (accountId: string) => checkedLedgerOf(store, accountId);
 
@@ -290,17 +300,8 @@ describe("foldWhileLeased: reading the next head while a fold's transaction is i
   it("2. folds, in a later fold of the same run, an entry queued while a fold's transaction was in flight after its read-ahead returned", async () => {
     const w = await world();
     const COUNT = 20;
-    for (let index = 0; index < COUNT; index += 1) await w.enqueue(index + 1);
-    let late: Queued | undefined;
-    // The first fold writes 19; while its transaction is in flight, once its
-    // read-ahead (which finds the 20th only) has returned, a deposit arrives.
-    w.queue.whileTransactionInFlight = async () => {
-      late = await w.enqueue(1_000);
-    };
-
-    const settled = await w.foldThenRelease();
-
-    if (!late) throw new Error("the late deposit was not queued");
+    // The first fold writes 19; its read-ahead finds the 20th only.
+    const { settled, late } = await foldWithLateDeposit(w, COUNT);
     const lateKey = late.key;
     expect(settled).toBe(COUNT + 1);
     // The read-ahead of the first fold did not see it (what it read, less the
@@ -325,7 +326,7 @@ describe("foldWhileLeased: reading the next head while a fold's transaction is i
     expect(await queuedIn(w.accountId)).toEqual([]);
     const entries = await ledgerOf(w.accountId);
     expect(entries.map((entry) => entry.referenceId)).toEqual(w.queued.map((one) => one.depositId));
-    expect(entries.filter((entry) => entry.referenceId === late?.depositId)).toHaveLength(1);
+    expect(entries.filter((entry) => entry.referenceId === late.depositId)).toHaveLength(1);
     expect(entries.at(-1)?.balanceAfter).toBe((COUNT * (COUNT + 1)) / 2 + 1_000);
     await expectSettled(w.queued);
   });
@@ -397,20 +398,11 @@ describe("foldWhileLeased: reading the next head while a fold's transaction is i
   it("4. does not stop on a head read ahead that found the queue empty: what was queued during the last transaction is folded in the same run", async () => {
     const w = await world();
     const COUNT = 5;
-    for (let index = 0; index < COUNT; index += 1) await w.enqueue(index + 1);
-    let late: Queued | undefined;
-    // One fold writes all five; its read-ahead, once returned, found nothing
-    // else; then, its transaction still unresolved for the folder, a deposit arrives.
-    w.queue.whileTransactionInFlight = async () => {
-      late = await w.enqueue(1_000);
-    };
-
-    const settled = await w.foldThenRelease();
-
-    if (!late) throw new Error("the late deposit was not queued");
+    // One fold writes all five; its read-ahead finds nothing else.
+    const { settled, late } = await foldWithLateDeposit(w, COUNT);
     // Seen failing when an empty read-ahead stopped the folder: 5, the late one left queued.
     expect(settled).toBe(COUNT + 1);
-    expect((await w.queue.heads[1]?.read)?.some((one) => one.key === late?.key)).toBe(false);
+    expect((await w.queue.heads[1]?.read)?.some((one) => one.key === late.key)).toBe(false);
     expect(w.queue.heads.map((head) => head.limit)).toEqual([
       HEAD_READ,
       HEAD_READ + COUNT,

@@ -2,25 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
 import { ledgerEntrySchema } from "../../../functions/accounts/account";
-import type { DynamoDbAccountRepository } from "../../../functions/accounts/dynamodb-account-repository";
 import { newId } from "../../../functions/domain/primitives";
 import { toEpochSeconds } from "../../../functions/idempotency/core/record";
 import { DynamoDbMovementQueue } from "../../../functions/movements/dynamodb-movement-queue";
 import { foldingOf } from "../../../functions/movements/folding";
 import { foldWaitingMovements } from "../../../functions/reconciler/fold-waiting-movements";
-import type { DataTable } from "../../../functions/shared/dynamodb/data-table";
 import type { Logger } from "../../../functions/shared/observability/logger";
-import type { DynamoDbTransferRepository } from "../../../functions/transfers/dynamodb-transfer-repository";
-import { ensureTable } from "../../../lib/local/create-tables";
-import { dataTableDefinition } from "../../../lib/tables/table-definitions";
 import { testClient } from "../../support/dynamodb";
 import { manualClock } from "../../support/manual-clock";
 import {
   enqueueDeposit,
-  type MovementStore,
   markerOf,
-  movementStore,
   openEmptyAccount,
+  ownMovementStore,
   queuedIn,
 } from "../../support/movement-store";
 
@@ -48,19 +42,9 @@ const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** What the run folds: movements queued before this (epoch ms). */
 const BEFORE_MS = 1_000_000;
 
-let store: MovementStore;
-let table: DataTable;
-let accounts: DynamoDbAccountRepository;
-let transfers: DynamoDbTransferRepository;
-
 /** This file's own data table (see above). */
-const DATA_TABLE_NAME = "fold-waiting-movements-data";
-
-beforeAll(async () => {
-  await ensureTable(testClient(), dataTableDefinition, DATA_TABLE_NAME);
-  store = movementStore(DATA_TABLE_NAME);
-  ({ table, accounts, transfers } = store);
-});
+const store = ownMovementStore("fold-waiting-movements-data");
+const { table, accounts, transfers } = store;
 afterAll(() => {
   testClient().destroy();
 });
