@@ -18,6 +18,11 @@ import { testClient, testEnvironment } from "./dynamodb";
  * entries, and the ledger checked against the contract's invariants.
  */
 
+/** The fold tests' markers and records live longer than any test. */
+export const TEST_RETENTION_SECONDS = 86_400;
+/** The fold tests' tuning: quick polls, and an account hot for a whole test. */
+export const TEST_FOLD_SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
+
 /** A data table and the repositories a fold writes through. */
 export interface MovementStore {
   readonly table: DataTable;

@@ -22,6 +22,8 @@ import {
   openEmptyAccount,
   ownMovementStore,
   queuedIn as queuedInQueue,
+  TEST_RETENTION_SECONDS as RETENTION_SECONDS,
+  TEST_FOLD_SETTINGS as SETTINGS,
 } from "../../support/movement-store";
 
 /**
@@ -44,8 +46,6 @@ type Write = TransactWriteItem;
 // Dozens of sequential writes and folds: seconds when the whole tier runs at once.
 jest.setTimeout(60_000);
 
-const RETENTION_SECONDS = 86_400;
-const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** DynamoDB's ceiling on the items of one TransactWriteItems. */
 const MAX_TRANSACTION_ITEMS = 100;
 

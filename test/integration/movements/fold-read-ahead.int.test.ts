@@ -16,6 +16,8 @@ import {
   ownMovementStore,
   type QueuedDeposit,
   queuedIn as queuedInQueue,
+  TEST_RETENTION_SECONDS as RETENTION_SECONDS,
+  TEST_FOLD_SETTINGS as SETTINGS,
 } from "../../support/movement-store";
 
 /**
@@ -50,8 +52,6 @@ type Write = TransactWriteItem;
 // Dozens of sequential writes and folds: seconds when the whole tier runs at once.
 jest.setTimeout(60_000);
 
-const RETENTION_SECONDS = 86_400;
-const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 const CONFIG = { movementFolding: true, idempotencyRetentionSeconds: RETENTION_SECONDS } as const;
 /** A lease that outlasts the test: every fold's bound is the queue being empty. */
 const LEASE_MS = 3 * 3_600_000;

@@ -16,6 +16,8 @@ import {
   openEmptyAccount,
   ownMovementStore,
   queuedIn,
+  TEST_RETENTION_SECONDS as RETENTION_SECONDS,
+  TEST_FOLD_SETTINGS as SETTINGS,
 } from "../../support/movement-store";
 
 /**
@@ -37,8 +39,6 @@ type Write = TransactWriteItem;
 // Dozens of sequential writes and folds: seconds when the whole tier runs at once.
 jest.setTimeout(60_000);
 
-const RETENTION_SECONDS = 86_400;
-const SETTINGS = { leaseMs: 1_000, pollMs: 5, hotMs: 60_000 } as const;
 /** What the run folds: movements queued before this (epoch ms). */
 const BEFORE_MS = 1_000_000;
 
